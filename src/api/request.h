@@ -1,0 +1,60 @@
+// The API layer's view of an HTTP exchange, free of any transport library: src/http maps Beast
+// messages to these and back, and owns the status and body of every Error.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "domain/error.h"
+
+namespace tt::api {
+
+using Params = std::vector<std::pair<std::string, std::string>>;
+
+struct Request {
+  std::string method;  // "GET", "POST", ...
+  std::string path;    // percent-decoded path, without the query
+  Params path_params;  // from the route template, e.g. {"id", "..."}
+  Params query;        // percent-decoded, in order; a key may repeat
+  std::string authorization;  // the Authorization header, or empty
+  std::string content_type;   // the Content-Type header, or empty
+  std::string if_match;       // the If-Match header, or empty
+  std::string body;
+  std::string request_id;
+
+  // The value of a path parameter of the matched route; empty when absent.
+  std::string_view PathParam(std::string_view name) const;
+  // The last value of a query parameter, or nullopt when absent.
+  std::optional<std::string_view> Query(std::string_view name) const;
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // extra headers: ETag, Location...
+};
+
+using Handler = std::function<boost::asio::awaitable<Result<Response>>(const Request&)>;
+
+// Who may call a route, for the 401/403 rule and its generated authorization test.
+enum class Access {
+  kPublic,        // anyone, no token needed
+  kSignedIn,      // any valid token
+  kOwnerOrAdmin,  // a valid token of the resource's owner, or of an admin
+  kSelf,          // a valid token of the user named in the path
+};
+
+struct Route {
+  std::string method;
+  std::string path_template;  // OpenAPI syntax: "/competitions/{id}"
+  Access access = Access::kPublic;
+  Handler handler;
+};
+
+}  // namespace tt::api

@@ -1,0 +1,82 @@
+// Athletes: an extension of a user (the athlete's id is the user's id), and who follows them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/time.h"
+#include "domain/validation.h"
+
+namespace tt {
+
+struct Athlete {
+  std::string id;        // the user's id
+  std::string username;  // the user's, read-only here
+  std::string first_name;
+  std::string last_name;
+  std::optional<std::string> bio;
+  std::optional<Date> birthday;
+  std::optional<std::string> team;
+  std::optional<std::string> country;  // ISO 3166-1 alpha-3, e.g. "KEN"
+  std::vector<std::string> disciplines;
+  int64_t follower_count = 0;  // derived by the store
+  Timestamp created_at{};
+  Timestamp updated_at{};
+  int64_t version = 1;
+};
+
+struct AthletePatch {
+  std::optional<std::string> first_name;
+  std::optional<std::string> last_name;
+  std::optional<std::optional<std::string>> bio;
+  std::optional<std::optional<Date>> birthday;
+  std::optional<std::optional<std::string>> team;
+  std::optional<std::optional<std::string>> country;
+  std::optional<std::vector<std::string>> disciplines;
+};
+
+// Applies and validates, as ApplyCompetitionPatch does; `creating` requires the names.
+Status ApplyAthletePatch(const AthletePatch& patch, bool creating, Athlete& athlete);
+
+// True for an assigned ISO 3166-1 alpha-3 code in uppercase.
+bool IsCountryCode(std::string_view code);
+
+// Lists order athletes by (lowercased last name, lowercased first name, id).
+struct AthleteCursor {
+  std::string last_name_key;
+  std::string first_name_key;
+  std::string id;
+};
+std::string EncodeAthleteCursor(const AthleteCursor& cursor);
+std::optional<AthleteCursor> DecodeAthleteCursor(std::string_view text);
+AthleteCursor CursorOf(const Athlete& athlete);
+
+// GET /athletes: `prefix` matches the start of first or last name, case-insensitively.
+struct AthleteQuery {
+  std::optional<std::string> prefix;
+  std::optional<AthleteCursor> after;
+  int limit = 50;
+};
+
+// GET /users/{id}/following: newest follow first, by (followed_at desc, athlete id desc).
+struct FollowCursor {
+  Timestamp followed_at{};
+  std::string athlete_id;
+};
+std::string EncodeFollowCursor(const FollowCursor& cursor);
+std::optional<FollowCursor> DecodeFollowCursor(std::string_view text);
+
+struct FollowingQuery {
+  std::string user_id;
+  std::optional<FollowCursor> after;
+  int limit = 50;
+};
+
+struct FollowedAthlete {
+  Athlete athlete;
+  Timestamp followed_at{};
+};
+
+}  // namespace tt

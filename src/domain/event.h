@@ -1,0 +1,59 @@
+// An athlete's calendar: events, each one discipline at one competition.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/competition.h"
+#include "domain/time.h"
+#include "domain/validation.h"
+
+namespace tt {
+
+struct Event {
+  std::string id;
+  std::string athlete_id;
+  std::string competition_id;
+  std::string name;  // 1-200 code points, e.g. "100m heats"
+  DateTime date_time;
+  std::optional<std::string> notes;  // at most 2000 code points
+  Timestamp created_at{};
+  Timestamp updated_at{};
+  int64_t version = 1;
+};
+
+struct EventPatch {
+  std::optional<std::string> competition_id;
+  std::optional<std::string> name;
+  std::optional<DateTime> date_time;
+  std::optional<std::optional<std::string>> notes;
+};
+
+// Applies and validates the event's own fields; `creating` requires competition_id, name and
+// date_time. Whether the competition exists and its dates fit is checked by
+// CheckEventFitsCompetition once the competition is read.
+Status ApplyEventPatch(const EventPatch& patch, bool creating, Event& event);
+
+// 422 on `date_time` unless the event's local day lies within the competition's dates.
+Status CheckEventFitsCompetition(const Event& event, const Competition& competition);
+
+// Calendars order events by (instant of date_time, id).
+struct EventCursor {
+  Timestamp instant{};
+  std::string id;
+};
+std::string EncodeEventCursor(const EventCursor& cursor);
+std::optional<EventCursor> DecodeEventCursor(std::string_view text);
+
+// GET /athletes/{id}/events: from/to are inclusive and compared with each event's local day.
+struct EventQuery {
+  std::string athlete_id;
+  std::optional<Date> from;
+  std::optional<Date> to;
+  std::optional<EventCursor> after;
+  int limit = 50;
+};
+
+}  // namespace tt

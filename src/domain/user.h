@@ -1,0 +1,60 @@
+// Users, their sign-in sessions and the rules for changing them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "domain/time.h"
+#include "domain/validation.h"
+
+namespace tt {
+
+struct User {
+  std::string id;
+  std::string username;  // as typed at sign-up; unique by UsernameKey()
+  std::string display_name;
+  std::optional<std::string> email;  // shown only to the user and admins
+  bool is_athlete = false;           // derived by the store from the athlete profile
+  bool is_admin = false;
+  Timestamp created_at{};
+  Timestamp updated_at{};
+  int64_t version = 1;
+};
+
+// A user with the Argon2id hash of its password, for sign-in only.
+struct UserCredentials {
+  User user;
+  std::string password_hash;
+};
+
+struct SignUpRequest {
+  std::string username;
+  std::string password;
+  std::optional<std::string> display_name;
+  std::optional<std::string> email;
+};
+
+// Checks a sign-up's fields; display_name defaults to the username.
+void CheckSignUp(const SignUpRequest& request, FieldErrors& errors);
+
+// A partial update: absent members are left alone; `email` may be set to null.
+struct UserPatch {
+  std::optional<std::string> display_name;
+  std::optional<std::optional<std::string>> email;
+  std::optional<std::string> password;
+  std::optional<std::string> current_password;
+};
+
+// Validates `patch` and applies its profile fields (not the password) to `user`.
+Status ApplyUserPatch(const UserPatch& patch, User& user);
+
+// A signed-in session. Only the SHA-256 of the token is ever stored.
+struct Session {
+  std::string token_hash;  // lowercase hex SHA-256 of the bearer token
+  std::string user_id;
+  Timestamp created_at{};
+  Timestamp expires_at{};
+};
+
+}  // namespace tt

@@ -1,0 +1,47 @@
+// Request metrics in the Prometheus text format (version 0.0.4). Thread-safe.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace tt::http {
+
+class Metrics {
+ public:
+  // Counts one answered request by route template ("unmatched" when none) and status, and adds
+  // its duration to the latency histogram of that route.
+  void RecordRequest(std::string_view method, std::string_view route_template, int status,
+                     std::chrono::microseconds duration);
+  // Counts an answer that failed for a reason on the server's side (500 or 503).
+  void RecordServerError(std::string_view code);
+  void ConnectionOpened() { ++open_connections_; }
+  void ConnectionClosed() { --open_connections_; }
+  int64_t open_connections() const { return open_connections_.load(); }
+
+  // The text for GET /metrics: tt_http_requests_total{method,route,status},
+  // tt_http_request_duration_seconds histogram{method,route}, tt_server_errors_total{code},
+  // tt_http_open_connections.
+  std::string Render() const;
+
+ private:
+  static constexpr std::array<double, 12> kBucketsSeconds = {
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5};
+  struct Histogram {
+    std::array<uint64_t, kBucketsSeconds.size()> buckets{};  // not cumulative
+    uint64_t count = 0;
+    double sum_seconds = 0;
+  };
+  mutable std::mutex mutex_;
+  std::map<std::pair<std::string, std::string>, std::map<int, uint64_t>> requests_;
+  std::map<std::pair<std::string, std::string>, Histogram> latency_;
+  std::map<std::string, uint64_t> server_errors_;
+  std::atomic<int64_t> open_connections_{0};
+};
+
+}  // namespace tt::http

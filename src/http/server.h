@@ -1,0 +1,64 @@
+// The HTTP/1.1 server: Boost.Beast over Asio C++20 coroutines, one coroutine per connection,
+// keep-alive, explicit limits and timeouts (after the Beast `awaitable` examples).
+//
+// Each request is read whole (header block at most max_header_bytes, body at most
+// max_body_bytes, both within request_timeout), routed, answered, logged in one access-log line
+// and counted in Metrics. A handler's Error becomes the contract's error body; an exception
+// escaping a handler becomes a 500 and is logged (never shown to the client).
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "http/metrics.h"
+#include "http/router.h"
+#include "log/logger.h"
+
+namespace tt::http {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 3000;  // 0 picks a free port
+  size_t max_body_bytes = 1024 * 1024;
+  size_t max_header_bytes = 16 * 1024;
+  // The whole request (headers and body) must arrive within this.
+  std::chrono::milliseconds request_timeout{15'000};
+  // A kept-alive connection with no new request for this long is closed.
+  std::chrono::milliseconds idle_timeout{60'000};
+  // Writing a response must finish within this.
+  std::chrono::milliseconds write_timeout{15'000};
+  // On shutdown, in-flight requests get this long to finish.
+  std::chrono::milliseconds shutdown_grace{10'000};
+  // Connections above this are accepted and closed at once, so file descriptors stay bounded.
+  size_t max_connections = 4096;
+};
+
+class Server {
+ public:
+  // `router`, `metrics` and `logger` must outlive the server.
+  Server(boost::asio::io_context& io, ServerOptions options, const Router& router,
+         Metrics& metrics, Logger& logger);
+  ~Server();
+
+  // Binds and listens; returns the bound endpoint (the real port when options.port is 0).
+  // Throws std::system_error when the address cannot be bound (a start-up failure).
+  boost::asio::ip::tcp::endpoint Listen();
+  // Starts accepting on the io_context given at construction. REQUIRES: Listen() succeeded.
+  void Start();
+  // Stops accepting, lets in-flight requests finish (closing their connections after the
+  // answer) until shutdown_grace passes, then closes every connection. Completes when none
+  // is left.
+  boost::asio::awaitable<void> Shutdown();
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace tt::http

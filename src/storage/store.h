@@ -1,0 +1,124 @@
+// Store: where Track Tracker keeps its data, over domain types. Implementations: SqliteStore
+// (sqlite/, an embedded file, the default) and the DynamoDB store (dynamodb/, for many stateless
+// server instances sharing one table set).
+//
+// Thread-safety: every method may be called concurrently from any number of threads and
+// coroutines. Methods are coroutines so that a network-backed store can wait without blocking
+// an I/O thread; an embedded store may complete them synchronously.
+//
+// Errors: expected outcomes come back as Error values, never exceptions:
+//   kNotFound            the addressed item does not exist;
+//   kConflict            a uniqueness or integrity rule would break (detailed per method);
+//   kPreconditionFailed  `expected_version` did not match the stored version;
+//   kUnavailable         the backend cannot be reached or is overloaded (retry later);
+//   kInternal            anything else; the message is safe to show, details are logged.
+// Every write is atomic: it happens whole or not at all, and once a write has returned OK it
+// survives a crash of the process.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "domain/athlete.h"
+#include "domain/competition.h"
+#include "domain/error.h"
+#include "domain/event.h"
+#include "domain/feed.h"
+#include "domain/user.h"
+
+namespace tt {
+
+template <typename T>
+using Async = boost::asio::awaitable<T>;
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Cheap round trip for readiness probes.
+  virtual Async<Status> Ping() = 0;
+
+  // ---- Users -----------------------------------------------------------------------------
+  // kConflict when UsernameKey(user.username) is taken. `user.is_athlete` is ignored.
+  virtual Async<Status> CreateUser(const User& user, const std::string& password_hash) = 0;
+  virtual Async<Result<User>> GetUser(std::string_view id) = 0;
+  // Matches UsernameKey(username).
+  virtual Async<Result<UserCredentials>> FindUserByUsername(std::string_view username) = 0;
+  // Writes display_name, email, is_admin, updated_at and version of `user` when the stored
+  // version is `expected_version`. With `new_password_hash`, also replaces the password hash and
+  // deletes every session of the user except the one whose hash is `keep_session_hash`.
+  virtual Async<Status> UpdateUser(const User& user, int64_t expected_version,
+                                   const std::optional<std::string>& new_password_hash,
+                                   std::string_view keep_session_hash) = 0;
+  // Deletes the user, its sessions, its athlete profile, its events and its follows both ways.
+  // Competitions it created stay, with created_by cleared.
+  virtual Async<Status> DeleteUser(std::string_view id,
+                                   std::optional<int64_t> expected_version) = 0;
+
+  // ---- Sessions and sign-in throttling ---------------------------------------------------
+  virtual Async<Status> CreateSession(const Session& session) = 0;
+  // The session and its user; expiry is the caller's to check.
+  virtual Async<Result<std::pair<Session, User>>> FindSession(std::string_view token_hash) = 0;
+  // Not an error if it did not exist.
+  virtual Async<Status> DeleteSession(std::string_view token_hash) = 0;
+  // Failed sign-ins are kept per UsernameKey, whether or not such a user exists.
+  virtual Async<Status> RecordSignInFailure(std::string_view username_key, Timestamp at) = 0;
+  // Failures at or after `since`, oldest first.
+  virtual Async<Result<std::vector<Timestamp>>> SignInFailuresSince(std::string_view username_key,
+                                                                   Timestamp since) = 0;
+  virtual Async<Status> ClearSignInFailures(std::string_view username_key) = 0;
+
+  // ---- Competitions ----------------------------------------------------------------------
+  virtual Async<Status> CreateCompetition(const Competition& competition) = 0;
+  virtual Async<Result<Competition>> GetCompetition(std::string_view id) = 0;
+  // The competitions among `ids` that exist, each once, in no particular order.
+  virtual Async<Result<std::vector<Competition>>> GetCompetitions(
+      std::span<const std::string> ids) = 0;
+  // Replaces the stored competition when its version is `expected_version`. kConflict when an
+  // event at it would fall outside the new dates.
+  virtual Async<Status> UpdateCompetition(const Competition& competition,
+                                          int64_t expected_version) = 0;
+  // Deletes the competition and every event at it.
+  virtual Async<Status> DeleteCompetition(std::string_view id,
+                                          std::optional<int64_t> expected_version) = 0;
+  virtual Async<Result<Page<Competition>>> ListCompetitions(const CompetitionQuery& query) = 0;
+
+  // ---- Athletes and following ------------------------------------------------------------
+  // kNotFound when the user does not exist; kConflict when it already is an athlete.
+  virtual Async<Status> CreateAthlete(const Athlete& athlete) = 0;
+  virtual Async<Result<Athlete>> GetAthlete(std::string_view id) = 0;
+  // Writes the profile fields, updated_at and version when the version matches.
+  virtual Async<Status> UpdateAthlete(const Athlete& athlete, int64_t expected_version) = 0;
+  // Deletes the profile, its events and the follows of it; the user stays.
+  virtual Async<Status> DeleteAthlete(std::string_view id,
+                                      std::optional<int64_t> expected_version) = 0;
+  virtual Async<Result<Page<Athlete>>> ListAthletes(const AthleteQuery& query) = 0;
+
+  // Idempotent: following again keeps the first follow time. kNotFound when no such athlete.
+  virtual Async<Status> Follow(std::string_view user_id, std::string_view athlete_id,
+                               Timestamp at) = 0;
+  // Idempotent.
+  virtual Async<Status> Unfollow(std::string_view user_id, std::string_view athlete_id) = 0;
+  virtual Async<Result<Page<FollowedAthlete>>> ListFollowing(const FollowingQuery& query) = 0;
+
+  // ---- Events ----------------------------------------------------------------------------
+  // kNotFound (message names it) when the athlete or the competition is gone; kConflict when
+  // the event's local day is outside the competition's dates at the time of writing.
+  virtual Async<Status> CreateEvent(const Event& event) = 0;
+  virtual Async<Result<Event>> GetEvent(std::string_view id) = 0;
+  // As CreateEvent, plus kPreconditionFailed on a version mismatch.
+  virtual Async<Status> UpdateEvent(const Event& event, int64_t expected_version) = 0;
+  virtual Async<Status> DeleteEvent(std::string_view id,
+                                    std::optional<int64_t> expected_version) = 0;
+  virtual Async<Result<Page<Event>>> ListEvents(const EventQuery& query) = 0;
+
+  // ---- Feed ------------------------------------------------------------------------------
+  virtual Async<Result<Page<FeedEntry>>> Feed(const FeedQuery& query) = 0;
+};
+
+}  // namespace tt

@@ -1,1 +1,129 @@
-// placeholder
+// /athletes: a user's athlete profile (same id as the user), listed by name.
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
+#include "api/auth.h"
+#include "api/encoding.h"
+#include "api/handlers.h"
+#include "api/json_body.h"
+#include "domain/ids.h"
+
+namespace tt::api {
+namespace {
+
+Result<AthletePatch> DecodeAthletePatch(const Request& request) {
+  Result<boost::json::object> body = ParseJsonObject(request);
+  if (!body) return std::move(body).error();
+  FieldErrors errors;
+  FieldReader reader(*body, errors);
+  AthletePatch patch;
+  patch.first_name = reader.String("first_name");
+  patch.last_name = reader.String("last_name");
+  patch.bio = reader.NullableString("bio");
+  patch.birthday = reader.NullableDate("birthday");
+  patch.team = reader.NullableString("team");
+  patch.country = reader.NullableString("country");
+  patch.disciplines = reader.StringList("disciplines");
+  if (!errors.empty()) return errors.ToError();
+  return patch;
+}
+
+boost::asio::awaitable<Result<Athlete>> PathAthlete(const Services& services,
+                                                    const Request& request) {
+  std::string_view id = request.PathParam("id");
+  if (!IsValidId(id)) co_return Error::NotFound("no such athlete");
+  co_return co_await services.store.GetAthlete(id);
+}
+
+}  // namespace
+
+Reply CreateAthlete(const Services& services, const Request& request) {
+  Result<Principal> principal = co_await Authenticate(services, request);
+  if (!principal) co_return std::move(principal).error();
+  Result<AthletePatch> patch = DecodeAthletePatch(request);
+  if (!patch) co_return std::move(patch).error();
+  Athlete athlete;
+  if (Status valid = ApplyAthletePatch(*patch, /*creating=*/true, athlete); !valid) {
+    co_return std::move(valid).error();
+  }
+  athlete.id = principal->user.id;
+  athlete.username = principal->user.username;
+  athlete.created_at = athlete.updated_at = services.clock.Now();
+  athlete.version = 1;
+  Status created = co_await services.store.CreateAthlete(athlete);
+  if (!created) {
+    if (created.error().code == ErrorCode::kConflict) {
+      co_return Error::Conflict("this user already is an athlete");
+    }
+    co_return std::move(created).error();
+  }
+  co_return ResourceResponse(201, AthleteJson(athlete), athlete.version, "/athletes/" + athlete.id);
+}
+
+Reply GetAthlete(const Services& services, const Request& request) {
+  Result<Athlete> athlete = co_await PathAthlete(services, request);
+  if (!athlete) co_return std::move(athlete).error();
+  co_return ResourceResponse(200, AthleteJson(*athlete), athlete->version);
+}
+
+Reply ListAthletes(const Services& services, const Request& request) {
+  FieldErrors errors;
+  AthleteQuery query;
+  query.limit = LimitParam(request, errors);
+  if (std::optional<std::string_view> prefix = request.Query("q")) {
+    if (!prefix->empty()) query.prefix = std::string(*prefix);
+    if (prefix->size() > 100) errors.Add("q", "must be at most 100 characters");
+  }
+  if (std::optional<std::string_view> cursor = request.Query("cursor")) {
+    query.after = DecodeAthleteCursor(*cursor);
+    if (!query.after) errors.Add("cursor", "is not a cursor this list gave out");
+  }
+  if (!errors.empty()) co_return errors.ToError();
+  Result<Page<Athlete>> page = co_await services.store.ListAthletes(query);
+  if (!page) co_return std::move(page).error();
+  boost::json::array items;
+  for (const Athlete& athlete : page->items) items.push_back(AthleteJson(athlete));
+  std::optional<std::string> next;
+  if (page->has_more && !page->items.empty()) {
+    next = EncodeAthleteCursor(CursorOf(page->items.back()));
+  }
+  co_return PageResponse(std::move(items), next);
+}
+
+Reply PatchAthlete(const Services& services, const Request& request) {
+  Result<Principal> principal = co_await Authenticate(services, request);
+  if (!principal) co_return std::move(principal).error();
+  Result<AthletePatch> patch = DecodeAthletePatch(request);
+  if (!patch) co_return std::move(patch).error();
+  Result<Athlete> current = co_await PathAthlete(services, request);
+  if (!current) co_return std::move(current).error();
+  if (!CanActFor(*principal, current->id)) co_return Error::Forbidden();
+  if (Status fresh = CheckIfMatch(request, current->version); !fresh) {
+    co_return std::move(fresh).error();
+  }
+  Athlete updated = *current;
+  if (Status valid = ApplyAthletePatch(*patch, /*creating=*/false, updated); !valid) {
+    co_return std::move(valid).error();
+  }
+  updated.version = current->version + 1;
+  updated.updated_at = services.clock.Now();
+  Status written = co_await services.store.UpdateAthlete(updated, current->version);
+  if (!written) co_return std::move(written).error();
+  co_return ResourceResponse(200, AthleteJson(updated), updated.version);
+}
+
+Reply DeleteAthlete(const Services& services, const Request& request) {
+  Result<Principal> principal = co_await Authenticate(services, request);
+  if (!principal) co_return std::move(principal).error();
+  Result<Athlete> current = co_await PathAthlete(services, request);
+  if (!current) co_return std::move(current).error();
+  if (!CanActFor(*principal, current->id)) co_return Error::Forbidden();
+  if (Status fresh = CheckIfMatch(request, current->version); !fresh) {
+    co_return std::move(fresh).error();
+  }
+  Status deleted = co_await services.store.DeleteAthlete(current->id, IfMatchVersion(request));
+  if (!deleted) co_return std::move(deleted).error();
+  co_return NoContent();
+}
+
+}  // namespace tt::api

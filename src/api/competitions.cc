@@ -1,1 +1,207 @@
-// placeholder
+// /competitions: create, read, change, delete, batch get and the filtered list.
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "api/auth.h"
+#include "api/encoding.h"
+#include "api/handlers.h"
+#include "api/json_body.h"
+#include "domain/ids.h"
+
+namespace tt::api {
+namespace {
+
+constexpr size_t kMaxBatchIds = 100;
+// A PATCH without If-Match that races another writer is re-applied to the newer version this
+// many times before giving up with 409.
+constexpr int kPatchAttempts = 5;
+
+Result<CompetitionPatch> DecodeCompetitionPatch(const Request& request) {
+  Result<boost::json::object> body = ParseJsonObject(request);
+  if (!body) return std::move(body).error();
+  FieldErrors errors;
+  FieldReader reader(*body, errors);
+  CompetitionPatch patch;
+  patch.name = reader.String("name");
+  patch.location = reader.String("location");
+  patch.start_date = reader.DateValue("start_date");
+  patch.end_date = reader.DateValue("end_date");
+  patch.description = reader.NullableString("description");
+  patch.url = reader.NullableString("url");
+  if (!errors.empty()) return errors.ToError();
+  return patch;
+}
+
+boost::asio::awaitable<Result<Competition>> PathCompetition(const Services& services,
+                                                            const Request& request) {
+  std::string_view id = request.PathParam("id");
+  if (!IsValidId(id)) co_return Error::NotFound("no such competition");
+  co_return co_await services.store.GetCompetition(id);
+}
+
+// Looks up `ids` (duplicates allowed) and answers {"items": [...], "missing": [...]}, both in the
+// order asked and each id once. Malformed ids are reported missing.
+Reply BatchGet(const Services& services, const std::vector<std::string>& ids) {
+  std::vector<std::string> wanted;
+  std::unordered_set<std::string> seen;
+  for (const std::string& id : ids) {
+    if (IsValidId(id) && seen.insert(id).second) wanted.push_back(id);
+  }
+  Result<std::vector<Competition>> found = co_await services.store.GetCompetitions(wanted);
+  if (!found) co_return std::move(found).error();
+  std::unordered_map<std::string_view, const Competition*> by_id;
+  for (const Competition& competition : *found) by_id.emplace(competition.id, &competition);
+
+  boost::json::array items;
+  boost::json::array missing;
+  std::unordered_set<std::string_view> answered;
+  for (const std::string& id : ids) {
+    if (!answered.insert(id).second) continue;
+    auto it = by_id.find(id);
+    if (it != by_id.end()) {
+      items.push_back(CompetitionJson(*it->second));
+    } else {
+      missing.emplace_back(id);
+    }
+  }
+  co_return JsonResponse(
+      200, boost::json::object{{"items", std::move(items)}, {"missing", std::move(missing)}});
+}
+
+Status CheckBatchSize(size_t count) {
+  if (count < 1 || count > kMaxBatchIds) {
+    return Error::Validation({{"ids", "must name 1 to 100 ids"}});
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Reply CreateCompetition(const Services& services, const Request& request) {
+  Result<Principal> principal = co_await Authenticate(services, request);
+  if (!principal) co_return std::move(principal).error();
+  Result<CompetitionPatch> patch = DecodeCompetitionPatch(request);
+  if (!patch) co_return std::move(patch).error();
+  Competition competition;
+  if (Status valid = ApplyCompetitionPatch(*patch, /*creating=*/true, competition); !valid) {
+    co_return std::move(valid).error();
+  }
+  competition.id = NewId(services.random);
+  competition.created_by = principal->user.id;
+  competition.created_at = competition.updated_at = services.clock.Now();
+  competition.version = 1;
+  Status created = co_await services.store.CreateCompetition(competition);
+  if (!created) co_return std::move(created).error();
+  co_return ResourceResponse(201, CompetitionJson(competition), competition.version,
+                             "/competitions/" + competition.id);
+}
+
+Reply GetCompetition(const Services& services, const Request& request) {
+  Result<Competition> competition = co_await PathCompetition(services, request);
+  if (!competition) co_return std::move(competition).error();
+  co_return ResourceResponse(200, CompetitionJson(*competition), competition->version);
+}
+
+Reply PatchCompetition(const Services& services, const Request& request) {
+  Result<Principal> principal = co_await Authenticate(services, request);
+  if (!principal) co_return std::move(principal).error();
+  Result<CompetitionPatch> patch = DecodeCompetitionPatch(request);
+  if (!patch) co_return std::move(patch).error();
+
+  for (int attempt = 1;; ++attempt) {
+    Result<Competition> current = co_await PathCompetition(services, request);
+    if (!current) co_return std::move(current).error();
+    if (!CanActFor(*principal, current->created_by.value_or(""))) co_return Error::Forbidden();
+    if (Status fresh = CheckIfMatch(request, current->version); !fresh) {
+      co_return std::move(fresh).error();
+    }
+    Competition updated = *current;
+    if (Status valid = ApplyCompetitionPatch(*patch, /*creating=*/false, updated); !valid) {
+      co_return std::move(valid).error();
+    }
+    updated.version = current->version + 1;
+    updated.updated_at = services.clock.Now();
+    Status written = co_await services.store.UpdateCompetition(updated, current->version);
+    if (written) co_return ResourceResponse(200, CompetitionJson(updated), updated.version);
+    const bool raced = written.error().code == ErrorCode::kPreconditionFailed;
+    if (!raced || IfMatchVersion(request).has_value()) co_return std::move(written).error();
+    if (attempt == kPatchAttempts) {
+      co_return Error::Conflict("the competition is being changed by others, try again");
+    }
+  }
+}
+
+Reply DeleteCompetition(const Services& services, const Request& request) {
+  Result<Principal> principal = co_await Authenticate(services, request);
+  if (!principal) co_return std::move(principal).error();
+  Result<Competition> current = co_await PathCompetition(services, request);
+  if (!current) co_return std::move(current).error();
+  if (!CanActFor(*principal, current->created_by.value_or(""))) co_return Error::Forbidden();
+  if (Status fresh = CheckIfMatch(request, current->version); !fresh) {
+    co_return std::move(fresh).error();
+  }
+  Status deleted = co_await services.store.DeleteCompetition(current->id, IfMatchVersion(request));
+  if (!deleted) co_return std::move(deleted).error();
+  co_return NoContent();
+}
+
+Reply ListCompetitions(const Services& services, const Request& request) {
+  if (std::optional<std::string_view> ids_text = request.Query("ids")) {
+    std::vector<std::string> ids;
+    size_t start = 0;
+    while (start <= ids_text->size()) {
+      size_t comma = ids_text->find(',', start);
+      if (comma == std::string_view::npos) comma = ids_text->size();
+      ids.emplace_back(ids_text->substr(start, comma - start));
+      start = comma + 1;
+    }
+    if (ids_text->empty()) ids.clear();
+    if (Status size = CheckBatchSize(ids.size()); !size) co_return std::move(size).error();
+    co_return co_await BatchGet(services, ids);
+  }
+
+  FieldErrors errors;
+  CompetitionQuery query;
+  query.limit = LimitParam(request, errors);
+  query.from = DateParam(request, "from", errors);
+  query.to = DateParam(request, "to", errors);
+  if (query.from && query.to && *query.to < *query.from) {
+    errors.Add("to", "must not be before from");
+  }
+  if (std::optional<std::string_view> text = request.Query("q")) {
+    if (!text->empty()) query.text = std::string(*text);
+    if (text->size() > 200) errors.Add("q", "must be at most 200 characters");
+  }
+  if (std::optional<std::string_view> cursor = request.Query("cursor")) {
+    query.after = DecodeCompetitionCursor(*cursor);
+    if (!query.after) errors.Add("cursor", "is not a cursor this list gave out");
+  }
+  if (!errors.empty()) co_return errors.ToError();
+
+  Result<Page<Competition>> page = co_await services.store.ListCompetitions(query);
+  if (!page) co_return std::move(page).error();
+  boost::json::array items;
+  for (const Competition& competition : page->items) items.push_back(CompetitionJson(competition));
+  std::optional<std::string> next;
+  if (page->has_more && !page->items.empty()) {
+    const Competition& last = page->items.back();
+    next = EncodeCompetitionCursor({last.start_date, last.id});
+  }
+  co_return PageResponse(std::move(items), next);
+}
+
+Reply BatchGetCompetitions(const Services& services, const Request& request) {
+  Result<boost::json::object> body = ParseJsonObject(request);
+  if (!body) co_return std::move(body).error();
+  FieldErrors errors;
+  FieldReader reader(*body, errors);
+  reader.Require("ids");
+  std::optional<std::vector<std::string>> ids = reader.StringList("ids");
+  if (!errors.empty()) co_return errors.ToError();
+  if (Status size = CheckBatchSize(ids->size()); !size) co_return std::move(size).error();
+  co_return co_await BatchGet(services, *ids);
+}
+
+}  // namespace tt::api

@@ -1,1 +1,176 @@
-// placeholder
+// An athlete's calendar: /athletes/{id}/events and /events/{id}.
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
+#include "api/auth.h"
+#include "api/encoding.h"
+#include "api/handlers.h"
+#include "api/json_body.h"
+#include "domain/ids.h"
+
+namespace tt::api {
+namespace {
+
+Result<EventPatch> DecodeEventPatch(const Request& request) {
+  Result<boost::json::object> body = ParseJsonObject(request);
+  if (!body) return std::move(body).error();
+  FieldErrors errors;
+  FieldReader reader(*body, errors);
+  EventPatch patch;
+  patch.competition_id = reader.String("competition_id");
+  patch.name = reader.String("name");
+  patch.date_time = reader.DateTimeValue("date_time");
+  patch.notes = reader.NullableString("notes");
+  if (!errors.empty()) return errors.ToError();
+  return patch;
+}
+
+// The athlete named by the path's `{id}`: kNotFound when there is none.
+boost::asio::awaitable<Status> CheckPathAthlete(const Services& services, const Request& request) {
+  std::string_view id = request.PathParam("id");
+  if (!IsValidId(id)) co_return Error::NotFound("no such athlete");
+  Result<Athlete> athlete = co_await services.store.GetAthlete(id);
+  if (!athlete) co_return std::move(athlete).error();
+  co_return Status::Ok();
+}
+
+// The event `{event_id}` of the athlete `{id}`; an event of another athlete is not found here.
+boost::asio::awaitable<Result<Event>> PathEvent(const Services& services, const Request& request) {
+  std::string_view id = request.PathParam("event_id");
+  if (!IsValidId(id)) co_return Error::NotFound("no such event");
+  Result<Event> event = co_await services.store.GetEvent(id);
+  if (!event) co_return std::move(event).error();
+  if (event->athlete_id != request.PathParam("id")) co_return Error::NotFound("no such event");
+  co_return event;
+}
+
+// The contract's 422s for an event: its competition must exist and contain its local day.
+boost::asio::awaitable<Status> CheckCompetition(const Services& services, const Event& event) {
+  Result<Competition> competition = co_await services.store.GetCompetition(event.competition_id);
+  if (!competition) {
+    if (competition.error().code == ErrorCode::kNotFound) {
+      co_return Error::Validation({{"competition_id", "no such competition"}});
+    }
+    co_return std::move(competition).error();
+  }
+  co_return CheckEventFitsCompetition(event, *competition);
+}
+
+// Store outcomes that a concurrent change of the competition can cause, in the contract's terms.
+Error EventWriteError(Error error) {
+  if (error.code == ErrorCode::kNotFound && error.message == "no such competition") {
+    return Error::Validation({{"competition_id", "no such competition"}});
+  }
+  if (error.code == ErrorCode::kConflict) {
+    return Error::Validation({{"date_time", "must fall within the competition's dates"}});
+  }
+  return error;
+}
+
+}  // namespace
+
+Reply ListAthleteEvents(const Services& services, const Request& request) {
+  if (Status found = co_await CheckPathAthlete(services, request); !found) {
+    co_return std::move(found).error();
+  }
+  FieldErrors errors;
+  EventQuery query;
+  query.athlete_id = std::string(request.PathParam("id"));
+  query.limit = LimitParam(request, errors);
+  query.from = DateParam(request, "from", errors);
+  query.to = DateParam(request, "to", errors);
+  if (query.from && query.to && *query.to < *query.from) {
+    errors.Add("to", "must not be before from");
+  }
+  if (std::optional<std::string_view> cursor = request.Query("cursor")) {
+    query.after = DecodeEventCursor(*cursor);
+    if (!query.after) errors.Add("cursor", "is not a cursor this list gave out");
+  }
+  if (!errors.empty()) co_return errors.ToError();
+  Result<Page<Event>> page = co_await services.store.ListEvents(query);
+  if (!page) co_return std::move(page).error();
+  boost::json::array items;
+  for (const Event& event : page->items) items.push_back(EventJson(event));
+  std::optional<std::string> next;
+  if (page->has_more && !page->items.empty()) {
+    const Event& last = page->items.back();
+    next = EncodeEventCursor({last.date_time.instant(), last.id});
+  }
+  co_return PageResponse(std::move(items), next);
+}
+
+Reply CreateEvent(const Services& services, const Request& request) {
+  Result<Principal> principal = co_await Authenticate(services, request);
+  if (!principal) co_return std::move(principal).error();
+  Result<EventPatch> patch = DecodeEventPatch(request);
+  if (!patch) co_return std::move(patch).error();
+  if (Status found = co_await CheckPathAthlete(services, request); !found) {
+    co_return std::move(found).error();
+  }
+  const std::string athlete_id(request.PathParam("id"));
+  if (!CanActFor(*principal, athlete_id)) co_return Error::Forbidden();
+
+  Event event;
+  if (Status valid = ApplyEventPatch(*patch, /*creating=*/true, event); !valid) {
+    co_return std::move(valid).error();
+  }
+  if (Status fits = co_await CheckCompetition(services, event); !fits) {
+    co_return std::move(fits).error();
+  }
+  event.id = NewId(services.random);
+  event.athlete_id = athlete_id;
+  event.created_at = event.updated_at = services.clock.Now();
+  event.version = 1;
+  Status created = co_await services.store.CreateEvent(event);
+  if (!created) co_return EventWriteError(std::move(created).error());
+  co_return ResourceResponse(201, EventJson(event), event.version, "/events/" + event.id);
+}
+
+Reply GetEvent(const Services& services, const Request& request) {
+  std::string_view id = request.PathParam("id");
+  if (!IsValidId(id)) co_return Error::NotFound("no such event");
+  Result<Event> event = co_await services.store.GetEvent(id);
+  if (!event) co_return std::move(event).error();
+  co_return ResourceResponse(200, EventJson(*event), event->version);
+}
+
+Reply PatchEvent(const Services& services, const Request& request) {
+  Result<Principal> principal = co_await Authenticate(services, request);
+  if (!principal) co_return std::move(principal).error();
+  Result<EventPatch> patch = DecodeEventPatch(request);
+  if (!patch) co_return std::move(patch).error();
+  Result<Event> current = co_await PathEvent(services, request);
+  if (!current) co_return std::move(current).error();
+  if (!CanActFor(*principal, current->athlete_id)) co_return Error::Forbidden();
+  if (Status fresh = CheckIfMatch(request, current->version); !fresh) {
+    co_return std::move(fresh).error();
+  }
+  Event updated = *current;
+  if (Status valid = ApplyEventPatch(*patch, /*creating=*/false, updated); !valid) {
+    co_return std::move(valid).error();
+  }
+  if (Status fits = co_await CheckCompetition(services, updated); !fits) {
+    co_return std::move(fits).error();
+  }
+  updated.version = current->version + 1;
+  updated.updated_at = services.clock.Now();
+  Status written = co_await services.store.UpdateEvent(updated, current->version);
+  if (!written) co_return EventWriteError(std::move(written).error());
+  co_return ResourceResponse(200, EventJson(updated), updated.version);
+}
+
+Reply DeleteEvent(const Services& services, const Request& request) {
+  Result<Principal> principal = co_await Authenticate(services, request);
+  if (!principal) co_return std::move(principal).error();
+  Result<Event> current = co_await PathEvent(services, request);
+  if (!current) co_return std::move(current).error();
+  if (!CanActFor(*principal, current->athlete_id)) co_return Error::Forbidden();
+  if (Status fresh = CheckIfMatch(request, current->version); !fresh) {
+    co_return std::move(fresh).error();
+  }
+  Status deleted = co_await services.store.DeleteEvent(current->id, IfMatchVersion(request));
+  if (!deleted) co_return std::move(deleted).error();
+  co_return NoContent();
+}
+
+}  // namespace tt::api

@@ -1,1 +1,116 @@
-// placeholder
+// Following athletes, and the feed of their upcoming competitions.
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
+#include "api/auth.h"
+#include "api/encoding.h"
+#include "api/handlers.h"
+#include "api/json_body.h"
+#include "domain/ids.h"
+
+namespace tt::api {
+namespace {
+
+// Resolves `{id}` (which must be the caller) and `{athlete_id}` for follow and unfollow.
+boost::asio::awaitable<Result<Principal>> FollowCaller(const Services& services,
+                                                       const Request& request) {
+  Result<Principal> principal = co_await Authenticate(services, request);
+  if (!principal) co_return principal;
+  std::string_view user_id = request.PathParam("id");
+  if (!IsValidId(user_id)) co_return Error::NotFound("no such user");
+  // Following is personal: not even an admin follows on someone's behalf.
+  if (principal->user.id != user_id)
+    co_return Error::Forbidden("you can only change your own follows");
+  std::string_view athlete_id = request.PathParam("athlete_id");
+  if (!IsValidId(athlete_id)) co_return Error::NotFound("no such athlete");
+  if (athlete_id == user_id)
+    co_return Error::Validation({{"athlete_id", "you cannot follow yourself"}});
+  co_return principal;
+}
+
+}  // namespace
+
+Reply Follow(const Services& services, const Request& request) {
+  Result<Principal> principal = co_await FollowCaller(services, request);
+  if (!principal) co_return std::move(principal).error();
+  Status followed = co_await services.store.Follow(
+      principal->user.id, request.PathParam("athlete_id"), services.clock.Now());
+  if (!followed) co_return std::move(followed).error();
+  co_return NoContent();
+}
+
+Reply Unfollow(const Services& services, const Request& request) {
+  Result<Principal> principal = co_await FollowCaller(services, request);
+  if (!principal) co_return std::move(principal).error();
+  Status unfollowed =
+      co_await services.store.Unfollow(principal->user.id, request.PathParam("athlete_id"));
+  if (!unfollowed) co_return std::move(unfollowed).error();
+  co_return NoContent();
+}
+
+Reply ListFollowing(const Services& services, const Request& request) {
+  std::string_view user_id = request.PathParam("id");
+  if (!IsValidId(user_id)) co_return Error::NotFound("no such user");
+  FieldErrors errors;
+  FollowingQuery query;
+  query.user_id = std::string(user_id);
+  query.limit = LimitParam(request, errors);
+  if (std::optional<std::string_view> cursor = request.Query("cursor")) {
+    query.after = DecodeFollowCursor(*cursor);
+    if (!query.after) errors.Add("cursor", "is not a cursor this list gave out");
+  }
+  if (!errors.empty()) co_return errors.ToError();
+  Result<User> user = co_await services.store.GetUser(user_id);
+  if (!user) co_return std::move(user).error();
+
+  Result<Page<FollowedAthlete>> page = co_await services.store.ListFollowing(query);
+  if (!page) co_return std::move(page).error();
+  boost::json::array items;
+  for (const FollowedAthlete& followed : page->items) {
+    boost::json::object item = AthleteJson(followed.athlete);
+    item["followed_at"] = FormatUtc(followed.followed_at);
+    items.push_back(std::move(item));
+  }
+  std::optional<std::string> next;
+  if (page->has_more && !page->items.empty()) {
+    const FollowedAthlete& last = page->items.back();
+    next = EncodeFollowCursor({last.followed_at, last.athlete.id});
+  }
+  co_return PageResponse(std::move(items), next);
+}
+
+Reply Feed(const Services& services, const Request& request) {
+  Result<Principal> principal = co_await Authenticate(services, request);
+  if (!principal) co_return std::move(principal).error();
+  std::string_view user_id = request.PathParam("id");
+  if (!IsValidId(user_id)) co_return Error::NotFound("no such user");
+  if (!CanActFor(*principal, user_id)) co_return Error::Forbidden();
+
+  FieldErrors errors;
+  FeedQuery query;
+  query.user_id = std::string(user_id);
+  query.limit = LimitParam(request, errors);
+  query.from = DateParam(request, "from", errors).value_or(Date::OfInstant(services.clock.Now()));
+  if (std::optional<std::string_view> cursor = request.Query("cursor")) {
+    query.after = DecodeCompetitionCursor(*cursor);
+    if (!query.after) errors.Add("cursor", "is not a cursor this list gave out");
+  }
+  if (!errors.empty()) co_return errors.ToError();
+  if (principal->user.id != user_id) {
+    Result<User> user = co_await services.store.GetUser(user_id);
+    if (!user) co_return std::move(user).error();
+  }
+
+  Result<Page<FeedEntry>> page = co_await services.store.Feed(query);
+  if (!page) co_return std::move(page).error();
+  boost::json::array items;
+  for (const FeedEntry& entry : page->items) items.push_back(FeedEntryJson(entry));
+  std::optional<std::string> next;
+  if (page->has_more && !page->items.empty()) {
+    const Competition& last = page->items.back().competition;
+    next = EncodeCompetitionCursor({last.start_date, last.id});
+  }
+  co_return PageResponse(std::move(items), next);
+}
+
+}  // namespace tt::api

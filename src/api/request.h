@@ -17,10 +17,10 @@ namespace tt::api {
 using Params = std::vector<std::pair<std::string, std::string>>;
 
 struct Request {
-  std::string method;  // "GET", "POST", ...
-  std::string path;    // percent-decoded path, without the query
-  Params path_params;  // from the route template, e.g. {"id", "..."}
-  Params query;        // percent-decoded, in order; a key may repeat
+  std::string method;         // "GET", "POST", ...
+  std::string path;           // percent-decoded path, without the query
+  Params path_params;         // from the route template, e.g. {"id", "..."}
+  Params query;               // percent-decoded, in order; a key may repeat
   std::string authorization;  // the Authorization header, or empty
   std::string content_type;   // the Content-Type header, or empty
   std::string if_match;       // the If-Match header, or empty

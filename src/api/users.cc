@@ -1,1 +1,147 @@
-// placeholder
+// /users: sign-up, profiles, profile changes and account deletion.
+#include <boost/json/object.hpp>
+
+#include "api/auth.h"
+#include "api/encoding.h"
+#include "api/handlers.h"
+#include "api/json_body.h"
+#include "domain/ids.h"
+
+namespace tt::api {
+namespace {
+
+// The user named by the `{id}` path parameter; a malformed id is simply not found.
+boost::asio::awaitable<Result<User>> PathUser(const Services& services, const Request& request) {
+  std::string_view id = request.PathParam("id");
+  if (!IsValidId(id)) co_return Error::NotFound("no such user");
+  co_return co_await services.store.GetUser(id);
+}
+
+Result<UserPatch> DecodeUserPatch(const Request& request) {
+  Result<boost::json::object> body = ParseJsonObject(request);
+  if (!body) return std::move(body).error();
+  FieldErrors errors;
+  FieldReader reader(*body, errors);
+  UserPatch patch;
+  patch.display_name = reader.String("display_name");
+  patch.email = reader.NullableString("email");
+  patch.password = reader.String("password");
+  patch.current_password = reader.String("current_password");
+  if (!errors.empty()) return errors.ToError();
+  return patch;
+}
+
+}  // namespace
+
+Reply SignUp(const Services& services, const Request& request) {
+  Result<boost::json::object> body = ParseJsonObject(request);
+  if (!body) co_return std::move(body).error();
+  FieldErrors errors;
+  FieldReader reader(*body, errors);
+  reader.Require("username");
+  reader.Require("password");
+  SignUpRequest sign_up;
+  sign_up.username = reader.String("username").value_or("");
+  sign_up.password = reader.String("password").value_or("");
+  sign_up.display_name = reader.String("display_name");
+  sign_up.email = reader.NullableString("email").value_or(std::nullopt);
+  if (errors.empty()) CheckSignUp(sign_up, errors);
+  if (!errors.empty()) co_return errors.ToError();
+
+  Result<std::string> hash = co_await services.hasher.Hash(std::move(sign_up.password));
+  if (!hash) co_return std::move(hash).error();
+
+  User user;
+  user.id = NewId(services.random);
+  user.username = sign_up.username;
+  user.display_name = sign_up.display_name.value_or(sign_up.username);
+  user.email = sign_up.email;
+  user.created_at = user.updated_at = services.clock.Now();
+  Status created = co_await services.store.CreateUser(user, *hash);
+  if (!created) {
+    if (created.error().code == ErrorCode::kConflict) {
+      co_return Error::Conflict("the username is taken");
+    }
+    co_return std::move(created).error();
+  }
+  co_return ResourceResponse(201, UserJson(user, true), user.version, "/users/" + user.id);
+}
+
+Reply GetMe(const Services& services, const Request& request) {
+  Result<Principal> principal = co_await Authenticate(services, request);
+  if (!principal) co_return std::move(principal).error();
+  const User& user = principal->user;
+  co_return ResourceResponse(200, UserJson(user, true), user.version);
+}
+
+Reply GetUser(const Services& services, const Request& request) {
+  Result<User> user = co_await PathUser(services, request);
+  if (!user) co_return std::move(user).error();
+  Result<std::optional<Principal>> caller = co_await OptionalPrincipal(services, request);
+  if (!caller) co_return std::move(caller).error();
+  bool include_email = caller->has_value() && CanActFor(**caller, user->id);
+  co_return ResourceResponse(200, UserJson(*user, include_email), user->version);
+}
+
+Reply PatchUser(const Services& services, const Request& request) {
+  Result<Principal> principal = co_await Authenticate(services, request);
+  if (!principal) co_return std::move(principal).error();
+  Result<UserPatch> patch = DecodeUserPatch(request);
+  if (!patch) co_return std::move(patch).error();
+
+  Result<User> current = co_await PathUser(services, request);
+  if (!current) co_return std::move(current).error();
+  if (!CanActFor(*principal, current->id)) co_return Error::Forbidden();
+  if (Status fresh = CheckIfMatch(request, current->version); !fresh) {
+    co_return std::move(fresh).error();
+  }
+  const PatchedBy patched_by =
+      principal->user.id == current->id ? PatchedBy::kSelf : PatchedBy::kAdmin;
+  User updated = *current;
+  if (Status valid = ApplyUserPatch(*patch, patched_by, updated); !valid) {
+    co_return std::move(valid).error();
+  }
+
+  std::optional<std::string> new_hash;
+  if (patch->password) {
+    // The user must prove it knows the current password; an admin resetting someone else's
+    // password need not.
+    if (patched_by == PatchedBy::kSelf) {
+      Result<UserCredentials> credentials =
+          co_await services.store.FindUserByUsername(current->username);
+      if (!credentials) co_return std::move(credentials).error();
+      Result<bool> matches = co_await services.hasher.Verify(credentials->password_hash,
+                                                             patch->current_password.value_or(""));
+      if (!matches) co_return std::move(matches).error();
+      if (!*matches) co_return Error::Validation({{"current_password", "is incorrect"}});
+    }
+    Result<std::string> hash = co_await services.hasher.Hash(*patch->password);
+    if (!hash) co_return std::move(hash).error();
+    new_hash = std::move(*hash);
+  }
+  updated.version = current->version + 1;
+  updated.updated_at = services.clock.Now();
+  // Other sessions end on a password change; the caller's own stays when it is the user's.
+  std::string_view keep_session =
+      patched_by == PatchedBy::kSelf ? std::string_view(principal->token_hash) : "";
+  Status written =
+      co_await services.store.UpdateUser(updated, current->version, new_hash, keep_session);
+  if (!written) co_return std::move(written).error();
+  co_return ResourceResponse(200, UserJson(updated, true), updated.version);
+}
+
+Reply DeleteUser(const Services& services, const Request& request) {
+  Result<Principal> principal = co_await Authenticate(services, request);
+  if (!principal) co_return std::move(principal).error();
+  Result<User> current = co_await PathUser(services, request);
+  if (!current) co_return std::move(current).error();
+  if (!CanActFor(*principal, current->id)) co_return Error::Forbidden();
+  if (Status fresh = CheckIfMatch(request, current->version); !fresh) {
+    co_return std::move(fresh).error();
+  }
+  Status deleted = co_await services.store.DeleteUser(current->id, IfMatchVersion(request));
+  if (!deleted) co_return std::move(deleted).error();
+  co_return NoContent();
+}
+
+}  // namespace tt::api

@@ -1,1 +1,191 @@
-// placeholder
+#include "app/app.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "api/routes.h"
+#include "api/services.h"
+#include "http/metrics.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "security/password_hasher.h"
+#include "security/tokens.h"
+#include "storage/sqlite/sqlite_store.h"
+
+namespace tt::app {
+namespace {
+
+namespace asio = boost::asio;
+
+void PrintError(std::string_view message) { std::cerr << "track-tracker: " << message << "\n"; }
+
+Result<std::unique_ptr<Store>> OpenStore(std::string_view db_url, Logger& logger) {
+  Result<DatabaseLocation> location = ParseDatabaseUrl(db_url);
+  if (!location) return std::move(location).error();
+  const auto& sqlite = std::get<SqliteLocation>(*location);
+  std::error_code ignored;
+  std::filesystem::path parent = std::filesystem::path(sqlite.path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, ignored);
+  Result<std::unique_ptr<SqliteStore>> store = SqliteStore::Open({sqlite.path}, logger);
+  if (!store) {
+    Error error = std::move(store).error();
+    error.message = "cannot open the SQLite database " + sqlite.path + ": " + error.message;
+    return error;
+  }
+  return std::unique_ptr<Store>(std::move(*store));
+}
+
+// Runs `task` to completion on a private io_context (for the one-shot commands).
+template <typename T>
+T RunToCompletion(asio::awaitable<T> task) {
+  asio::io_context io;
+  std::optional<T> result;
+  asio::co_spawn(io, std::move(task), [&](std::exception_ptr failure, T value) {
+    if (failure) std::rethrow_exception(failure);
+    result.emplace(std::move(value));
+  });
+  io.run();
+  return std::move(*result);
+}
+
+int HardwareThreads() { return std::max(1, static_cast<int>(std::thread::hardware_concurrency())); }
+
+api::Route MetricsRoute(const http::Metrics& metrics) {
+  return api::Route{"GET", "/metrics", api::Access::kPublic,
+                    [&metrics](const api::Request&) -> asio::awaitable<Result<api::Response>> {
+                      api::Response response;
+                      response.content_type = "text/plain; version=0.0.4";
+                      response.body = metrics.Render();
+                      co_return response;
+                    }};
+}
+
+}  // namespace
+
+int RunServe(const ServeConfig& config) {
+  std::optional<LogLevel> level = ParseLogLevel(config.log_level);
+  if (!level) {
+    PrintError("--log-level must be one of debug, info, warn, error, off");
+    return 2;
+  }
+  Result<ListenAddress> listen = ParseListenAddress(config.listen);
+  if (!listen) {
+    PrintError(listen.error().message);
+    return 2;
+  }
+  if (config.threads < 0 || config.hash_threads < 0 || config.session_ttl_days < 1) {
+    PrintError("--threads and --hash-threads must be >= 0 and --session-ttl-days >= 1");
+    return 2;
+  }
+  Logger logger(*level);
+  Result<std::unique_ptr<Store>> store = OpenStore(config.db, logger);
+  if (!store) {
+    PrintError(store.error().message);
+    return 1;
+  }
+
+  SystemClock clock;
+  SodiumRandom random;
+  PasswordHashOptions hash_options;
+  hash_options.threads = config.hash_threads > 0 ? config.hash_threads : HardwareThreads();
+  PasswordHasher hasher(hash_options);
+  api::ApiOptions api_options;
+  api_options.session_ttl = std::chrono::hours(24) * config.session_ttl_days;
+  api::Services services{**store, hasher, clock, random, logger, api_options};
+
+  http::Metrics metrics;
+  std::vector<api::Route> routes = api::MakeRoutes(services);
+  routes.push_back(MetricsRoute(metrics));
+  http::Router router(std::move(routes));
+
+  const int threads = config.threads > 0 ? config.threads : HardwareThreads();
+  asio::io_context io(threads);
+  http::ServerOptions server_options;
+  server_options.host = listen->host;
+  server_options.port = listen->port;
+  server_options.shutdown_grace = std::chrono::seconds(config.shutdown_grace_seconds);
+  http::Server server(io, server_options, router, metrics, logger);
+  asio::ip::tcp::endpoint endpoint;
+  try {
+    endpoint = server.Listen();
+  } catch (const std::system_error& error) {
+    PrintError("cannot listen on " + config.listen + ": " + error.code().message());
+    return 1;
+  }
+  server.Start();
+  // Tools and tests read this line to learn the port (it matters with --listen HOST:0).
+  std::cout << "track-tracker listening on http://"
+            << config.listen.substr(0, config.listen.rfind(':')) << ":" << endpoint.port()
+            << std::endl;
+  logger.Info("serving with " + std::to_string(threads) + " I/O threads");
+
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& error, int signal) {
+    if (error) return;
+    logger.Info("signal " + std::to_string(signal) + ": draining connections");
+    asio::co_spawn(io, server.Shutdown(), [&](std::exception_ptr) { io.stop(); });
+  });
+
+  std::vector<std::thread> workers;
+  for (int i = 1; i < threads; ++i) workers.emplace_back([&io] { io.run(); });
+  io.run();
+  for (std::thread& worker : workers) worker.join();
+  hasher.Stop();
+  store->reset();  // closes the database before the process exits
+  logger.Info("stopped");
+  return 0;
+}
+
+int RunInitDb(const std::string& db_url) {
+  Logger logger(LogLevel::kWarn);
+  Result<std::unique_ptr<Store>> store = OpenStore(db_url, logger);
+  if (!store) {
+    PrintError(store.error().message);
+    return 1;
+  }
+  Status ping = RunToCompletion((*store)->Ping());
+  if (!ping) {
+    PrintError(ping.error().message);
+    return 1;
+  }
+  std::cout << "database ready: " << db_url << std::endl;
+  return 0;
+}
+
+int RunGrantAdmin(const std::string& db_url, const std::string& username) {
+  Logger logger(LogLevel::kWarn);
+  Result<std::unique_ptr<Store>> store = OpenStore(db_url, logger);
+  if (!store) {
+    PrintError(store.error().message);
+    return 1;
+  }
+  Store& db = **store;
+  Status granted = RunToCompletion([&]() -> asio::awaitable<Status> {
+    Result<UserCredentials> found = co_await db.FindUserByUsername(username);
+    if (!found) co_return std::move(found).error();
+    User user = found->user;
+    if (user.is_admin) co_return Status::Ok();
+    user.is_admin = true;
+    user.version += 1;
+    user.updated_at = SystemClock().Now();
+    co_return co_await db.UpdateUser(user, found->user.version, std::nullopt, "");
+  }());
+  if (!granted) {
+    PrintError(granted.error().code == ErrorCode::kNotFound ? "no user named " + username
+                                                            : granted.error().message);
+    return 1;
+  }
+  std::cout << username << " is an admin" << std::endl;
+  return 0;
+}
+
+}  // namespace tt::app

@@ -1,1 +1,38 @@
-// placeholder
+#include "app/config.h"
+
+#include <charconv>
+
+namespace tt::app {
+
+Result<DatabaseLocation> ParseDatabaseUrl(std::string_view url) {
+  constexpr std::string_view kSqlite = "sqlite:";
+  if (url.starts_with(kSqlite)) {
+    std::string_view path = url.substr(kSqlite.size());
+    if (path.starts_with("//")) path.remove_prefix(2);  // also accept sqlite://PATH
+    if (path.empty())
+      return Error::BadRequest("--db sqlite: needs a file path, e.g. sqlite:./data/track.db");
+    return DatabaseLocation(SqliteLocation{std::string(path)});
+  }
+  return Error::BadRequest("--db must be sqlite:PATH (got \"" + std::string(url) + "\")");
+}
+
+Result<ListenAddress> ParseListenAddress(std::string_view text) {
+  size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) {
+    return Error::BadRequest("--listen must be HOST:PORT (got \"" + std::string(text) + "\")");
+  }
+  std::string_view host = text.substr(0, colon);
+  std::string_view port_text = text.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  unsigned port = 0;
+  auto [end, error] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (error != std::errc() || end != port_text.data() + port_text.size() || port > 65535 ||
+      host.empty()) {
+    return Error::BadRequest("--listen must be HOST:PORT (got \"" + std::string(text) + "\")");
+  }
+  return ListenAddress{std::string(host), static_cast<uint16_t>(port)};
+}
+
+}  // namespace tt::app

@@ -1,1 +1,79 @@
-int main() { return 0; }
+// track-tracker: the Track Tracker API server and its administration commands.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "app/app.h"
+#include "app/config.h"
+
+int main(int argc, char** argv) {
+  CLI::App cli{"Track Tracker: an HTTP/JSON API for track-and-field athletes and their fans"};
+  cli.require_subcommand(1);
+
+  tt::app::ServeConfig serve;
+  CLI::App* serve_command = cli.add_subcommand("serve", "Serve the HTTP API");
+  serve_command->add_option("--listen", serve.listen, "HOST:PORT to listen on")
+      ->envname("TRACK_LISTEN")
+      ->capture_default_str();
+  serve_command->add_option("--db", serve.db, "Database URL: sqlite:PATH")
+      ->envname("TRACK_DB")
+      ->capture_default_str();
+  serve_command->add_option("--threads", serve.threads, "I/O threads (0: one per core)")
+      ->envname("TRACK_THREADS")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  serve_command->add_option("--log-level", serve.log_level, "debug, info, warn, error or off")
+      ->envname("TRACK_LOG_LEVEL")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error", "off"}))
+      ->capture_default_str();
+  serve_command
+      ->add_option("--session-ttl-days", serve.session_ttl_days, "Days a sign-in token lasts")
+      ->envname("TRACK_SESSION_TTL_DAYS")
+      ->check(CLI::Range(1, 3650))
+      ->capture_default_str();
+  serve_command
+      ->add_option("--hash-threads", serve.hash_threads,
+                   "Threads for password hashing (0: one per core)")
+      ->envname("TRACK_HASH_THREADS")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  serve_command
+      ->add_option("--shutdown-grace", serve.shutdown_grace_seconds,
+                   "Seconds in-flight requests get to finish on SIGINT/SIGTERM")
+      ->envname("TRACK_SHUTDOWN_GRACE")
+      ->check(CLI::Range(0, 3600))
+      ->capture_default_str();
+
+  std::string init_db = "sqlite:./data/track.db";
+  CLI::App* init_command =
+      cli.add_subcommand("init-db", "Create the database or migrate its schema");
+  init_command->add_option("--db", init_db, "Database URL: sqlite:PATH")
+      ->envname("TRACK_DB")
+      ->capture_default_str();
+
+  CLI::App* admin_command = cli.add_subcommand("admin", "Administration commands");
+  admin_command->require_subcommand(1);
+  std::string admin_db = "sqlite:./data/track.db";
+  std::string admin_username;
+  CLI::App* grant_command = admin_command->add_subcommand("grant", "Make a user an admin");
+  grant_command->add_option("USERNAME", admin_username, "The user to make an admin")->required();
+  grant_command->add_option("--db", admin_db, "Database URL: sqlite:PATH")
+      ->envname("TRACK_DB")
+      ->capture_default_str();
+
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::CallForHelp& help) {
+    return cli.exit(help);
+  } catch (const CLI::CallForAllHelp& help) {
+    return cli.exit(help);
+  } catch (const CLI::ParseError& error) {
+    // One clear line, not a usage dump.
+    std::cerr << "track-tracker: " << error.what() << " (see --help)\n";
+    return error.get_exit_code() == 0 ? 2 : error.get_exit_code();
+  }
+
+  if (serve_command->parsed()) return tt::app::RunServe(serve);
+  if (init_command->parsed()) return tt::app::RunInitDb(init_db);
+  if (grant_command->parsed()) return tt::app::RunGrantAdmin(admin_db, admin_username);
+  return 2;
+}

@@ -14,7 +14,8 @@ namespace tt {
 std::string EncodeCursor(const std::vector<std::string>& parts);
 // The parts of a cursor made by EncodeCursor with exactly `expected_parts` parts; nullopt for
 // anything else (a client-made or truncated cursor).
-std::optional<std::vector<std::string>> DecodeCursor(std::string_view cursor, size_t expected_parts);
+std::optional<std::vector<std::string>> DecodeCursor(std::string_view cursor,
+                                                     size_t expected_parts);
 
 // base64url without padding (RFC 4648 §5), used for cursors and session tokens.
 std::string Base64UrlEncode(std::string_view bytes);

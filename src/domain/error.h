@@ -56,6 +56,8 @@ struct Error {
 template <typename T>
 class [[nodiscard]] Result {
  public:
+  // Asio needs a default value for a coroutine that ends in an exception: an internal error.
+  Result() : state_(Error{ErrorCode::kInternal, "internal error", {}, {}}) {}
   Result(T value) : state_(std::move(value)) {}      // NOLINT: implicit by design
   Result(Error error) : state_(std::move(error)) {}  // NOLINT: implicit by design
 

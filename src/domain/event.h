@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "domain/competition.h"
@@ -30,6 +31,10 @@ struct EventPatch {
   std::optional<DateTime> date_time;
   std::optional<std::optional<std::string>> notes;
 };
+
+// What a 422 says of a `competition_id` that names no competition, whether malformed (here) or
+// well-formed but unknown (the API layer, once it has asked the store).
+inline constexpr std::string_view kNoSuchCompetitionMessage = "no such competition";
 
 // Applies and validates the event's own fields; `creating` requires competition_id, name and
 // date_time. Whether the competition exists and its dates fit is checked by

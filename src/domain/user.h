@@ -46,8 +46,12 @@ struct UserPatch {
   std::optional<std::string> current_password;
 };
 
+// Who is changing an account: the user itself must give current_password with a new password;
+// an admin resetting someone else's password need not.
+enum class PatchedBy { kSelf, kAdmin };
+
 // Validates `patch` and applies its profile fields (not the password) to `user`.
-Status ApplyUserPatch(const UserPatch& patch, User& user);
+Status ApplyUserPatch(const UserPatch& patch, PatchedBy patched_by, User& user);
 
 // A signed-in session. Only the SHA-256 of the token is ever stored.
 struct Session {

@@ -30,7 +30,9 @@ class FieldErrors {
 // Number of Unicode code points in UTF-8 `text`; nullopt if it is not valid UTF-8.
 std::optional<size_t> CodePointCount(std::string_view text);
 
-// Reports "must be between MIN and MAX characters" unless `text` has min..max code points.
+// Reports a problem with `field` unless `text` is valid UTF-8 of min..max code points:
+// "must not be empty", "must be at most MAX characters" (when min is 0) or
+// "must be between MIN and MAX characters".
 void CheckLength(std::string_view field, std::string_view text, size_t min, size_t max,
                  FieldErrors& errors);
 

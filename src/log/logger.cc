@@ -19,8 +19,8 @@ std::optional<LogLevel> ParseLogLevel(std::string_view text) {
 void Logger::Log(LogLevel level, std::string_view message) {
   if (!Enabled(level)) return;
   static constexpr std::string_view kNames[] = {"DEBUG", "INFO", "WARN", "ERROR"};
-  std::string line = FormatUtc(std::chrono::time_point_cast<std::chrono::microseconds>(
-      std::chrono::system_clock::now()));
+  std::string line = FormatUtc(
+      std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now()));
   line += ' ';
   line += kNames[static_cast<int>(level)];
   line += ' ';

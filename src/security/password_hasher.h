@@ -2,9 +2,9 @@
 // never runs on an I/O thread and a storm of sign-ins cannot queue without limit.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/thread_pool.hpp>
-#include <atomic>
 #include <cstddef>
 #include <string>
 

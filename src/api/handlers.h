@@ -1,0 +1,60 @@
+// The API's handlers, one file per resource (users.cc, sessions.cc, competitions.cc, ...). Each
+// decodes the request, applies the domain's rules, calls the Store and encodes the answer;
+// expected failures come back as Error values for src/http to map. routes.cc binds them to paths.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+
+#include "api/request.h"
+#include "api/services.h"
+
+namespace tt::api {
+
+using Reply = boost::asio::awaitable<Result<Response>>;
+
+// users.cc
+Reply SignUp(const Services& services, const Request& request);
+Reply GetMe(const Services& services, const Request& request);
+Reply GetUser(const Services& services, const Request& request);
+Reply PatchUser(const Services& services, const Request& request);
+Reply DeleteUser(const Services& services, const Request& request);
+
+// sessions.cc
+Reply SignIn(const Services& services, const Request& request);
+Reply SignOut(const Services& services, const Request& request);
+
+// competitions.cc
+Reply CreateCompetition(const Services& services, const Request& request);
+Reply GetCompetition(const Services& services, const Request& request);
+Reply PatchCompetition(const Services& services, const Request& request);
+Reply DeleteCompetition(const Services& services, const Request& request);
+// GET /competitions: the batch when `ids` is given, else the filtered list.
+Reply ListCompetitions(const Services& services, const Request& request);
+Reply BatchGetCompetitions(const Services& services, const Request& request);
+
+// athletes.cc
+Reply CreateAthlete(const Services& services, const Request& request);
+Reply GetAthlete(const Services& services, const Request& request);
+Reply ListAthletes(const Services& services, const Request& request);
+Reply PatchAthlete(const Services& services, const Request& request);
+Reply DeleteAthlete(const Services& services, const Request& request);
+
+// events.cc
+Reply ListAthleteEvents(const Services& services, const Request& request);
+Reply CreateEvent(const Services& services, const Request& request);
+Reply GetEvent(const Services& services, const Request& request);
+Reply PatchEvent(const Services& services, const Request& request);
+Reply DeleteEvent(const Services& services, const Request& request);
+
+// following.cc
+Reply Follow(const Services& services, const Request& request);
+Reply Unfollow(const Services& services, const Request& request);
+Reply ListFollowing(const Services& services, const Request& request);
+Reply Feed(const Services& services, const Request& request);
+
+// operations.cc
+Reply Healthz(const Services& services, const Request& request);
+Reply Readyz(const Services& services, const Request& request);
+Reply OpenApiDocument(const Services& services, const Request& request);
+
+}  // namespace tt::api

@@ -1,0 +1,56 @@
+// Decoding request bodies and query parameters into domain values, reporting every problem in
+// one FieldErrors so that a 422 names each offending field.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/request.h"
+#include "domain/time.h"
+#include "domain/validation.h"
+
+namespace tt::api {
+
+// The body as a JSON object: kUnsupportedMediaType unless the Content-Type is JSON
+// (`application/json`, optionally with `charset=utf-8`, or a `+json` type), kBadRequest unless
+// the body is valid UTF-8 JSON whose top level is an object.
+Result<boost::json::object> ParseJsonObject(const Request& request);
+
+// Reads typed members of a JSON object. Absent members give nullopt; a member of the wrong type
+// (including null where null is not allowed) is reported in `errors` and gives nullopt.
+class FieldReader {
+ public:
+  FieldReader(const boost::json::object& object, FieldErrors& errors)
+      : object_(object), errors_(errors) {}
+
+  std::optional<std::string> String(std::string_view key);
+  // The outer optional is "present"; the inner one is null.
+  std::optional<std::optional<std::string>> NullableString(std::string_view key);
+  std::optional<Date> DateValue(std::string_view key);
+  std::optional<std::optional<Date>> NullableDate(std::string_view key);
+  std::optional<DateTime> DateTimeValue(std::string_view key);
+  std::optional<std::vector<std::string>> StringList(std::string_view key);
+  // Reports "is required" when absent.
+  void Require(std::string_view key);
+
+ private:
+  const boost::json::value* Find(std::string_view key) const;
+  const boost::json::object& object_;
+  FieldErrors& errors_;
+};
+
+// ?limit=: 1..200, default 50.
+int LimitParam(const Request& request, FieldErrors& errors);
+// A `YYYY-MM-DD` query parameter, or nullopt when absent.
+std::optional<Date> DateParam(const Request& request, std::string_view name, FieldErrors& errors);
+
+// If-Match: nullopt when absent or `*`; the version of `"N"` or `W/"N"`. Anything else matches
+// no version, so it answers 412 (returned as -1).
+std::optional<int64_t> IfMatchVersion(const Request& request);
+// kPreconditionFailed when If-Match names a version other than `current`.
+Status CheckIfMatch(const Request& request, int64_t current_version);
+
+}  // namespace tt::api

@@ -1,0 +1,40 @@
+// The server's configuration: one struct with documented defaults, filled once from command-line
+// flags and TRACK_* environment variables (flags win), then passed to what needs it.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <variant>
+
+#include "domain/error.h"
+#include "log/logger.h"
+
+namespace tt::app {
+
+struct SqliteLocation {
+  std::string path;
+};
+
+// What `--db` names: `sqlite:PATH` (the default, `sqlite:./data/track.db`).
+using DatabaseLocation = std::variant<SqliteLocation>;
+Result<DatabaseLocation> ParseDatabaseUrl(std::string_view url);
+
+struct ListenAddress {
+  std::string host;
+  uint16_t port = 0;
+};
+// `HOST:PORT` or `[IPv6]:PORT`; port 0 picks a free one.
+Result<ListenAddress> ParseListenAddress(std::string_view text);
+
+struct ServeConfig {
+  std::string listen = "127.0.0.1:3000";      // --listen, TRACK_LISTEN
+  std::string db = "sqlite:./data/track.db";  // --db, TRACK_DB
+  int threads = 0;                            // --threads, TRACK_THREADS; 0 = one per core
+  std::string log_level = "info";             // --log-level, TRACK_LOG_LEVEL
+  int session_ttl_days = 30;                  // --session-ttl-days, TRACK_SESSION_TTL_DAYS
+  int hash_threads = 0;                       // --hash-threads, TRACK_HASH_THREADS; 0 = per core
+  int shutdown_grace_seconds = 10;            // --shutdown-grace, TRACK_SHUTDOWN_GRACE
+};
+
+}  // namespace tt::app

@@ -1,0 +1,53 @@
+// The real `track-tracker` binary run as a child process on an ephemeral port with its own
+// temporary database, for tests that speak HTTP to it as a client would.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace tt::testing {
+
+class ServerProcess {
+ public:
+  // Starts `track-tracker serve --listen 127.0.0.1:0 --db sqlite:<db_path> ...extra_args` and
+  // waits until it prints the port it listens on. Throws std::runtime_error if it does not.
+  ServerProcess(std::filesystem::path db_path, std::vector<std::string> extra_args = {});
+  // Stops the server with SIGTERM (and SIGKILL if it does not stop in time).
+  ~ServerProcess();
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  uint16_t port() const { return port_; }
+  // Everything the server wrote to stderr so far (its log).
+  std::string Log() const;
+
+  // SIGTERM and wait; returns the exit status (or 128 + signal).
+  int Terminate();
+  // SIGKILL and wait: a crash, with no chance to clean up.
+  void Kill();
+  // Starts a stopped server again on the same database (on a new port).
+  void Restart();
+
+ private:
+  void Start();
+  int Wait(int timeout_ms);
+
+  std::filesystem::path db_path_;
+  std::vector<std::string> extra_args_;
+  std::filesystem::path log_path_;
+  pid_t pid_ = -1;
+  uint16_t port_ = 0;
+};
+
+// Runs the binary with `args` to completion; returns its exit status and combined output.
+struct CommandResult {
+  int exit_status = -1;
+  std::string output;
+};
+CommandResult RunServerCommand(const std::vector<std::string>& args);
+
+}  // namespace tt::testing

@@ -1,0 +1,89 @@
+#include "security/password_hasher.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <thread>
+
+#include "support/run_sync.h"
+
+namespace tt {
+namespace {
+
+using testing::RunSync;
+
+PasswordHashOptions FastOptions() {
+  PasswordHashOptions options;
+  options.threads = 1;
+  options.ops_limit = 1;
+  options.memory_limit_bytes = 8 * 1024;  // crypto_pwhash_MEMLIMIT_MIN: tests, not production
+  return options;
+}
+
+TEST(PasswordHasher, HashesWithArgon2idAndVerifiesOnlyTheRightPassword) {
+  PasswordHasher hasher(FastOptions());
+  Result<std::string> hash = RunSync(hasher.Hash("correct horse"));
+  ASSERT_TRUE(hash.ok());
+  EXPECT_TRUE(hash->starts_with("$argon2id$"));
+  EXPECT_EQ(hash->find("correct horse"), std::string::npos);
+  EXPECT_TRUE(RunSync(hasher.Verify(*hash, "correct horse")).value());
+  EXPECT_FALSE(RunSync(hasher.Verify(*hash, "correct horsE")).value());
+}
+
+TEST(PasswordHasher, SaltsEveryHash) {
+  PasswordHasher hasher(FastOptions());
+  EXPECT_NE(RunSync(hasher.Hash("same")).value(), RunSync(hasher.Hash("same")).value());
+}
+
+TEST(PasswordHasher, TheDecoyHashIsValidAndMatchesNoGuess) {
+  PasswordHasher hasher(FastOptions());
+  EXPECT_TRUE(hasher.decoy_hash().starts_with("$argon2id$"));
+  EXPECT_FALSE(RunSync(hasher.Verify(hasher.decoy_hash(), "")).value());
+  EXPECT_FALSE(RunSync(hasher.Verify(hasher.decoy_hash(), "password")).value());
+}
+
+TEST(PasswordHasher, AMalformedStoredHashNeverVerifies) {
+  PasswordHasher hasher(FastOptions());
+  EXPECT_FALSE(RunSync(hasher.Verify("not a hash", "not a hash")).value());
+}
+
+TEST(PasswordHasher, HashesOffTheCallersThread) {
+  PasswordHasher hasher(FastOptions());
+  std::thread::id caller = std::this_thread::get_id();
+  std::thread::id resumed_on;
+  Result<std::string> hash = RunSync([&]() -> boost::asio::awaitable<Result<std::string>> {
+    Result<std::string> result = co_await hasher.Hash("pw");
+    resumed_on = std::this_thread::get_id();
+    co_return result;
+  }());
+  ASSERT_TRUE(hash.ok());
+  // The work ran on the pool and the coroutine came back to the caller's executor.
+  EXPECT_EQ(resumed_on, caller);
+}
+
+TEST(PasswordHasher, AFullQueueAnswersUnavailableInsteadOfGrowing) {
+  PasswordHashOptions options = FastOptions();
+  options.max_pending = 2;
+  options.ops_limit = 4;
+  options.memory_limit_bytes = 32 * 1024 * 1024;  // slow enough that jobs pile up
+  PasswordHasher hasher(options);
+  boost::asio::io_context io;
+  int ok = 0;
+  int unavailable = 0;
+  for (int i = 0; i < 8; ++i) {
+    boost::asio::co_spawn(io, hasher.Hash("pw"), [&](std::exception_ptr, Result<std::string> r) {
+      if (r.ok()) {
+        ++ok;
+      } else if (r.error().code == ErrorCode::kUnavailable) {
+        ++unavailable;
+      }
+    });
+  }
+  io.run();
+  EXPECT_EQ(ok, 2);
+  EXPECT_EQ(unavailable, 6);
+}
+
+}  // namespace
+}  // namespace tt

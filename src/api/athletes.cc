@@ -11,10 +11,10 @@
 namespace tt::api {
 namespace {
 
-Result<AthletePatch> DecodeAthletePatch(const Request& request) {
+// Field-level problems go to `errors`; only a body that is not a JSON object fails here.
+Result<AthletePatch> DecodeAthletePatch(const Request& request, FieldErrors& errors) {
   Result<boost::json::object> body = ParseJsonObject(request);
   if (!body) return std::move(body).error();
-  FieldErrors errors;
   FieldReader reader(*body, errors);
   AthletePatch patch;
   patch.first_name = reader.String("first_name");
@@ -24,7 +24,6 @@ Result<AthletePatch> DecodeAthletePatch(const Request& request) {
   patch.team = reader.NullableString("team");
   patch.country = reader.NullableString("country");
   patch.disciplines = reader.StringList("disciplines");
-  if (!errors.empty()) return errors.ToError();
   return patch;
 }
 
@@ -40,10 +39,13 @@ boost::asio::awaitable<Result<Athlete>> PathAthlete(const Services& services,
 Reply CreateAthlete(const Services& services, const Request& request) {
   Result<Principal> principal = co_await Authenticate(services, request);
   if (!principal) co_return std::move(principal).error();
-  Result<AthletePatch> patch = DecodeAthletePatch(request);
+  FieldErrors decode_errors;
+  Result<AthletePatch> patch = DecodeAthletePatch(request, decode_errors);
   if (!patch) co_return std::move(patch).error();
   Athlete athlete;
-  if (Status valid = ApplyAthletePatch(*patch, /*creating=*/true, athlete); !valid) {
+  if (Status valid =
+          WithDecodeErrors(decode_errors, ApplyAthletePatch(*patch, /*creating=*/true, athlete));
+      !valid) {
     co_return std::move(valid).error();
   }
   athlete.id = principal->user.id;
@@ -72,7 +74,9 @@ Reply ListAthletes(const Services& services, const Request& request) {
   query.limit = LimitParam(request, errors);
   if (std::optional<std::string_view> prefix = request.Query("q")) {
     if (!prefix->empty()) query.prefix = std::string(*prefix);
-    if (prefix->size() > 100) errors.Add("q", "must be at most 100 characters");
+    if (CodePointCount(*prefix).value_or(0) > 100) {
+      errors.Add("q", "must be at most 100 characters");
+    }
   }
   if (std::optional<std::string_view> cursor = request.Query("cursor")) {
     query.after = DecodeAthleteCursor(*cursor);
@@ -93,16 +97,19 @@ Reply ListAthletes(const Services& services, const Request& request) {
 Reply PatchAthlete(const Services& services, const Request& request) {
   Result<Principal> principal = co_await Authenticate(services, request);
   if (!principal) co_return std::move(principal).error();
-  Result<AthletePatch> patch = DecodeAthletePatch(request);
-  if (!patch) co_return std::move(patch).error();
   Result<Athlete> current = co_await PathAthlete(services, request);
   if (!current) co_return std::move(current).error();
   if (!CanActFor(*principal, current->id)) co_return Error::Forbidden();
   if (Status fresh = CheckIfMatch(request, current->version); !fresh) {
     co_return std::move(fresh).error();
   }
+  FieldErrors decode_errors;
+  Result<AthletePatch> patch = DecodeAthletePatch(request, decode_errors);
+  if (!patch) co_return std::move(patch).error();
   Athlete updated = *current;
-  if (Status valid = ApplyAthletePatch(*patch, /*creating=*/false, updated); !valid) {
+  if (Status valid =
+          WithDecodeErrors(decode_errors, ApplyAthletePatch(*patch, /*creating=*/false, updated));
+      !valid) {
     co_return std::move(valid).error();
   }
   updated.version = current->version + 1;

@@ -18,10 +18,10 @@ constexpr size_t kMaxBatchIds = 100;
 // many times before giving up with 409.
 constexpr int kPatchAttempts = 5;
 
-Result<CompetitionPatch> DecodeCompetitionPatch(const Request& request) {
+// Field-level problems go to `errors`; only a body that is not a JSON object fails here.
+Result<CompetitionPatch> DecodeCompetitionPatch(const Request& request, FieldErrors& errors) {
   Result<boost::json::object> body = ParseJsonObject(request);
   if (!body) return std::move(body).error();
-  FieldErrors errors;
   FieldReader reader(*body, errors);
   CompetitionPatch patch;
   patch.name = reader.String("name");
@@ -30,7 +30,6 @@ Result<CompetitionPatch> DecodeCompetitionPatch(const Request& request) {
   patch.end_date = reader.DateValue("end_date");
   patch.description = reader.NullableString("description");
   patch.url = reader.NullableString("url");
-  if (!errors.empty()) return errors.ToError();
   return patch;
 }
 
@@ -82,10 +81,13 @@ Status CheckBatchSize(size_t count) {
 Reply CreateCompetition(const Services& services, const Request& request) {
   Result<Principal> principal = co_await Authenticate(services, request);
   if (!principal) co_return std::move(principal).error();
-  Result<CompetitionPatch> patch = DecodeCompetitionPatch(request);
+  FieldErrors decode_errors;
+  Result<CompetitionPatch> patch = DecodeCompetitionPatch(request, decode_errors);
   if (!patch) co_return std::move(patch).error();
   Competition competition;
-  if (Status valid = ApplyCompetitionPatch(*patch, /*creating=*/true, competition); !valid) {
+  if (Status valid = WithDecodeErrors(
+          decode_errors, ApplyCompetitionPatch(*patch, /*creating=*/true, competition));
+      !valid) {
     co_return std::move(valid).error();
   }
   competition.id = NewId(services.random);
@@ -107,9 +109,6 @@ Reply GetCompetition(const Services& services, const Request& request) {
 Reply PatchCompetition(const Services& services, const Request& request) {
   Result<Principal> principal = co_await Authenticate(services, request);
   if (!principal) co_return std::move(principal).error();
-  Result<CompetitionPatch> patch = DecodeCompetitionPatch(request);
-  if (!patch) co_return std::move(patch).error();
-
   for (int attempt = 1;; ++attempt) {
     Result<Competition> current = co_await PathCompetition(services, request);
     if (!current) co_return std::move(current).error();
@@ -117,8 +116,13 @@ Reply PatchCompetition(const Services& services, const Request& request) {
     if (Status fresh = CheckIfMatch(request, current->version); !fresh) {
       co_return std::move(fresh).error();
     }
+    FieldErrors decode_errors;
+    Result<CompetitionPatch> patch = DecodeCompetitionPatch(request, decode_errors);
+    if (!patch) co_return std::move(patch).error();
     Competition updated = *current;
-    if (Status valid = ApplyCompetitionPatch(*patch, /*creating=*/false, updated); !valid) {
+    if (Status valid = WithDecodeErrors(decode_errors,
+                                        ApplyCompetitionPatch(*patch, /*creating=*/false, updated));
+        !valid) {
       co_return std::move(valid).error();
     }
     updated.version = current->version + 1;
@@ -172,7 +176,9 @@ Reply ListCompetitions(const Services& services, const Request& request) {
   }
   if (std::optional<std::string_view> text = request.Query("q")) {
     if (!text->empty()) query.text = std::string(*text);
-    if (text->size() > 200) errors.Add("q", "must be at most 200 characters");
+    if (CodePointCount(*text).value_or(0) > 200) {
+      errors.Add("q", "must be at most 200 characters");
+    }
   }
   if (std::optional<std::string_view> cursor = request.Query("cursor")) {
     query.after = DecodeCompetitionCursor(*cursor);

@@ -11,17 +11,16 @@
 namespace tt::api {
 namespace {
 
-Result<EventPatch> DecodeEventPatch(const Request& request) {
+// Field-level problems go to `errors`; only a body that is not a JSON object fails here.
+Result<EventPatch> DecodeEventPatch(const Request& request, FieldErrors& errors) {
   Result<boost::json::object> body = ParseJsonObject(request);
   if (!body) return std::move(body).error();
-  FieldErrors errors;
   FieldReader reader(*body, errors);
   EventPatch patch;
   patch.competition_id = reader.String("competition_id");
   patch.name = reader.String("name");
   patch.date_time = reader.DateTimeValue("date_time");
   patch.notes = reader.NullableString("notes");
-  if (!errors.empty()) return errors.ToError();
   return patch;
 }
 
@@ -49,7 +48,7 @@ boost::asio::awaitable<Status> CheckCompetition(const Services& services, const 
   Result<Competition> competition = co_await services.store.GetCompetition(event.competition_id);
   if (!competition) {
     if (competition.error().code == ErrorCode::kNotFound) {
-      co_return Error::Validation({{"competition_id", "no such competition"}});
+      co_return Error::Validation({{"competition_id", std::string(kNoSuchCompetitionMessage)}});
     }
     co_return std::move(competition).error();
   }
@@ -58,8 +57,8 @@ boost::asio::awaitable<Status> CheckCompetition(const Services& services, const 
 
 // Store outcomes that a concurrent change of the competition can cause, in the contract's terms.
 Error EventWriteError(Error error) {
-  if (error.code == ErrorCode::kNotFound && error.message == "no such competition") {
-    return Error::Validation({{"competition_id", "no such competition"}});
+  if (error.code == ErrorCode::kNotFound && error.message == kNoSuchCompetitionMessage) {
+    return Error::Validation({{"competition_id", std::string(kNoSuchCompetitionMessage)}});
   }
   if (error.code == ErrorCode::kConflict) {
     return Error::Validation({{"date_time", "must fall within the competition's dates"}});
@@ -102,16 +101,19 @@ Reply ListAthleteEvents(const Services& services, const Request& request) {
 Reply CreateEvent(const Services& services, const Request& request) {
   Result<Principal> principal = co_await Authenticate(services, request);
   if (!principal) co_return std::move(principal).error();
-  Result<EventPatch> patch = DecodeEventPatch(request);
-  if (!patch) co_return std::move(patch).error();
   if (Status found = co_await CheckPathAthlete(services, request); !found) {
     co_return std::move(found).error();
   }
   const std::string athlete_id(request.PathParam("id"));
   if (!CanActFor(*principal, athlete_id)) co_return Error::Forbidden();
+  FieldErrors decode_errors;
+  Result<EventPatch> patch = DecodeEventPatch(request, decode_errors);
+  if (!patch) co_return std::move(patch).error();
 
   Event event;
-  if (Status valid = ApplyEventPatch(*patch, /*creating=*/true, event); !valid) {
+  if (Status valid =
+          WithDecodeErrors(decode_errors, ApplyEventPatch(*patch, /*creating=*/true, event));
+      !valid) {
     co_return std::move(valid).error();
   }
   if (Status fits = co_await CheckCompetition(services, event); !fits) {
@@ -137,16 +139,19 @@ Reply GetEvent(const Services& services, const Request& request) {
 Reply PatchEvent(const Services& services, const Request& request) {
   Result<Principal> principal = co_await Authenticate(services, request);
   if (!principal) co_return std::move(principal).error();
-  Result<EventPatch> patch = DecodeEventPatch(request);
-  if (!patch) co_return std::move(patch).error();
   Result<Event> current = co_await PathEvent(services, request);
   if (!current) co_return std::move(current).error();
   if (!CanActFor(*principal, current->athlete_id)) co_return Error::Forbidden();
   if (Status fresh = CheckIfMatch(request, current->version); !fresh) {
     co_return std::move(fresh).error();
   }
+  FieldErrors decode_errors;
+  Result<EventPatch> patch = DecodeEventPatch(request, decode_errors);
+  if (!patch) co_return std::move(patch).error();
   Event updated = *current;
-  if (Status valid = ApplyEventPatch(*patch, /*creating=*/false, updated); !valid) {
+  if (Status valid =
+          WithDecodeErrors(decode_errors, ApplyEventPatch(*patch, /*creating=*/false, updated));
+      !valid) {
     co_return std::move(valid).error();
   }
   if (Status fits = co_await CheckCompetition(services, updated); !fits) {

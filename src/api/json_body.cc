@@ -152,6 +152,16 @@ std::optional<std::vector<std::string>> FieldReader::StringList(std::string_view
   return out;
 }
 
+Status WithDecodeErrors(FieldErrors decode_errors, Status domain_check) {
+  if (!domain_check.ok()) {
+    if (domain_check.error().code != ErrorCode::kValidationFailed) return domain_check;
+    for (const auto& [field, message] : domain_check.error().fields) {
+      decode_errors.Add(field, message);
+    }
+  }
+  return decode_errors.ToStatus();
+}
+
 int LimitParam(const Request& request, FieldErrors& errors) {
   std::optional<std::string_view> text = request.Query("limit");
   if (!text) return 50;

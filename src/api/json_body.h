@@ -42,6 +42,10 @@ class FieldReader {
   FieldErrors& errors_;
 };
 
+// The domain's check of a decoded body with the decoding's own field errors in front, so that one
+// 422 names every offending field.
+Status WithDecodeErrors(FieldErrors decode_errors, Status domain_check);
+
 // ?limit=: 1..200, default 50.
 int LimitParam(const Request& request, FieldErrors& errors);
 // A `YYYY-MM-DD` query parameter, or nullopt when absent.

@@ -17,17 +17,16 @@ boost::asio::awaitable<Result<User>> PathUser(const Services& services, const Re
   co_return co_await services.store.GetUser(id);
 }
 
-Result<UserPatch> DecodeUserPatch(const Request& request) {
+// Field-level problems go to `errors`; only a body that is not a JSON object fails here.
+Result<UserPatch> DecodeUserPatch(const Request& request, FieldErrors& errors) {
   Result<boost::json::object> body = ParseJsonObject(request);
   if (!body) return std::move(body).error();
-  FieldErrors errors;
   FieldReader reader(*body, errors);
   UserPatch patch;
   patch.display_name = reader.String("display_name");
   patch.email = reader.NullableString("email");
   patch.password = reader.String("password");
   patch.current_password = reader.String("current_password");
-  if (!errors.empty()) return errors.ToError();
   return patch;
 }
 
@@ -45,7 +44,7 @@ Reply SignUp(const Services& services, const Request& request) {
   sign_up.password = reader.String("password").value_or("");
   sign_up.display_name = reader.String("display_name");
   sign_up.email = reader.NullableString("email").value_or(std::nullopt);
-  if (errors.empty()) CheckSignUp(sign_up, errors);
+  CheckSignUp(sign_up, errors);
   if (!errors.empty()) co_return errors.ToError();
 
   Result<std::string> hash = co_await services.hasher.Hash(std::move(sign_up.password));
@@ -86,8 +85,6 @@ Reply GetUser(const Services& services, const Request& request) {
 Reply PatchUser(const Services& services, const Request& request) {
   Result<Principal> principal = co_await Authenticate(services, request);
   if (!principal) co_return std::move(principal).error();
-  Result<UserPatch> patch = DecodeUserPatch(request);
-  if (!patch) co_return std::move(patch).error();
 
   Result<User> current = co_await PathUser(services, request);
   if (!current) co_return std::move(current).error();
@@ -95,10 +92,14 @@ Reply PatchUser(const Services& services, const Request& request) {
   if (Status fresh = CheckIfMatch(request, current->version); !fresh) {
     co_return std::move(fresh).error();
   }
+  FieldErrors decode_errors;
+  Result<UserPatch> patch = DecodeUserPatch(request, decode_errors);
+  if (!patch) co_return std::move(patch).error();
   const PatchedBy patched_by =
       principal->user.id == current->id ? PatchedBy::kSelf : PatchedBy::kAdmin;
   User updated = *current;
-  if (Status valid = ApplyUserPatch(*patch, patched_by, updated); !valid) {
+  if (Status valid = WithDecodeErrors(decode_errors, ApplyUserPatch(*patch, patched_by, updated));
+      !valid) {
     co_return std::move(valid).error();
   }
 

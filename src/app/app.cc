@@ -36,11 +36,7 @@ Result<std::unique_ptr<Store>> OpenStore(std::string_view db_url, Logger& logger
   std::filesystem::path parent = std::filesystem::path(sqlite.path).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent, ignored);
   Result<std::unique_ptr<SqliteStore>> store = SqliteStore::Open({sqlite.path}, logger);
-  if (!store) {
-    Error error = std::move(store).error();
-    error.message = "cannot open the SQLite database " + sqlite.path + ": " + error.message;
-    return error;
-  }
+  if (!store) return std::move(store).error();  // its message names the file and the reason
   return std::unique_ptr<Store>(std::move(*store));
 }
 
@@ -121,19 +117,20 @@ int RunServe(const ServeConfig& config) {
     PrintError("cannot listen on " + config.listen + ": " + error.code().message());
     return 1;
   }
-  server.Start();
-  // Tools and tests read this line to learn the port (it matters with --listen HOST:0).
-  std::cout << "track-tracker listening on http://"
-            << config.listen.substr(0, config.listen.rfind(':')) << ":" << endpoint.port()
-            << std::endl;
-  logger.Info("serving with " + std::to_string(threads) + " I/O threads");
-
+  // Signals are handled before the port is announced, so that whoever starts the server can
+  // stop it cleanly from then on.
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& error, int signal) {
     if (error) return;
     logger.Info("signal " + std::to_string(signal) + ": draining connections");
     asio::co_spawn(io, server.Shutdown(), [&](std::exception_ptr) { io.stop(); });
   });
+  server.Start();
+  // Tools and tests read this line to learn the port (it matters with --listen HOST:0).
+  std::cout << "track-tracker listening on http://"
+            << config.listen.substr(0, config.listen.rfind(':')) << ":" << endpoint.port()
+            << std::endl;
+  logger.Info("serving with " + std::to_string(threads) + " I/O threads");
 
   std::vector<std::thread> workers;
   for (int i = 1; i < threads; ++i) workers.emplace_back([&io] { io.run(); });

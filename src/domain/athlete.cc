@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "domain/case_folding.h"
 #include "domain/cursor.h"
 #include "domain/ids.h"
 #include "domain/text.h"
@@ -98,8 +99,7 @@ std::optional<AthleteCursor> DecodeAthleteCursor(std::string_view text) {
 }
 
 AthleteCursor CursorOf(const Athlete& athlete) {
-  return AthleteCursor{internal::AsciiLowercase(athlete.last_name),
-                       internal::AsciiLowercase(athlete.first_name), athlete.id};
+  return AthleteCursor{FoldCase(athlete.last_name), FoldCase(athlete.first_name), athlete.id};
 }
 
 std::string EncodeFollowCursor(const FollowCursor& cursor) {

@@ -43,7 +43,7 @@ Status ApplyAthletePatch(const AthletePatch& patch, bool creating, Athlete& athl
 // True for an assigned ISO 3166-1 alpha-3 code in uppercase.
 bool IsCountryCode(std::string_view code);
 
-// Lists order athletes by (lowercased last name, lowercased first name, id).
+// Lists order athletes by (case-folded last name, case-folded first name, id); see FoldCase.
 struct AthleteCursor {
   std::string last_name_key;
   std::string first_name_key;

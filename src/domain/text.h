@@ -9,16 +9,6 @@
 
 namespace tt::internal {
 
-// Lowercases A-Z only. Sort and match keys use it so that every store (SQLite's lower() is
-// ASCII-only too) orders names the same way; non-ASCII letters keep their case.
-inline std::string AsciiLowercase(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 // The value of `text` if it is the canonical decimal spelling of an int64 (what std::to_string
 // produces: no '+', no leading zeros, no "-0"), so that a cursor has exactly one spelling.
 inline std::optional<int64_t> ParseCanonicalInt64(std::string_view text) {

@@ -4,6 +4,7 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <mutex>
 #include <string>
@@ -22,11 +23,13 @@ class Metrics {
   void RecordServerError(std::string_view code);
   void ConnectionOpened() { ++open_connections_; }
   void ConnectionClosed() { --open_connections_; }
+  // Counts a connection closed at once because the server already had max_connections.
+  void ConnectionRejected() { ++rejected_connections_; }
   int64_t open_connections() const { return open_connections_.load(); }
 
   // The text for GET /metrics: tt_http_requests_total{method,route,status},
   // tt_http_request_duration_seconds histogram{method,route}, tt_server_errors_total{code},
-  // tt_http_open_connections.
+  // tt_http_open_connections, tt_http_rejected_connections_total.
   std::string Render() const;
 
  private:
@@ -42,6 +45,7 @@ class Metrics {
   std::map<std::pair<std::string, std::string>, Histogram> latency_;
   std::map<std::string, uint64_t> server_errors_;
   std::atomic<int64_t> open_connections_{0};
+  std::atomic<uint64_t> rejected_connections_{0};
 };
 
 }  // namespace tt::http

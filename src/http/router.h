@@ -1,6 +1,9 @@
 // Maps a method and a path to one of the API's routes. Templates use OpenAPI syntax
 // (`/competitions/{id}`); a `{name}` segment matches one non-empty path segment.
 // Immutable after construction, so it is safe to share between threads.
+//
+// When several templates match a path, the one with a literal segment at the first position
+// where they differ wins, so `/users/me` beats `/users/{id}` whatever the order of the routes.
 #pragma once
 
 #include <string>
@@ -13,6 +16,8 @@ namespace tt::http {
 
 class Router {
  public:
+  // Throws std::invalid_argument for a malformed template (not starting with '/', an empty or
+  // unclosed `{}`) or for two routes with the same method and template: both are start-up bugs.
   explicit Router(std::vector<api::Route> routes);
 
   struct Match {
@@ -28,7 +33,19 @@ class Router {
   const std::vector<api::Route>& routes() const { return routes_; }
 
  private:
+  // One path segment of a template: a literal to compare, or a parameter to capture.
+  struct Segment {
+    std::string text;  // the literal, or the parameter's name
+    bool is_param = false;
+  };
+  using Template = std::vector<Segment>;
+
+  // Whether `segments` fits `pattern`; fills `params` when it does.
+  static bool Matches(const Template& pattern, const std::vector<std::string_view>& segments,
+                      api::Params* params);
+
   std::vector<api::Route> routes_;
+  std::vector<Template> templates_;  // templates_[i] is routes_[i].path_template, parsed
 };
 
 }  // namespace tt::http

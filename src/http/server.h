@@ -4,7 +4,14 @@
 // Each request is read whole (header block at most max_header_bytes, body at most
 // max_body_bytes, both within request_timeout), routed, answered, logged in one access-log line
 // and counted in Metrics. A handler's Error becomes the contract's error body; an exception
-// escaping a handler becomes a 500 and is logged (never shown to the client).
+// escaping a handler becomes a 500 and is logged (never shown to the client). A request that
+// cannot be read is answered and its connection closed: 431 for a header block over the limit,
+// 413 for a body over it, 400 for anything malformed (including a Transfer-Encoding that is not
+// chunked-last or comes with a Content-Length). A client silent or too slow past a timeout is
+// disconnected without an answer.
+//
+// Thread-safety: the io_context may be run by any number of threads; each connection lives on
+// its own strand. Listen() and Start() are called once, before or while the io_context runs.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -42,8 +49,8 @@ struct ServerOptions {
 class Server {
  public:
   // `router`, `metrics` and `logger` must outlive the server.
-  Server(boost::asio::io_context& io, ServerOptions options, const Router& router,
-         Metrics& metrics, Logger& logger);
+  Server(boost::asio::io_context& io, ServerOptions options, const Router& router, Metrics& metrics,
+         Logger& logger);
   ~Server();
 
   // Binds and listens; returns the bound endpoint (the real port when options.port is 0).
@@ -51,9 +58,12 @@ class Server {
   boost::asio::ip::tcp::endpoint Listen();
   // Starts accepting on the io_context given at construction. REQUIRES: Listen() succeeded.
   void Start();
-  // Stops accepting, lets in-flight requests finish (closing their connections after the
-  // answer) until shutdown_grace passes, then closes every connection. Completes when none
-  // is left.
+  // Stops accepting, closes connections waiting between requests at once, lets in-flight
+  // requests finish (closing their connections after the answer) until shutdown_grace passes,
+  // then closes the rest and cancels what their handlers await. Completes when no connection is
+  // left (or, should a handler ignore cancellation, a second later). Never blocks a thread.
+  // Call it, and let it complete, before destroying the server; the destructor only stops
+  // accepting.
   boost::asio::awaitable<void> Shutdown();
 
  private:

@@ -17,11 +17,13 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "domain/athlete.h"
@@ -35,6 +37,8 @@ namespace tt {
 
 template <typename T>
 using Async = boost::asio::awaitable<T>;
+
+inline constexpr std::chrono::hours kSignInFailureRetention{24};
 
 class Store {
  public:
@@ -61,16 +65,18 @@ class Store {
                                    std::optional<int64_t> expected_version) = 0;
 
   // ---- Sessions and sign-in throttling ---------------------------------------------------
+  // kNotFound when the user does not exist. May delete that user's expired sessions.
   virtual Async<Status> CreateSession(const Session& session) = 0;
   // The session and its user; expiry is the caller's to check.
   virtual Async<Result<std::pair<Session, User>>> FindSession(std::string_view token_hash) = 0;
   // Not an error if it did not exist.
   virtual Async<Status> DeleteSession(std::string_view token_hash) = 0;
-  // Failed sign-ins are kept per UsernameKey, whether or not such a user exists.
+  // Failed sign-ins are kept per UsernameKey, whether or not such a user exists, for at least
+  // kSignInFailureRetention; older ones may be forgotten.
   virtual Async<Status> RecordSignInFailure(std::string_view username_key, Timestamp at) = 0;
   // Failures at or after `since`, oldest first.
   virtual Async<Result<std::vector<Timestamp>>> SignInFailuresSince(std::string_view username_key,
-                                                                   Timestamp since) = 0;
+                                                                    Timestamp since) = 0;
   virtual Async<Status> ClearSignInFailures(std::string_view username_key) = 0;
 
   // ---- Competitions ----------------------------------------------------------------------
@@ -99,11 +105,13 @@ class Store {
                                       std::optional<int64_t> expected_version) = 0;
   virtual Async<Result<Page<Athlete>>> ListAthletes(const AthleteQuery& query) = 0;
 
-  // Idempotent: following again keeps the first follow time. kNotFound when no such athlete.
+  // Idempotent: following again keeps the first follow time. kNotFound when no such athlete
+  // (or no such user).
   virtual Async<Status> Follow(std::string_view user_id, std::string_view athlete_id,
                                Timestamp at) = 0;
   // Idempotent.
   virtual Async<Status> Unfollow(std::string_view user_id, std::string_view athlete_id) = 0;
+  // kNotFound when the user does not exist (an empty page means it follows no one).
   virtual Async<Result<Page<FollowedAthlete>>> ListFollowing(const FollowingQuery& query) = 0;
 
   // ---- Events ----------------------------------------------------------------------------
@@ -115,9 +123,11 @@ class Store {
   virtual Async<Status> UpdateEvent(const Event& event, int64_t expected_version) = 0;
   virtual Async<Status> DeleteEvent(std::string_view id,
                                     std::optional<int64_t> expected_version) = 0;
+  // kNotFound when the athlete does not exist (an empty page means an empty calendar).
   virtual Async<Result<Page<Event>>> ListEvents(const EventQuery& query) = 0;
 
   // ---- Feed ------------------------------------------------------------------------------
+  // kNotFound when the user does not exist.
   virtual Async<Result<Page<FeedEntry>>> Feed(const FeedQuery& query) = 0;
 };
 

@@ -240,7 +240,8 @@ TEST_F(Competitions, ListPagesByStartDateThenIdWithoutLossOrRepeats) {
     HttpResponse response =
         client().Get("/competitions?limit=2" + (cursor.empty() ? "" : "&cursor=" + cursor));
     ASSERT_EQ(response.status, 200) << response.body;
-    for (const auto& item : response.Json().at("items").as_array()) {
+    boost::json::value body = response.Json();
+    for (const auto& item : body.at("items").as_array()) {
       seen.emplace_back(Str(item.at("start_date")), Str(item.at("id")));
     }
     if (response.Json().at("next_cursor").is_null()) break;

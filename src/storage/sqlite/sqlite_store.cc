@@ -1,1 +1,296 @@
-// placeholder
+// SqliteStore: opening, users, sessions and sign-in throttling. Competitions, athletes and
+// follows, events and the feed are in the sibling sqlite_store_*.cc files.
+#include "storage/sqlite/sqlite_store.h"
+
+#include <filesystem>
+#include <system_error>
+#include <thread>
+#include <utility>
+
+#include "storage/sqlite/connection.h"
+#include "storage/sqlite/queries.h"
+#include "storage/sqlite/rows.h"
+#include "storage/sqlite/schema.h"
+#include "storage/sqlite/transaction.h"
+
+namespace tt {
+
+using sqlite::Connection;
+using sqlite::InReadTransaction;
+using sqlite::InWriteTransaction;
+using sqlite::RowReader;
+using sqlite::Statement;
+
+namespace {
+
+constexpr char kUserVersion[] = "SELECT version FROM users WHERE id = ?1";
+constexpr char kNoSuchUser[] = "no such user";
+
+int DefaultPoolSize() {
+  // hardware_concurrency() may answer 0 when it cannot tell.
+  return static_cast<int>(std::max(1U, std::thread::hardware_concurrency())) + 1;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions& options,
+                                                       Logger& logger) {
+  if (options.path.empty()) {
+    return Error{ErrorCode::kInternal, "no database path is configured", {}, {}};
+  }
+  const std::filesystem::path path(options.path);
+  if (path.has_parent_path()) {
+    std::error_code error;
+    std::filesystem::create_directories(path.parent_path(), error);
+    if (error) {
+      logger.Error("sqlite: cannot create " + path.parent_path().string() + ": " + error.message());
+      return Error::Unavailable("cannot create the directory of the database " + options.path +
+                                ": " + error.message());
+    }
+  }
+
+  const int pool_size = options.pool_size > 0 ? options.pool_size : DefaultPoolSize();
+  std::vector<std::unique_ptr<Connection>> connections;
+  for (int i = 0; i < pool_size; ++i) {
+    Result<std::unique_ptr<Connection>> connection = Connection::Open(options.path, logger);
+    if (!connection.ok()) return std::move(connection).error();
+    connections.push_back(std::move(*connection));
+  }
+  // Migrating before the store is shared means no statement is prepared against an old schema.
+  Result<int> version = sqlite::Migrate(*connections.front());
+  if (!version.ok()) {
+    Error error = std::move(version).error();
+    error.message = "cannot migrate the database " + options.path + ": " + error.message;
+    return error;
+  }
+  logger.Info("sqlite: opened " + options.path + " at schema version " + std::to_string(*version) +
+              " with " + std::to_string(pool_size) + " connections");
+  return std::unique_ptr<SqliteStore>(
+      new SqliteStore(std::make_unique<sqlite::ConnectionPool>(std::move(connections)), *version));
+}
+
+SqliteStore::SqliteStore(std::unique_ptr<sqlite::ConnectionPool> pool, int schema_version)
+    : pool_(std::move(pool)), schema_version_(schema_version) {}
+
+SqliteStore::~SqliteStore() = default;
+
+Async<Status> SqliteStore::Ping() {
+  // Reads a page of the file, so a deleted or unreadable file fails the probe.
+  co_return InReadTransaction(*pool_, [&](Connection& connection) -> Status {
+    Result<Statement> statement = connection.Prepare("SELECT 1 FROM users LIMIT 1");
+    if (!statement.ok()) return std::move(statement).error();
+    return statement->Run();
+  });
+}
+
+// ---- Users ------------------------------------------------------------------------------
+
+Async<Status> SqliteStore::CreateUser(const User& user, const std::string& password_hash) {
+  const std::string username_key = UsernameKey(user.username);
+  co_return InWriteTransaction(*pool_, [&](Connection& connection) -> Status {
+    // Checked first, so that a taken username is told apart from a duplicate id.
+    Result<bool> taken =
+        sqlite::RowExists(connection, "SELECT 1 FROM users WHERE username_key = ?1", username_key);
+    if (!taken.ok()) return std::move(taken).error();
+    if (*taken) return Error::Conflict("the username is taken");
+
+    Result<Statement> insert = connection.Prepare(
+        "INSERT INTO users (id, username, username_key, display_name, email, password_hash, "
+        "is_admin, created_at, updated_at, version) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+    if (!insert.ok()) return std::move(insert).error();
+    insert->BindAll(user.id, user.username, username_key, user.display_name, user.email,
+                    password_hash, user.is_admin, sqlite::Micros(user.created_at),
+                    sqlite::Micros(user.updated_at), user.version);
+    Status status = insert->Run();
+    if (!status.ok() && status.error().code == ErrorCode::kConflict) {
+      return Error::Conflict("a user with this id already exists");
+    }
+    return status;
+  });
+}
+
+Async<Result<User>> SqliteStore::GetUser(std::string_view id) {
+  co_return InReadTransaction(*pool_, [&](Connection& connection) -> Result<User> {
+    Result<Statement> select =
+        connection.Prepare("SELECT " TT_SQL_USER_COLUMNS " FROM users u WHERE u.id = ?1");
+    if (!select.ok()) return std::move(select).error();
+    select->Bind(1, id);
+    Result<bool> row = select->Step();
+    if (!row.ok()) return std::move(row).error();
+    if (!*row) return Error::NotFound(kNoSuchUser);
+    RowReader reader(*select);
+    return sqlite::ReadUser(reader);
+  });
+}
+
+Async<Result<UserCredentials>> SqliteStore::FindUserByUsername(std::string_view username) {
+  const std::string username_key = UsernameKey(username);
+  co_return InReadTransaction(*pool_, [&](Connection& connection) -> Result<UserCredentials> {
+    Result<Statement> select = connection.Prepare(
+        "SELECT " TT_SQL_USER_COLUMNS ", u.password_hash FROM users u WHERE u.username_key = ?1");
+    if (!select.ok()) return std::move(select).error();
+    select->Bind(1, username_key);
+    Result<bool> row = select->Step();
+    if (!row.ok()) return std::move(row).error();
+    if (!*row) return Error::NotFound(kNoSuchUser);
+    RowReader reader(*select);
+    Result<User> user = sqlite::ReadUser(reader);
+    if (!user.ok()) return std::move(user).error();
+    return UserCredentials{std::move(*user), reader.Text()};
+  });
+}
+
+Async<Status> SqliteStore::UpdateUser(const User& user, int64_t expected_version,
+                                      const std::optional<std::string>& new_password_hash,
+                                      std::string_view keep_session_hash) {
+  co_return InWriteTransaction(*pool_, [&](Connection& connection) -> Status {
+    if (Status status =
+            sqlite::CheckVersion(connection, kUserVersion, user.id, expected_version, kNoSuchUser);
+        !status.ok()) {
+      return status;
+    }
+    Result<Statement> update = connection.Prepare(
+        "UPDATE users SET display_name = ?2, email = ?3, is_admin = ?4, updated_at = ?5, "
+        "version = ?6 WHERE id = ?1 AND version = ?7");
+    if (!update.ok()) return std::move(update).error();
+    update->BindAll(user.id, user.display_name, user.email, user.is_admin,
+                    sqlite::Micros(user.updated_at), user.version, expected_version);
+    if (Status status = sqlite::RunChangingOneRow(*update); !status.ok()) return status;
+    if (!new_password_hash.has_value()) return Status::Ok();
+
+    Result<Statement> set_hash =
+        connection.Prepare("UPDATE users SET password_hash = ?2 WHERE id = ?1");
+    if (!set_hash.ok()) return std::move(set_hash).error();
+    set_hash->BindAll(user.id, *new_password_hash);
+    if (Status status = set_hash->Run(); !status.ok()) return status;
+    // A password change signs out every other session: whoever knew the old password may hold
+    // one.
+    Result<Statement> end_sessions =
+        connection.Prepare("DELETE FROM sessions WHERE user_id = ?1 AND token_hash <> ?2");
+    if (!end_sessions.ok()) return std::move(end_sessions).error();
+    end_sessions->BindAll(user.id, keep_session_hash);
+    return end_sessions->Run();
+  });
+}
+
+Async<Status> SqliteStore::DeleteUser(std::string_view id,
+                                      std::optional<int64_t> expected_version) {
+  co_return InWriteTransaction(*pool_, [&](Connection& connection) -> Status {
+    if (Status status =
+            sqlite::CheckVersion(connection, kUserVersion, id, expected_version, kNoSuchUser);
+        !status.ok()) {
+      return status;
+    }
+    // The foreign keys do the rest: sessions, the athlete profile (and through it its events
+    // and followers) and the user's own follows cascade; competitions' created_by becomes NULL.
+    Result<Statement> remove = connection.Prepare("DELETE FROM users WHERE id = ?1");
+    if (!remove.ok()) return std::move(remove).error();
+    remove->Bind(1, id);
+    return sqlite::RunChangingOneRow(*remove);
+  });
+}
+
+// ---- Sessions and sign-in throttling ----------------------------------------------------
+
+Async<Status> SqliteStore::CreateSession(const Session& session) {
+  co_return InWriteTransaction(*pool_, [&](Connection& connection) -> Status {
+    Result<bool> user_exists =
+        sqlite::RowExists(connection, "SELECT 1 FROM users WHERE id = ?1", session.user_id);
+    if (!user_exists.ok()) return std::move(user_exists).error();
+    if (!*user_exists) return Error::NotFound(kNoSuchUser);
+
+    // Sessions are only ever found by token, so expired ones would pile up; the user's own are
+    // swept here, where the index on (user_id, expires_at) makes it cheap.
+    Result<Statement> sweep =
+        connection.Prepare("DELETE FROM sessions WHERE user_id = ?1 AND expires_at <= ?2");
+    if (!sweep.ok()) return std::move(sweep).error();
+    sweep->BindAll(session.user_id, sqlite::Micros(session.created_at));
+    if (Status status = sweep->Run(); !status.ok()) return status;
+
+    Result<Statement> insert = connection.Prepare(
+        "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) "
+        "VALUES (?1, ?2, ?3, ?4)");
+    if (!insert.ok()) return std::move(insert).error();
+    insert->BindAll(session.token_hash, session.user_id, sqlite::Micros(session.created_at),
+                    sqlite::Micros(session.expires_at));
+    return insert->Run();
+  });
+}
+
+Async<Result<std::pair<Session, User>>> SqliteStore::FindSession(std::string_view token_hash) {
+  co_return InReadTransaction(
+      *pool_, [&](Connection& connection) -> Result<std::pair<Session, User>> {
+        Result<Statement> select = connection.Prepare(
+            "SELECT s.token_hash, s.user_id, s.created_at, s.expires_at, " TT_SQL_USER_COLUMNS
+            " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1");
+        if (!select.ok()) return std::move(select).error();
+        select->Bind(1, token_hash);
+        Result<bool> row = select->Step();
+        if (!row.ok()) return std::move(row).error();
+        if (!*row) return Error::NotFound("no such session");
+        RowReader reader(*select);
+        Session session;
+        session.token_hash = reader.Text();
+        session.user_id = reader.Text();
+        session.created_at = reader.Time();
+        session.expires_at = reader.Time();
+        Result<User> user = sqlite::ReadUser(reader);
+        if (!user.ok()) return std::move(user).error();
+        return std::pair<Session, User>(std::move(session), std::move(*user));
+      });
+}
+
+Async<Status> SqliteStore::DeleteSession(std::string_view token_hash) {
+  co_return InWriteTransaction(*pool_, [&](Connection& connection) -> Status {
+    Result<Statement> remove = connection.Prepare("DELETE FROM sessions WHERE token_hash = ?1");
+    if (!remove.ok()) return std::move(remove).error();
+    remove->Bind(1, token_hash);
+    return remove->Run();
+  });
+}
+
+Async<Status> SqliteStore::RecordSignInFailure(std::string_view username_key, Timestamp at) {
+  co_return InWriteTransaction(*pool_, [&](Connection& connection) -> Status {
+    Result<Statement> insert =
+        connection.Prepare("INSERT INTO sign_in_failures (username_key, at) VALUES (?1, ?2)");
+    if (!insert.ok()) return std::move(insert).error();
+    insert->BindAll(username_key, sqlite::Micros(at));
+    if (Status inserted = insert->Run(); !inserted.ok()) return inserted;
+    // Failures of usernames that never sign in again would otherwise pile up for ever.
+    Result<Statement> forget = connection.Prepare("DELETE FROM sign_in_failures WHERE at < ?1");
+    if (!forget.ok()) return std::move(forget).error();
+    forget->Bind(1, sqlite::Micros(at - kSignInFailureRetention));
+    return forget->Run();
+  });
+}
+
+Async<Result<std::vector<Timestamp>>> SqliteStore::SignInFailuresSince(
+    std::string_view username_key, Timestamp since) {
+  co_return InReadTransaction(
+      *pool_, [&](Connection& connection) -> Result<std::vector<Timestamp>> {
+        Result<Statement> select = connection.Prepare(
+            "SELECT at FROM sign_in_failures WHERE username_key = ?1 AND at >= ?2 ORDER BY at");
+        if (!select.ok()) return std::move(select).error();
+        select->BindAll(username_key, sqlite::Micros(since));
+        std::vector<Timestamp> failures;
+        while (true) {
+          Result<bool> row = select->Step();
+          if (!row.ok()) return std::move(row).error();
+          if (!*row) return failures;
+          failures.push_back(sqlite::TimestampOf(select->Int(0)));
+        }
+      });
+}
+
+Async<Status> SqliteStore::ClearSignInFailures(std::string_view username_key) {
+  co_return InWriteTransaction(*pool_, [&](Connection& connection) -> Status {
+    Result<Statement> remove =
+        connection.Prepare("DELETE FROM sign_in_failures WHERE username_key = ?1");
+    if (!remove.ok()) return std::move(remove).error();
+    remove->Bind(1, username_key);
+    return remove->Run();
+  });
+}
+
+}  // namespace tt

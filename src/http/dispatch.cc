@@ -1,0 +1,63 @@
+#include "http/dispatch.h"
+
+#include <exception>
+#include <utility>
+
+#include "http/error_response.h"
+
+namespace tt::http {
+namespace {
+
+// A what() may hold anything; keep it on one log line.
+std::string OneLine(std::string_view text) {
+  std::string line(text);
+  for (char& c : line) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  return line;
+}
+
+std::string Join(const std::vector<std::string>& items, std::string_view separator) {
+  std::string joined;
+  for (const std::string& item : items) {
+    if (!joined.empty()) joined += separator;
+    joined += item;
+  }
+  return joined;
+}
+
+}  // namespace
+
+boost::asio::awaitable<Dispatched> Dispatch(const Router& router, api::Request request,
+                                            Logger& logger) {
+  Router::Match match = router.Find(request.method, request.path);
+  if (match.route == nullptr) {
+    if (match.allowed_methods.empty()) {
+      co_return Dispatched{ErrorResponse(Error::NotFound("no such route")),
+                           std::string(kUnmatchedRoute)};
+    }
+    api::Response response = ErrorResponse(
+        Error{ErrorCode::kMethodNotAllowed, "method not allowed on this path", {}, {}});
+    response.headers.emplace_back("Allow", Join(match.allowed_methods, ", "));
+    co_return Dispatched{std::move(response), std::string(kUnmatchedRoute)};
+  }
+
+  const api::Route& route = *match.route;
+  request.path_params = std::move(match.path_params);
+  std::string failure;
+  try {
+    Result<api::Response> result = co_await route.handler(request);
+    if (result) co_return Dispatched{std::move(*result), route.path_template};
+    co_return Dispatched{ErrorResponse(result.error()), route.path_template};
+  } catch (const std::exception& e) {
+    failure = e.what();
+  } catch (...) {
+    failure = "an exception not derived from std::exception";
+  }
+  // The client sees only a generic 500; the reason stays in the log, found by its request id.
+  logger.Error("request_id=" + request.request_id + " handler for " + route.method + " " +
+               route.path_template + " threw: " + OneLine(failure));
+  co_return Dispatched{ErrorResponse(Error::Internal()), route.path_template};
+}
+
+}  // namespace tt::http

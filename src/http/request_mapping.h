@@ -1,0 +1,45 @@
+// Translation between Beast messages and the transport-free api::Request / api::Response, and
+// the request-id rule. Pure functions, so the HTTP details can be tested without a socket.
+#pragma once
+
+#include <boost/beast/http/fields.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <string>
+#include <string_view>
+
+#include "api/request.h"
+#include "domain/error.h"
+
+namespace tt::http {
+
+using BeastRequest = boost::beast::http::request<boost::beast::http::string_body>;
+using BeastResponse = boost::beast::http::response<boost::beast::http::string_body>;
+
+// A client's X-Request-Id is reused only when it is 1..64 of [A-Za-z0-9._-]: it goes into log
+// lines and response headers, so anything else could forge or break them.
+bool IsValidRequestId(std::string_view id);
+// 16 random lowercase hex digits. Not a secret: it only has to be unlikely to repeat.
+std::string GenerateRequestId();
+// The client's X-Request-Id when valid, else a fresh one.
+std::string RequestIdFor(const boost::beast::http::fields& headers);
+
+// Whether the message framing is one we can trust: a Transfer-Encoding must end in chunked and
+// must not come with a Content-Length. Anything else lets a proxy and this server disagree on
+// where the request ends (request smuggling). `chunked` is what the parser concluded.
+bool HasUnambiguousFraming(const boost::beast::http::fields& headers, bool chunked);
+
+// The api::Request for `message`: the target split into a percent-decoded path and query
+// parameters ('+' is a space in the query, as browsers send it), and the headers the API reads.
+// A target that is not origin-form ("/path?query") is bad_request; a path segment that decodes
+// to a '/' or a NUL is not_found, since no route can name it.
+Result<api::Request> ToApiRequest(BeastRequest&& message, std::string request_id);
+
+// The Beast message for `response`, in HTTP `version` (10 or 11). 204 and 304 carry neither a
+// body nor a Content-Type. Extra headers with a malformed name or a control character in the
+// value are dropped rather than sent (header injection); a status outside 200..599 is a bug in
+// a handler and becomes a 500.
+BeastResponse ToBeastResponse(api::Response&& response, unsigned version, bool keep_alive,
+                              std::string_view request_id);
+
+}  // namespace tt::http

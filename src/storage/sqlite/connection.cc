@@ -1,0 +1,285 @@
+#include "storage/sqlite/connection.h"
+
+#include <string>
+#include <utility>
+
+#include "domain/case_folding.h"
+
+namespace tt::sqlite {
+namespace {
+
+// How long one SQLite call waits on a lock held by another connection before answering BUSY.
+// Writers of this process queue on ConnectionPool::write_mutex() instead, so this mostly covers
+// other processes (backups, the sqlite3 shell) and WAL checkpoints.
+constexpr int kBusyTimeoutMs = 2000;
+
+}  // namespace
+
+Error ErrorFromResultCode(int result_code) {
+  switch (result_code) {
+    case SQLITE_CONSTRAINT_UNIQUE:
+    case SQLITE_CONSTRAINT_PRIMARYKEY:
+      return Error::Conflict("it already exists");
+    case SQLITE_CONSTRAINT_FOREIGNKEY:
+      return Error::NotFound("an item it refers to does not exist");
+    default:
+      break;
+  }
+  switch (result_code & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return Error::Unavailable("storage is busy, try again");
+    case SQLITE_FULL:
+    case SQLITE_READONLY:
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+      return Error::Unavailable();
+    default:
+      return Error::Internal();
+  }
+}
+
+bool IsContention(int result_code) {
+  const int primary = result_code & 0xff;
+  return primary == SQLITE_BUSY || primary == SQLITE_LOCKED;
+}
+
+// ---- Statement ----------------------------------------------------------------------------
+
+Statement::Statement(Connection* connection, sqlite3_stmt* statement, bool* in_use)
+    : connection_(connection), statement_(statement), in_use_(in_use) {
+  *in_use_ = true;
+}
+
+Statement::Statement(Statement&& other) noexcept
+    : connection_(other.connection_),
+      statement_(other.statement_),
+      in_use_(other.in_use_),
+      bind_error_(other.bind_error_) {
+  other.statement_ = nullptr;
+  other.in_use_ = nullptr;
+}
+
+Statement::~Statement() {
+  if (statement_ == nullptr) return;
+  // reset() repeats the last step's error code, which was reported when it happened.
+  sqlite3_reset(statement_);
+  sqlite3_clear_bindings(statement_);
+  *in_use_ = false;
+}
+
+void Statement::Bind(int index, std::string_view text) {
+  // A null pointer would bind SQL NULL, so an empty view must still point somewhere.
+  const char* data = text.data() != nullptr ? text.data() : "";
+  const int rc =
+      sqlite3_bind_text64(statement_, index, data, text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  if (rc != SQLITE_OK && bind_error_ == SQLITE_OK) bind_error_ = rc;
+}
+
+void Statement::Bind(int index, int64_t value) {
+  const int rc = sqlite3_bind_int64(statement_, index, value);
+  if (rc != SQLITE_OK && bind_error_ == SQLITE_OK) bind_error_ = rc;
+}
+
+void Statement::Bind(int index, std::nullopt_t) {
+  const int rc = sqlite3_bind_null(statement_, index);
+  if (rc != SQLITE_OK && bind_error_ == SQLITE_OK) bind_error_ = rc;
+}
+
+Result<bool> Statement::Step() {
+  if (bind_error_ != SQLITE_OK) {
+    return connection_->Fail(bind_error_, std::string("bind for ") + sqlite3_sql(statement_));
+  }
+  const int rc = sqlite3_step(statement_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return connection_->Fail(rc, sqlite3_sql(statement_));
+}
+
+Status Statement::Run() {
+  while (true) {
+    Result<bool> row = Step();
+    if (!row.ok()) return std::move(row).error();
+    if (!*row) return Status::Ok();
+  }
+}
+
+bool Statement::IsNull(int column) const {
+  return sqlite3_column_type(statement_, column) == SQLITE_NULL;
+}
+
+int64_t Statement::Int(int column) const { return sqlite3_column_int64(statement_, column); }
+
+std::string Statement::Text(int column) const {
+  // column_text before column_bytes, so that the byte count is of the UTF-8 form.
+  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement_, column));
+  if (text == nullptr) return std::string();
+  return std::string(text, static_cast<size_t>(sqlite3_column_bytes(statement_, column)));
+}
+
+std::optional<std::string> Statement::OptionalText(int column) const {
+  if (IsNull(column)) return std::nullopt;
+  return Text(column);
+}
+
+// ---- Connection ---------------------------------------------------------------------------
+
+namespace {
+
+// tt_fold(text): the domain's FoldCase, so that SQL matches text case-insensitively beyond
+// ASCII exactly as the rest of the program does (SQLite's lower() folds ASCII only).
+void FoldCaseFunction(sqlite3_context* context, int /*argc*/, sqlite3_value** argv) {
+  if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+    sqlite3_result_null(context);
+    return;
+  }
+  const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
+  const int bytes = sqlite3_value_bytes(argv[0]);
+  std::string folded = FoldCase(std::string_view(text == nullptr ? "" : text, bytes));
+  sqlite3_result_text(context, folded.data(), static_cast<int>(folded.size()), SQLITE_TRANSIENT);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, Logger& logger) {
+  sqlite3* db = nullptr;
+  // NOMUTEX: the pool lends a connection to one thread at a time, so SQLite's own per-connection
+  // mutex would only cost time. EXRESCODE: extended codes tell UNIQUE from FOREIGN KEY.
+  const int rc = sqlite3_open_v2(
+      path.c_str(), &db,
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE,
+      nullptr);
+  // Even a failed open may allocate a handle, which the Connection then closes.
+  std::unique_ptr<Connection> connection(new Connection(db, logger));
+  // Start-up errors go to an operator, so they say which file and why (SQLite's generic text
+  // for the code, never its detailed message).
+  auto open_error = [&](Error error) {
+    error.message =
+        "cannot open the database " + path + ": " + sqlite3_errstr(connection->last_failure());
+    return error;
+  };
+  if (rc != SQLITE_OK) return open_error(connection->Fail(rc, "open " + path));
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
+  const int registered = sqlite3_create_function_v2(
+      db, "tt_fold", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr,
+      &FoldCaseFunction, nullptr, nullptr, nullptr);
+  if (registered != SQLITE_OK) return open_error(connection->Fail(registered, "tt_fold"));
+
+  {
+    // Setting WAL is persistent in the file but answers the mode in force, which is not WAL
+    // when the file system cannot share memory between processes. It is also the first
+    // statement to read the file, so it is where a file that is not a database fails.
+    Result<Statement> journal = connection->Prepare("PRAGMA journal_mode = WAL");
+    if (!journal.ok()) return open_error(std::move(journal).error());
+    Result<bool> row = journal->Step();
+    if (!row.ok()) return open_error(std::move(row).error());
+    if (!*row || journal->Text(0) != "wal") {
+      logger.Error("sqlite: cannot switch " + path + " to WAL journal mode");
+      return Error{ErrorCode::kInternal,
+                   "cannot open the database " + path + ": it cannot use WAL journal mode",
+                   {},
+                   {}};
+    }
+  }
+  // FULL: each commit syncs the WAL, so a write that returned OK survives power loss (NORMAL
+  // would only survive a crash of the process). Foreign keys are off by default per connection.
+  for (const char* pragma :
+       {"PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON", "PRAGMA trusted_schema = OFF"}) {
+    if (Status status = connection->Exec(pragma); !status.ok()) {
+      return open_error(std::move(status).error());
+    }
+  }
+  connection->opening_ = false;
+  return connection;
+}
+
+Connection::~Connection() {
+  for (auto& [sql, cached] : statements_) sqlite3_finalize(cached->statement);
+  // close_v2 never fails with BUSY; it defers the close until the last statement is gone.
+  sqlite3_close_v2(db_);
+}
+
+Result<Statement> Connection::Prepare(std::string_view sql) {
+  auto it = statements_.find(sql);
+  if (it == statements_.end()) {
+    sqlite3_stmt* statement = nullptr;
+    const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                                      SQLITE_PREPARE_PERSISTENT, &statement, nullptr);
+    if (rc != SQLITE_OK) return Fail(rc, std::string("prepare ") + std::string(sql));
+    auto cached = std::make_unique<CachedStatement>();
+    cached->statement = statement;
+    it = statements_.emplace(std::string(sql), std::move(cached)).first;
+  }
+  CachedStatement& cached = *it->second;
+  if (cached.in_use) {
+    logger_.Error("sqlite: statement used twice at once: " + std::string(sql));
+    return Error::Internal();
+  }
+  return Statement(this, cached.statement, &cached.in_use);
+}
+
+Status Connection::Exec(const char* sql) {
+  const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) return Fail(rc, sql);
+  return Status::Ok();
+}
+
+int64_t Connection::Changes() const { return sqlite3_changes64(db_); }
+
+void Connection::Rollback() {
+  if (sqlite3_get_autocommit(db_) != 0) return;
+  const int rc = sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) {
+    logger_.Error(std::string("sqlite: ROLLBACK: ") + sqlite3_errstr(rc) + ": " +
+                  sqlite3_errmsg(db_));
+  }
+}
+
+Error Connection::Fail(int result_code, std::string_view what) {
+  last_failure_ = result_code;
+  Error error = ErrorFromResultCode(result_code);
+  std::string line = "sqlite: ";
+  line += what;
+  line += ": ";
+  line += sqlite3_errstr(result_code);
+  line += " (";
+  line += std::to_string(result_code);
+  line += ")";
+  if (db_ != nullptr) {
+    line += ": ";
+    line += sqlite3_errmsg(db_);
+  }
+  if (error.code == ErrorCode::kConflict || opening_) {
+    logger_.Log(LogLevel::kDebug, line);
+  } else if (IsContention(result_code)) {
+    logger_.Warn(line);
+  } else {
+    logger_.Error(line);
+  }
+  return error;
+}
+
+// ---- ConnectionPool -----------------------------------------------------------------------
+
+ConnectionPool::ConnectionPool(std::vector<std::unique_ptr<Connection>> connections)
+    : connections_(std::move(connections)) {
+  for (const auto& connection : connections_) free_.push_back(connection.get());
+}
+
+ConnectionPool::Lease ConnectionPool::Acquire() {
+  std::unique_lock lock(mutex_);
+  available_.wait(lock, [this] { return !free_.empty(); });
+  Connection* connection = free_.back();
+  free_.pop_back();
+  return Lease(this, connection);
+}
+
+void ConnectionPool::Return(Connection* connection) {
+  {
+    std::lock_guard lock(mutex_);
+    free_.push_back(connection);
+  }
+  available_.notify_one();
+}
+
+}  // namespace tt::sqlite

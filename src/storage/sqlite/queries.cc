@@ -1,0 +1,37 @@
+#include "storage/sqlite/queries.h"
+
+#include <string>
+
+namespace tt::sqlite {
+
+Result<bool> RowExists(Connection& connection, std::string_view sql, std::string_view key) {
+  Result<Statement> statement = connection.Prepare(sql);
+  if (!statement.ok()) return std::move(statement).error();
+  statement->Bind(1, key);
+  return statement->Step();
+}
+
+Status CheckVersion(Connection& connection, std::string_view version_sql, std::string_view id,
+                    std::optional<int64_t> expected_version, std::string_view not_found_message) {
+  Result<Statement> statement = connection.Prepare(version_sql);
+  if (!statement.ok()) return std::move(statement).error();
+  statement->Bind(1, id);
+  Result<bool> row = statement->Step();
+  if (!row.ok()) return std::move(row).error();
+  if (!*row) return Error::NotFound(std::string(not_found_message));
+  if (expected_version.has_value() && statement->Int(0) != *expected_version) {
+    return Error::PreconditionFailed();
+  }
+  return Status::Ok();
+}
+
+Status RunChangingOneRow(Statement& statement) {
+  if (Status status = statement.Run(); !status.ok()) return status;
+  if (statement.connection().Changes() != 1) {
+    statement.connection().logger().Error("sqlite: expected to change one row: " + statement.sql());
+    return Error::Internal();
+  }
+  return Status::Ok();
+}
+
+}  // namespace tt::sqlite

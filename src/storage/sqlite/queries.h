@@ -1,0 +1,46 @@
+// Small query patterns that several SqliteStore methods share. Each runs inside the caller's
+// transaction on the caller's connection.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "domain/competition.h"
+#include "domain/error.h"
+#include "storage/sqlite/connection.h"
+
+namespace tt::sqlite {
+
+// Whether `sql`, a query with one parameter ?1 bound to `key`, returns a row.
+Result<bool> RowExists(Connection& connection, std::string_view sql, std::string_view key);
+
+// Checks that the row whose version `version_sql` selects for ?1 = `id` exists (else kNotFound
+// with `not_found_message`) and, when `expected_version` is given, has that version (else
+// kPreconditionFailed). Run it in the write transaction that then changes the row, so the
+// answer still holds when the change is made.
+Status CheckVersion(Connection& connection, std::string_view version_sql, std::string_view id,
+                    std::optional<int64_t> expected_version, std::string_view not_found_message);
+
+// Runs a statement whose parameters are already bound and that changes exactly the row it
+// addresses; kInternal (a bug: the caller checked the row first) when it changed none.
+Status RunChangingOneRow(Statement& statement);
+
+// The page size a list may fetch: `limit` rows, at least one. Lists fetch one row more than
+// that to learn whether more follow.
+inline int PageLimit(int limit) { return std::max(limit, 1); }
+
+// Turns `limit + 1` fetched rows into a page.
+template <typename T>
+Page<T> MakePage(std::vector<T> rows, int limit) {
+  Page<T> page;
+  page.has_more = rows.size() > static_cast<size_t>(limit);
+  if (page.has_more) rows.resize(static_cast<size_t>(limit));
+  page.items = std::move(rows);
+  return page;
+}
+
+}  // namespace tt::sqlite

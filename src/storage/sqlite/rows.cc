@@ -1,0 +1,167 @@
+#include "storage/sqlite/rows.h"
+
+#include <boost/json.hpp>
+#include <string>
+#include <utility>
+
+namespace tt::sqlite {
+
+Timestamp RowReader::Time() { return TimestampOf(statement_.Int(next_++)); }
+
+Date RowReader::DateValue() {
+  const int column = next_++;
+  std::optional<Date> date = Date::Parse(statement_.Text(column));
+  if (!date.has_value()) {
+    MarkCorrupt(column);
+    return Date();
+  }
+  return *date;
+}
+
+std::optional<Date> RowReader::OptionalDate() {
+  if (statement_.IsNull(next_)) {
+    ++next_;
+    return std::nullopt;
+  }
+  return DateValue();
+}
+
+DateTime RowReader::DateTimeValue() {
+  const int column = next_++;
+  std::optional<DateTime> date_time = DateTime::Parse(statement_.Text(column));
+  if (!date_time.has_value()) {
+    MarkCorrupt(column);
+    return DateTime();
+  }
+  return *date_time;
+}
+
+std::vector<std::string> RowReader::StringList() {
+  const int column = next_++;
+  boost::system::error_code error;
+  boost::json::value parsed = boost::json::parse(statement_.Text(column), error);
+  std::vector<std::string> values;
+  if (error || !parsed.is_array()) {
+    MarkCorrupt(column);
+    return values;
+  }
+  for (const boost::json::value& item : parsed.get_array()) {
+    if (!item.is_string()) {
+      MarkCorrupt(column);
+      return {};
+    }
+    values.emplace_back(item.get_string());
+  }
+  return values;
+}
+
+void RowReader::MarkCorrupt(int column) {
+  if (!corrupt_column_.has_value()) corrupt_column_ = column;
+}
+
+Status RowReader::Check(std::string_view what) const {
+  if (!corrupt_column_.has_value()) return Status::Ok();
+  statement_.connection().logger().Error("sqlite: malformed stored " + std::string(what) +
+                                         " in column " + std::to_string(*corrupt_column_) +
+                                         " of: " + statement_.sql());
+  return Error::Internal();
+}
+
+Result<User> ReadUser(RowReader& row) {
+  User user;
+  user.id = row.Text();
+  user.username = row.Text();
+  user.display_name = row.Text();
+  user.email = row.OptionalText();
+  user.is_admin = row.Bool();
+  user.created_at = row.Time();
+  user.updated_at = row.Time();
+  user.version = row.Int();
+  user.is_athlete = row.Bool();
+  if (Status status = row.Check("user"); !status.ok()) return std::move(status).error();
+  return user;
+}
+
+Result<Competition> ReadCompetition(RowReader& row) {
+  Competition competition;
+  competition.id = row.Text();
+  competition.name = row.Text();
+  competition.location = row.Text();
+  competition.start_date = row.DateValue();
+  competition.end_date = row.DateValue();
+  competition.description = row.OptionalText();
+  competition.url = row.OptionalText();
+  competition.created_by = row.OptionalText();
+  competition.created_at = row.Time();
+  competition.updated_at = row.Time();
+  competition.version = row.Int();
+  if (Status status = row.Check("competition"); !status.ok()) return std::move(status).error();
+  return competition;
+}
+
+Result<Athlete> ReadAthlete(RowReader& row) {
+  Athlete athlete;
+  athlete.id = row.Text();
+  athlete.username = row.Text();
+  athlete.first_name = row.Text();
+  athlete.last_name = row.Text();
+  athlete.bio = row.OptionalText();
+  athlete.birthday = row.OptionalDate();
+  athlete.team = row.OptionalText();
+  athlete.country = row.OptionalText();
+  athlete.disciplines = row.StringList();
+  athlete.follower_count = row.Int();
+  athlete.created_at = row.Time();
+  athlete.updated_at = row.Time();
+  athlete.version = row.Int();
+  if (Status status = row.Check("athlete"); !status.ok()) return std::move(status).error();
+  return athlete;
+}
+
+Result<Event> ReadEvent(RowReader& row) {
+  Event event;
+  event.id = row.Text();
+  event.athlete_id = row.Text();
+  event.competition_id = row.Text();
+  event.name = row.Text();
+  event.date_time = row.DateTimeValue();
+  event.notes = row.OptionalText();
+  event.created_at = row.Time();
+  event.updated_at = row.Time();
+  event.version = row.Int();
+  if (Status status = row.Check("event"); !status.ok()) return std::move(status).error();
+  return event;
+}
+
+std::string EncodeStringList(std::span<const std::string> values) {
+  boost::json::array array;
+  array.reserve(values.size());
+  for (const std::string& value : values) array.emplace_back(value);
+  return boost::json::serialize(array);
+}
+
+AthleteNameKeys NameKeysOf(const Athlete& athlete) {
+  AthleteCursor cursor = CursorOf(athlete);
+  return AthleteNameKeys{std::move(cursor.first_name_key), std::move(cursor.last_name_key)};
+}
+
+std::string NameKeyOf(std::string_view text) {
+  Athlete probe;
+  probe.first_name = std::string(text);
+  return CursorOf(probe).first_name_key;
+}
+
+std::optional<std::string> PrefixUpperBound(std::string_view prefix) {
+  std::string bound(prefix);
+  while (!bound.empty()) {
+    auto& last = reinterpret_cast<unsigned char&>(bound.back());
+    if (last != 0xFF) {
+      ++last;
+      return bound;
+    }
+    bound.pop_back();
+  }
+  return std::nullopt;
+}
+
+}  // namespace tt::sqlite

@@ -1,0 +1,108 @@
+// How SqliteStore maps domain types to table rows and back: the column lists its SELECTs use,
+// readers that turn a result row into a domain value, and the encodings of values that SQLite
+// has no type for.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "domain/athlete.h"
+#include "domain/competition.h"
+#include "domain/error.h"
+#include "domain/event.h"
+#include "domain/time.h"
+#include "domain/user.h"
+#include "storage/sqlite/connection.h"
+
+// Column lists, as macros so that they join constant SQL literals at compile time (statements
+// are cached by their text). The readers below consume them in this order.
+
+// FROM users u. The last column derives is_athlete.
+#define TT_SQL_USER_COLUMNS                                                             \
+  "u.id, u.username, u.display_name, u.email, u.is_admin, u.created_at, u.updated_at, " \
+  "u.version, EXISTS (SELECT 1 FROM athletes is_athlete WHERE is_athlete.id = u.id)"
+
+// FROM competitions c.
+#define TT_SQL_COMPETITION_COLUMNS                                                           \
+  "c.id, c.name, c.location, c.start_date, c.end_date, c.description, c.url, c.created_by, " \
+  "c.created_at, c.updated_at, c.version"
+
+// FROM athletes a JOIN users au ON au.id = a.id. follower_count counts over the index
+// follows(athlete_id), so it costs one index range per athlete.
+#define TT_SQL_ATHLETE_COLUMNS                                                                  \
+  "a.id, au.username, a.first_name, a.last_name, a.bio, a.birthday, a.team, a.country, "        \
+  "a.disciplines, (SELECT COUNT(*) FROM follows fc WHERE fc.athlete_id = a.id), a.created_at, " \
+  "a.updated_at, a.version"
+
+// FROM events e.
+#define TT_SQL_EVENT_COLUMNS                                                           \
+  "e.id, e.athlete_id, e.competition_id, e.name, e.date_time, e.notes, e.created_at, " \
+  "e.updated_at, e.version"
+
+namespace tt::sqlite {
+
+// Reads the columns of the current row left to right, starting at `first_column`. A stored value
+// that does not parse (a date, a date-time, the disciplines list) marks the row corrupt; the
+// Read* functions then answer kInternal and log which column it was.
+class RowReader {
+ public:
+  explicit RowReader(const Statement& statement, int first_column = 0)
+      : statement_(statement), next_(first_column) {}
+
+  std::string Text() { return statement_.Text(next_++); }
+  std::optional<std::string> OptionalText() { return statement_.OptionalText(next_++); }
+  int64_t Int() { return statement_.Int(next_++); }
+  bool Bool() { return statement_.Int(next_++) != 0; }
+  Timestamp Time();
+  Date DateValue();
+  std::optional<Date> OptionalDate();
+  DateTime DateTimeValue();
+  std::vector<std::string> StringList();
+
+  // The column after the last one read.
+  int next_column() const { return next_; }
+  // kInternal, logged, if any value read was malformed.
+  Status Check(std::string_view what) const;
+
+ private:
+  void MarkCorrupt(int column);
+
+  const Statement& statement_;
+  int next_;
+  std::optional<int> corrupt_column_;
+};
+
+Result<User> ReadUser(RowReader& row);
+Result<Competition> ReadCompetition(RowReader& row);
+Result<Athlete> ReadAthlete(RowReader& row);
+Result<Event> ReadEvent(RowReader& row);
+
+inline int64_t Micros(Timestamp time) { return time.time_since_epoch().count(); }
+inline Timestamp TimestampOf(int64_t micros) {
+  return Timestamp(std::chrono::microseconds(micros));
+}
+
+// A list of strings as a JSON array, for TEXT columns and for `json_each(?)` parameters, which
+// let one constant statement take any number of ids.
+std::string EncodeStringList(std::span<const std::string> values);
+
+// The lowercase keys athletes are ordered and prefix-matched by. They are derived with
+// CursorOf(), the domain's definition of the list order, so that stored keys and cursors made
+// from returned athletes always agree.
+struct AthleteNameKeys {
+  std::string first;
+  std::string last;
+};
+AthleteNameKeys NameKeysOf(const Athlete& athlete);
+// The key form of a prefix typed by a client.
+std::string NameKeyOf(std::string_view text);
+// The least string above every string that starts with `prefix` (byte order, as SQLite's BINARY
+// collation compares), so that `key >= prefix AND key < bound` is an index range. nullopt when
+// there is none (an empty prefix or one of only 0xFF bytes).
+std::optional<std::string> PrefixUpperBound(std::string_view prefix);
+
+}  // namespace tt::sqlite

@@ -1,0 +1,108 @@
+// SqliteStore: the Store kept in one SQLite database file, the default backend for a single
+// server instance.
+//
+// Threading: every method may be called from any number of threads at once. The store holds a
+// small pool of connections (one per hardware thread plus one); a call borrows one for its
+// duration, so calls run in parallel up to the pool size and then wait for a free connection.
+// Reads see one consistent snapshot and never wait for writers (WAL). Writes are serialized:
+// writers of this process queue on a mutex, then take SQLite's write lock (BEGIN IMMEDIATE);
+// contention with other processes is waited out by busy_timeout and a few short retries, and
+// then answers kUnavailable. The coroutines complete synchronously, on the calling thread:
+// each call blocks for the time its statements take (local disk I/O, a few fsyncs per write).
+//
+// Durability: journal_mode=WAL with synchronous=FULL, so the WAL is synced at every commit: a
+// write that returned OK survives the process being killed and the machine losing power. Each
+// method is one transaction, so it happens whole or not at all.
+//
+// Errors: SQLite result codes are translated once, in sqlite/connection.cc; their messages and
+// the SQL are logged through the Logger and never returned.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "log/logger.h"
+#include "storage/store.h"
+
+namespace tt {
+
+namespace sqlite {
+class ConnectionPool;
+}  // namespace sqlite
+
+struct SqliteStoreOptions {
+  // The database file; created with its parent directories when missing.
+  std::string path;
+  // Connections in the pool; 0 picks one per hardware thread plus one.
+  int pool_size = 0;
+};
+
+class SqliteStore final : public Store {
+ public:
+  // Opens or creates the database and applies pending schema migrations. kUnavailable when the
+  // file cannot be opened or created (a missing or unwritable directory, a read-only file);
+  // kInternal when it is not a SQLite database or was written by a newer build. The message
+  // names the path and the cause, for the operator.
+  static Result<std::unique_ptr<SqliteStore>> Open(const SqliteStoreOptions& options,
+                                                   Logger& logger);
+  ~SqliteStore() override;
+
+  // The schema version of the file, after migrations.
+  int schema_version() const { return schema_version_; }
+
+  Async<Status> Ping() override;
+
+  Async<Status> CreateUser(const User& user, const std::string& password_hash) override;
+  Async<Result<User>> GetUser(std::string_view id) override;
+  Async<Result<UserCredentials>> FindUserByUsername(std::string_view username) override;
+  Async<Status> UpdateUser(const User& user, int64_t expected_version,
+                           const std::optional<std::string>& new_password_hash,
+                           std::string_view keep_session_hash) override;
+  Async<Status> DeleteUser(std::string_view id, std::optional<int64_t> expected_version) override;
+
+  Async<Status> CreateSession(const Session& session) override;
+  Async<Result<std::pair<Session, User>>> FindSession(std::string_view token_hash) override;
+  Async<Status> DeleteSession(std::string_view token_hash) override;
+  Async<Status> RecordSignInFailure(std::string_view username_key, Timestamp at) override;
+  Async<Result<std::vector<Timestamp>>> SignInFailuresSince(std::string_view username_key,
+                                                            Timestamp since) override;
+  Async<Status> ClearSignInFailures(std::string_view username_key) override;
+
+  Async<Status> CreateCompetition(const Competition& competition) override;
+  Async<Result<Competition>> GetCompetition(std::string_view id) override;
+  Async<Result<std::vector<Competition>>> GetCompetitions(
+      std::span<const std::string> ids) override;
+  Async<Status> UpdateCompetition(const Competition& competition,
+                                  int64_t expected_version) override;
+  Async<Status> DeleteCompetition(std::string_view id,
+                                  std::optional<int64_t> expected_version) override;
+  Async<Result<Page<Competition>>> ListCompetitions(const CompetitionQuery& query) override;
+
+  Async<Status> CreateAthlete(const Athlete& athlete) override;
+  Async<Result<Athlete>> GetAthlete(std::string_view id) override;
+  Async<Status> UpdateAthlete(const Athlete& athlete, int64_t expected_version) override;
+  Async<Status> DeleteAthlete(std::string_view id,
+                              std::optional<int64_t> expected_version) override;
+  Async<Result<Page<Athlete>>> ListAthletes(const AthleteQuery& query) override;
+
+  Async<Status> Follow(std::string_view user_id, std::string_view athlete_id,
+                       Timestamp at) override;
+  Async<Status> Unfollow(std::string_view user_id, std::string_view athlete_id) override;
+  Async<Result<Page<FollowedAthlete>>> ListFollowing(const FollowingQuery& query) override;
+
+  Async<Status> CreateEvent(const Event& event) override;
+  Async<Result<Event>> GetEvent(std::string_view id) override;
+  Async<Status> UpdateEvent(const Event& event, int64_t expected_version) override;
+  Async<Status> DeleteEvent(std::string_view id, std::optional<int64_t> expected_version) override;
+  Async<Result<Page<Event>>> ListEvents(const EventQuery& query) override;
+
+  Async<Result<Page<FeedEntry>>> Feed(const FeedQuery& query) override;
+
+ private:
+  SqliteStore(std::unique_ptr<sqlite::ConnectionPool> pool, int schema_version);
+
+  std::unique_ptr<sqlite::ConnectionPool> pool_;
+  int schema_version_;
+};
+
+}  // namespace tt

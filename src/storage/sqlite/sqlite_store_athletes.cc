@@ -1,0 +1,238 @@
+// SqliteStore: athletes and following.
+#include <limits>
+#include <utility>
+
+#include "storage/sqlite/connection.h"
+#include "storage/sqlite/queries.h"
+#include "storage/sqlite/rows.h"
+#include "storage/sqlite/sqlite_store.h"
+#include "storage/sqlite/transaction.h"
+
+namespace tt {
+
+using sqlite::Connection;
+using sqlite::InReadTransaction;
+using sqlite::InWriteTransaction;
+using sqlite::RowReader;
+using sqlite::Statement;
+
+namespace {
+
+constexpr char kAthleteVersion[] = "SELECT version FROM athletes WHERE id = ?1";
+constexpr char kAthleteExists[] = "SELECT 1 FROM athletes WHERE id = ?1";
+constexpr char kUserExists[] = "SELECT 1 FROM users WHERE id = ?1";
+constexpr char kNoSuchAthlete[] = "no such athlete";
+constexpr char kNoSuchUser[] = "no such user";
+
+// Reads every remaining row of `statement` as an athlete, page order kept.
+Result<std::vector<Athlete>> ReadAthletes(Statement& statement) {
+  std::vector<Athlete> athletes;
+  while (true) {
+    Result<bool> row = statement.Step();
+    if (!row.ok()) return std::move(row).error();
+    if (!*row) return athletes;
+    RowReader reader(statement);
+    Result<Athlete> athlete = sqlite::ReadAthlete(reader);
+    if (!athlete.ok()) return std::move(athlete).error();
+    athletes.push_back(std::move(*athlete));
+  }
+}
+
+}  // namespace
+
+Async<Status> SqliteStore::CreateAthlete(const Athlete& athlete) {
+  const sqlite::AthleteNameKeys keys = sqlite::NameKeysOf(athlete);
+  const std::string disciplines = sqlite::EncodeStringList(athlete.disciplines);
+  co_return InWriteTransaction(*pool_, [&](Connection& connection) -> Status {
+    Result<bool> user_exists = sqlite::RowExists(connection, kUserExists, athlete.id);
+    if (!user_exists.ok()) return std::move(user_exists).error();
+    if (!*user_exists) return Error::NotFound(kNoSuchUser);
+
+    Result<Statement> insert = connection.Prepare(
+        "INSERT INTO athletes (id, first_name, last_name, first_key, last_key, bio, birthday, "
+        "team, country, disciplines, created_at, updated_at, version) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+    if (!insert.ok()) return std::move(insert).error();
+    insert->BindAll(
+        athlete.id, athlete.first_name, athlete.last_name, keys.first, keys.last, athlete.bio,
+        athlete.birthday.has_value() ? std::optional(athlete.birthday->ToString()) : std::nullopt,
+        athlete.team, athlete.country, disciplines, sqlite::Micros(athlete.created_at),
+        sqlite::Micros(athlete.updated_at), athlete.version);
+    Status status = insert->Run();
+    if (!status.ok() && status.error().code == ErrorCode::kConflict) {
+      return Error::Conflict("the user already is an athlete");
+    }
+    return status;
+  });
+}
+
+Async<Result<Athlete>> SqliteStore::GetAthlete(std::string_view id) {
+  co_return InReadTransaction(*pool_, [&](Connection& connection) -> Result<Athlete> {
+    Result<Statement> select =
+        connection.Prepare("SELECT " TT_SQL_ATHLETE_COLUMNS
+                           " FROM athletes a JOIN users au ON au.id = a.id WHERE a.id = ?1");
+    if (!select.ok()) return std::move(select).error();
+    select->Bind(1, id);
+    Result<bool> row = select->Step();
+    if (!row.ok()) return std::move(row).error();
+    if (!*row) return Error::NotFound(kNoSuchAthlete);
+    RowReader reader(*select);
+    return sqlite::ReadAthlete(reader);
+  });
+}
+
+Async<Status> SqliteStore::UpdateAthlete(const Athlete& athlete, int64_t expected_version) {
+  const sqlite::AthleteNameKeys keys = sqlite::NameKeysOf(athlete);
+  const std::string disciplines = sqlite::EncodeStringList(athlete.disciplines);
+  co_return InWriteTransaction(*pool_, [&](Connection& connection) -> Status {
+    if (Status status = sqlite::CheckVersion(connection, kAthleteVersion, athlete.id,
+                                             expected_version, kNoSuchAthlete);
+        !status.ok()) {
+      return status;
+    }
+    Result<Statement> update = connection.Prepare(
+        "UPDATE athletes SET first_name = ?2, last_name = ?3, first_key = ?4, last_key = ?5, "
+        "bio = ?6, birthday = ?7, team = ?8, country = ?9, disciplines = ?10, updated_at = ?11, "
+        "version = ?12 WHERE id = ?1 AND version = ?13");
+    if (!update.ok()) return std::move(update).error();
+    update->BindAll(
+        athlete.id, athlete.first_name, athlete.last_name, keys.first, keys.last, athlete.bio,
+        athlete.birthday.has_value() ? std::optional(athlete.birthday->ToString()) : std::nullopt,
+        athlete.team, athlete.country, disciplines, sqlite::Micros(athlete.updated_at),
+        athlete.version, expected_version);
+    return sqlite::RunChangingOneRow(*update);
+  });
+}
+
+Async<Status> SqliteStore::DeleteAthlete(std::string_view id,
+                                         std::optional<int64_t> expected_version) {
+  co_return InWriteTransaction(*pool_, [&](Connection& connection) -> Status {
+    if (Status status =
+            sqlite::CheckVersion(connection, kAthleteVersion, id, expected_version, kNoSuchAthlete);
+        !status.ok()) {
+      return status;
+    }
+    // Its events and the follows of it cascade; the user row stays.
+    Result<Statement> remove = connection.Prepare("DELETE FROM athletes WHERE id = ?1");
+    if (!remove.ok()) return std::move(remove).error();
+    remove->Bind(1, id);
+    return sqlite::RunChangingOneRow(*remove);
+  });
+}
+
+Async<Result<Page<Athlete>>> SqliteStore::ListAthletes(const AthleteQuery& query) {
+  const int limit = sqlite::PageLimit(query.limit);
+  std::string prefix;
+  std::optional<std::string> prefix_end;
+  if (query.prefix.has_value() && !query.prefix->empty()) {
+    prefix = sqlite::NameKeyOf(*query.prefix);
+    prefix_end = sqlite::PrefixUpperBound(prefix);
+    // Only a prefix of 0xFF bytes has no upper bound, and no UTF-8 name starts with one.
+    if (!prefix_end.has_value()) co_return Page<Athlete>();
+  }
+  // Before every row: real rows have a non-empty id.
+  const sqlite::AthleteNameKeys no_keys;
+  const std::string no_id;
+  const std::string& after_last =
+      query.after.has_value() ? query.after->last_name_key : no_keys.last;
+  const std::string& after_first =
+      query.after.has_value() ? query.after->first_name_key : no_keys.first;
+  const std::string& after_id = query.after.has_value() ? query.after->id : no_id;
+
+  co_return InReadTransaction(*pool_, [&](Connection& connection) -> Result<Page<Athlete>> {
+    // Two statements rather than one with `?4 IS NULL OR ...`, so that each gets the plan that
+    // suits it. Without a prefix: the name index in order from the cursor. With one: the union
+    // of two index ranges (first_key, last_key), then a sort of just the matches; never LIKE,
+    // whose wildcards would come from input.
+    Result<Statement> select =
+        prefix_end.has_value()
+            ? connection.Prepare(
+                  "SELECT " TT_SQL_ATHLETE_COLUMNS
+                  " FROM athletes a JOIN users au ON au.id = a.id"
+                  " WHERE a.id IN ("
+                  "SELECT id FROM athletes WHERE first_key >= ?4 AND first_key < ?5"
+                  " UNION ALL SELECT id FROM athletes WHERE last_key >= ?4 AND last_key < ?5)"
+                  " AND (a.last_key, a.first_key, a.id) > (?1, ?2, ?3)"
+                  " ORDER BY a.last_key, a.first_key, a.id LIMIT ?6")
+            : connection.Prepare("SELECT " TT_SQL_ATHLETE_COLUMNS
+                                 " FROM athletes a JOIN users au ON au.id = a.id"
+                                 " WHERE (a.last_key, a.first_key, a.id) > (?1, ?2, ?3)"
+                                 " ORDER BY a.last_key, a.first_key, a.id LIMIT ?4");
+    if (!select.ok()) return std::move(select).error();
+    if (prefix_end.has_value()) {
+      select->BindAll(after_last, after_first, after_id, prefix, *prefix_end, limit + 1);
+    } else {
+      select->BindAll(after_last, after_first, after_id, limit + 1);
+    }
+    Result<std::vector<Athlete>> rows = ReadAthletes(*select);
+    if (!rows.ok()) return std::move(rows).error();
+    return sqlite::MakePage(std::move(*rows), limit);
+  });
+}
+
+Async<Status> SqliteStore::Follow(std::string_view user_id, std::string_view athlete_id,
+                                  Timestamp at) {
+  co_return InWriteTransaction(*pool_, [&](Connection& connection) -> Status {
+    Result<bool> athlete_exists = sqlite::RowExists(connection, kAthleteExists, athlete_id);
+    if (!athlete_exists.ok()) return std::move(athlete_exists).error();
+    if (!*athlete_exists) return Error::NotFound(kNoSuchAthlete);
+    Result<bool> user_exists = sqlite::RowExists(connection, kUserExists, user_id);
+    if (!user_exists.ok()) return std::move(user_exists).error();
+    if (!*user_exists) return Error::NotFound(kNoSuchUser);
+
+    // DO NOTHING keeps the first follow time, so following again does not reorder the list.
+    Result<Statement> insert = connection.Prepare(
+        "INSERT INTO follows (user_id, athlete_id, followed_at) VALUES (?1, ?2, ?3) "
+        "ON CONFLICT (user_id, athlete_id) DO NOTHING");
+    if (!insert.ok()) return std::move(insert).error();
+    insert->BindAll(user_id, athlete_id, sqlite::Micros(at));
+    return insert->Run();
+  });
+}
+
+Async<Status> SqliteStore::Unfollow(std::string_view user_id, std::string_view athlete_id) {
+  co_return InWriteTransaction(*pool_, [&](Connection& connection) -> Status {
+    Result<Statement> remove =
+        connection.Prepare("DELETE FROM follows WHERE user_id = ?1 AND athlete_id = ?2");
+    if (!remove.ok()) return std::move(remove).error();
+    remove->BindAll(user_id, athlete_id);
+    return remove->Run();
+  });
+}
+
+Async<Result<Page<FollowedAthlete>>> SqliteStore::ListFollowing(const FollowingQuery& query) {
+  const int limit = sqlite::PageLimit(query.limit);
+  // The first page starts below the greatest representable time (year 294247), which no follow
+  // has; `(t, id) < (max, "")` then holds for every stored follow.
+  const int64_t before_time = query.after.has_value() ? sqlite::Micros(query.after->followed_at)
+                                                      : std::numeric_limits<int64_t>::max();
+  const std::string before_id = query.after.has_value() ? query.after->athlete_id : std::string();
+  co_return InReadTransaction(*pool_, [&](Connection& connection) -> Result<Page<FollowedAthlete>> {
+    Result<bool> user_exists = sqlite::RowExists(connection, kUserExists, query.user_id);
+    if (!user_exists.ok()) return std::move(user_exists).error();
+    if (!*user_exists) return Error::NotFound(kNoSuchUser);
+
+    // Walks the (user_id, followed_at, athlete_id) index backwards from the cursor.
+    Result<Statement> select =
+        connection.Prepare("SELECT " TT_SQL_ATHLETE_COLUMNS
+                           ", f.followed_at FROM follows f"
+                           " JOIN athletes a ON a.id = f.athlete_id JOIN users au ON au.id = a.id"
+                           " WHERE f.user_id = ?1 AND (f.followed_at, f.athlete_id) < (?2, ?3)"
+                           " ORDER BY f.followed_at DESC, f.athlete_id DESC LIMIT ?4");
+    if (!select.ok()) return std::move(select).error();
+    select->BindAll(query.user_id, before_time, before_id, limit + 1);
+    std::vector<FollowedAthlete> rows;
+    while (true) {
+      Result<bool> row = select->Step();
+      if (!row.ok()) return std::move(row).error();
+      if (!*row) break;
+      RowReader reader(*select);
+      Result<Athlete> athlete = sqlite::ReadAthlete(reader);
+      if (!athlete.ok()) return std::move(athlete).error();
+      rows.push_back(FollowedAthlete{std::move(*athlete), reader.Time()});
+    }
+    return sqlite::MakePage(std::move(rows), limit);
+  });
+}
+
+}  // namespace tt

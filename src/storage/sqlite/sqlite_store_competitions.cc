@@ -1,0 +1,176 @@
+// SqliteStore: competitions.
+#include <utility>
+
+#include "domain/case_folding.h"
+#include "storage/sqlite/connection.h"
+#include "storage/sqlite/queries.h"
+#include "storage/sqlite/rows.h"
+#include "storage/sqlite/sqlite_store.h"
+#include "storage/sqlite/transaction.h"
+
+namespace tt {
+
+using sqlite::Connection;
+using sqlite::InReadTransaction;
+using sqlite::InWriteTransaction;
+using sqlite::RowReader;
+using sqlite::Statement;
+
+namespace {
+
+constexpr char kCompetitionVersion[] = "SELECT version FROM competitions WHERE id = ?1";
+constexpr char kNoSuchCompetition[] = "no such competition";
+
+// Bounds that stand for an absent filter, so that one statement (and its index plan) serves
+// every combination: every stored date sorts after "" and not after the last valid date.
+constexpr char kBeforeAnyDate[] = "";
+constexpr char kLastDate[] = "9999-12-31";
+
+// Reads every remaining row of `statement` as a competition.
+Result<std::vector<Competition>> ReadCompetitions(Statement& statement) {
+  std::vector<Competition> competitions;
+  while (true) {
+    Result<bool> row = statement.Step();
+    if (!row.ok()) return std::move(row).error();
+    if (!*row) return competitions;
+    RowReader reader(statement);
+    Result<Competition> competition = sqlite::ReadCompetition(reader);
+    if (!competition.ok()) return std::move(competition).error();
+    competitions.push_back(std::move(*competition));
+  }
+}
+
+}  // namespace
+
+Async<Status> SqliteStore::CreateCompetition(const Competition& competition) {
+  co_return InWriteTransaction(*pool_, [&](Connection& connection) -> Status {
+    Result<Statement> insert = connection.Prepare(
+        "INSERT INTO competitions (id, name, location, start_date, end_date, description, url, "
+        "created_by, created_at, updated_at, version) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+    if (!insert.ok()) return std::move(insert).error();
+    insert->BindAll(competition.id, competition.name, competition.location,
+                    competition.start_date.ToString(), competition.end_date.ToString(),
+                    competition.description, competition.url, competition.created_by,
+                    sqlite::Micros(competition.created_at), sqlite::Micros(competition.updated_at),
+                    competition.version);
+    Status status = insert->Run();
+    if (!status.ok() && status.error().code == ErrorCode::kConflict) {
+      return Error::Conflict("a competition with this id already exists");
+    }
+    if (!status.ok() && status.error().code == ErrorCode::kNotFound) {
+      return Error::NotFound("no such user (created_by)");
+    }
+    return status;
+  });
+}
+
+Async<Result<Competition>> SqliteStore::GetCompetition(std::string_view id) {
+  co_return InReadTransaction(*pool_, [&](Connection& connection) -> Result<Competition> {
+    Result<Statement> select = connection.Prepare("SELECT " TT_SQL_COMPETITION_COLUMNS
+                                                  " FROM competitions c WHERE c.id = ?1");
+    if (!select.ok()) return std::move(select).error();
+    select->Bind(1, id);
+    Result<bool> row = select->Step();
+    if (!row.ok()) return std::move(row).error();
+    if (!*row) return Error::NotFound(kNoSuchCompetition);
+    RowReader reader(*select);
+    return sqlite::ReadCompetition(reader);
+  });
+}
+
+Async<Result<std::vector<Competition>>> SqliteStore::GetCompetitions(
+    std::span<const std::string> ids) {
+  if (ids.empty()) co_return std::vector<Competition>();
+  const std::string id_list = sqlite::EncodeStringList(ids);
+  co_return InReadTransaction(
+      *pool_, [&](Connection& connection) -> Result<std::vector<Competition>> {
+        // The ids travel as one JSON array parameter; IN also drops duplicates.
+        Result<Statement> select = connection.Prepare(
+            "SELECT " TT_SQL_COMPETITION_COLUMNS
+            " FROM competitions c WHERE c.id IN (SELECT value FROM json_each(?1))");
+        if (!select.ok()) return std::move(select).error();
+        select->Bind(1, id_list);
+        return ReadCompetitions(*select);
+      });
+}
+
+Async<Status> SqliteStore::UpdateCompetition(const Competition& competition,
+                                             int64_t expected_version) {
+  const std::string start_date = competition.start_date.ToString();
+  const std::string end_date = competition.end_date.ToString();
+  co_return InWriteTransaction(*pool_, [&](Connection& connection) -> Status {
+    if (Status status = sqlite::CheckVersion(connection, kCompetitionVersion, competition.id,
+                                             expected_version, kNoSuchCompetition);
+        !status.ok()) {
+      return status;
+    }
+    // Two ranges of the (competition_id, local_date) index, each stopping at its first row;
+    // checked under the write lock, so no event can slip outside the dates before the update.
+    Result<Statement> outside = connection.Prepare(
+        "SELECT EXISTS (SELECT 1 FROM events WHERE competition_id = ?1 AND local_date < ?2)"
+        " OR EXISTS (SELECT 1 FROM events WHERE competition_id = ?1 AND local_date > ?3)");
+    if (!outside.ok()) return std::move(outside).error();
+    outside->BindAll(competition.id, start_date, end_date);
+    Result<bool> row = outside->Step();
+    if (!row.ok()) return std::move(row).error();
+    if (*row && outside->Int(0) != 0)
+      return Error::Conflict("an event at this competition would fall outside the new dates");
+
+    // id, created_by and created_at stay as stored.
+    Result<Statement> update = connection.Prepare(
+        "UPDATE competitions SET name = ?2, location = ?3, start_date = ?4, end_date = ?5, "
+        "description = ?6, url = ?7, updated_at = ?8, version = ?9 "
+        "WHERE id = ?1 AND version = ?10");
+    if (!update.ok()) return std::move(update).error();
+    update->BindAll(competition.id, competition.name, competition.location, start_date, end_date,
+                    competition.description, competition.url,
+                    sqlite::Micros(competition.updated_at), competition.version, expected_version);
+    return sqlite::RunChangingOneRow(*update);
+  });
+}
+
+Async<Status> SqliteStore::DeleteCompetition(std::string_view id,
+                                             std::optional<int64_t> expected_version) {
+  co_return InWriteTransaction(*pool_, [&](Connection& connection) -> Status {
+    if (Status status = sqlite::CheckVersion(connection, kCompetitionVersion, id, expected_version,
+                                             kNoSuchCompetition);
+        !status.ok()) {
+      return status;
+    }
+    // Its events go with it (ON DELETE CASCADE).
+    Result<Statement> remove = connection.Prepare("DELETE FROM competitions WHERE id = ?1");
+    if (!remove.ok()) return std::move(remove).error();
+    remove->Bind(1, id);
+    return sqlite::RunChangingOneRow(*remove);
+  });
+}
+
+Async<Result<Page<Competition>>> SqliteStore::ListCompetitions(const CompetitionQuery& query) {
+  const int limit = sqlite::PageLimit(query.limit);
+  co_return InReadTransaction(*pool_, [&](Connection& connection) -> Result<Page<Competition>> {
+    // Walks the (start_date, id) index from the cursor up to `to`; overlap is
+    // end_date >= from AND start_date <= to. instr(), not LIKE, so that `%` and `_` in the text
+    // are plain characters; tt_fold() is the domain's FoldCase (see connection.cc).
+    Result<Statement> select =
+        connection.Prepare("SELECT " TT_SQL_COMPETITION_COLUMNS
+                           " FROM competitions c"
+                           " WHERE c.end_date >= ?1 AND c.start_date <= ?2"
+                           " AND (?3 IS NULL OR instr(tt_fold(c.name), ?3) > 0"
+                           " OR instr(tt_fold(c.location), ?3) > 0)"
+                           " AND (c.start_date, c.id) > (?4, ?5)"
+                           " ORDER BY c.start_date, c.id LIMIT ?6");
+    if (!select.ok()) return std::move(select).error();
+    select->BindAll(
+        query.from.has_value() ? query.from->ToString() : kBeforeAnyDate,
+        query.to.has_value() ? query.to->ToString() : kLastDate,
+        query.text.has_value() ? std::optional<std::string>(FoldCase(*query.text)) : std::nullopt,
+        query.after.has_value() ? query.after->start_date.ToString() : kBeforeAnyDate,
+        query.after.has_value() ? query.after->id : std::string(), limit + 1);
+    Result<std::vector<Competition>> rows = ReadCompetitions(*select);
+    if (!rows.ok()) return std::move(rows).error();
+    return sqlite::MakePage(std::move(*rows), limit);
+  });
+}
+
+}  // namespace tt

@@ -1,0 +1,242 @@
+// SqliteStore: events (athletes' calendars) and the feed.
+#include <limits>
+#include <map>
+#include <utility>
+
+#include "domain/feed.h"
+#include "storage/sqlite/connection.h"
+#include "storage/sqlite/queries.h"
+#include "storage/sqlite/rows.h"
+#include "storage/sqlite/sqlite_store.h"
+#include "storage/sqlite/transaction.h"
+
+namespace tt {
+
+using sqlite::Connection;
+using sqlite::InReadTransaction;
+using sqlite::InWriteTransaction;
+using sqlite::RowReader;
+using sqlite::Statement;
+
+namespace {
+
+constexpr char kEventVersion[] = "SELECT version FROM events WHERE id = ?1";
+constexpr char kAthleteExists[] = "SELECT 1 FROM athletes WHERE id = ?1";
+constexpr char kNoSuchEvent[] = "no such event";
+constexpr char kNoSuchAthlete[] = "no such athlete";
+
+// The rule every event write keeps, checked in the write transaction that makes it, so that a
+// concurrent UpdateCompetition (which checks the converse) cannot interleave: `event`'s
+// competition exists and its dates contain the event's local day.
+Status CheckFitsCompetition(Connection& connection, const Event& event,
+                            const std::string& local_date) {
+  Result<Statement> select =
+      connection.Prepare("SELECT start_date, end_date FROM competitions WHERE id = ?1");
+  if (!select.ok()) return std::move(select).error();
+  select->Bind(1, event.competition_id);
+  Result<bool> row = select->Step();
+  if (!row.ok()) return std::move(row).error();
+  // The API layer recognizes this message to answer 422 on competition_id.
+  if (!*row) return Error::NotFound(std::string(kNoSuchCompetitionMessage));
+  // `YYYY-MM-DD` text compares in calendar order.
+  if (local_date < select->Text(0) || local_date > select->Text(1)) {
+    return Error::Conflict("the event's local day is outside the competition's dates");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Async<Status> SqliteStore::CreateEvent(const Event& event) {
+  const std::string local_date = event.date_time.local_date().ToString();
+  co_return InWriteTransaction(*pool_, [&](Connection& connection) -> Status {
+    Result<bool> athlete_exists = sqlite::RowExists(connection, kAthleteExists, event.athlete_id);
+    if (!athlete_exists.ok()) return std::move(athlete_exists).error();
+    if (!*athlete_exists) return Error::NotFound(kNoSuchAthlete);
+    if (Status status = CheckFitsCompetition(connection, event, local_date); !status.ok()) {
+      return status;
+    }
+    Result<Statement> insert = connection.Prepare(
+        "INSERT INTO events (id, athlete_id, competition_id, name, date_time, instant, "
+        "local_date, notes, created_at, updated_at, version) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+    if (!insert.ok()) return std::move(insert).error();
+    insert->BindAll(event.id, event.athlete_id, event.competition_id, event.name,
+                    event.date_time.ToString(), sqlite::Micros(event.date_time.instant()),
+                    local_date, event.notes, sqlite::Micros(event.created_at),
+                    sqlite::Micros(event.updated_at), event.version);
+    Status status = insert->Run();
+    if (!status.ok() && status.error().code == ErrorCode::kConflict) {
+      return Error::Conflict("an event with this id already exists");
+    }
+    return status;
+  });
+}
+
+Async<Result<Event>> SqliteStore::GetEvent(std::string_view id) {
+  co_return InReadTransaction(*pool_, [&](Connection& connection) -> Result<Event> {
+    Result<Statement> select =
+        connection.Prepare("SELECT " TT_SQL_EVENT_COLUMNS " FROM events e WHERE e.id = ?1");
+    if (!select.ok()) return std::move(select).error();
+    select->Bind(1, id);
+    Result<bool> row = select->Step();
+    if (!row.ok()) return std::move(row).error();
+    if (!*row) return Error::NotFound(kNoSuchEvent);
+    RowReader reader(*select);
+    return sqlite::ReadEvent(reader);
+  });
+}
+
+Async<Status> SqliteStore::UpdateEvent(const Event& event, int64_t expected_version) {
+  const std::string local_date = event.date_time.local_date().ToString();
+  co_return InWriteTransaction(*pool_, [&](Connection& connection) -> Status {
+    if (Status status = sqlite::CheckVersion(connection, kEventVersion, event.id, expected_version,
+                                             kNoSuchEvent);
+        !status.ok()) {
+      return status;
+    }
+    // The athlete exists while its event does (ON DELETE CASCADE); the competition may change.
+    if (Status status = CheckFitsCompetition(connection, event, local_date); !status.ok()) {
+      return status;
+    }
+    // An event stays in its athlete's calendar: athlete_id is not rewritten.
+    Result<Statement> update = connection.Prepare(
+        "UPDATE events SET competition_id = ?2, name = ?3, date_time = ?4, instant = ?5, "
+        "local_date = ?6, notes = ?7, updated_at = ?8, version = ?9 "
+        "WHERE id = ?1 AND version = ?10");
+    if (!update.ok()) return std::move(update).error();
+    update->BindAll(event.id, event.competition_id, event.name, event.date_time.ToString(),
+                    sqlite::Micros(event.date_time.instant()), local_date, event.notes,
+                    sqlite::Micros(event.updated_at), event.version, expected_version);
+    return sqlite::RunChangingOneRow(*update);
+  });
+}
+
+Async<Status> SqliteStore::DeleteEvent(std::string_view id,
+                                       std::optional<int64_t> expected_version) {
+  co_return InWriteTransaction(*pool_, [&](Connection& connection) -> Status {
+    if (Status status =
+            sqlite::CheckVersion(connection, kEventVersion, id, expected_version, kNoSuchEvent);
+        !status.ok()) {
+      return status;
+    }
+    Result<Statement> remove = connection.Prepare("DELETE FROM events WHERE id = ?1");
+    if (!remove.ok()) return std::move(remove).error();
+    remove->Bind(1, id);
+    return sqlite::RunChangingOneRow(*remove);
+  });
+}
+
+Async<Result<Page<Event>>> SqliteStore::ListEvents(const EventQuery& query) {
+  const int limit = sqlite::PageLimit(query.limit);
+  // Absent bounds become the widest ones, so one statement serves every query.
+  const std::string from = query.from.has_value() ? query.from->ToString() : std::string();
+  const std::string to = query.to.has_value() ? query.to->ToString() : std::string("9999-12-31");
+  const int64_t after_instant = query.after.has_value() ? sqlite::Micros(query.after->instant)
+                                                        : std::numeric_limits<int64_t>::min();
+  const std::string after_id = query.after.has_value() ? query.after->id : std::string();
+  co_return InReadTransaction(*pool_, [&](Connection& connection) -> Result<Page<Event>> {
+    Result<bool> athlete_exists = sqlite::RowExists(connection, kAthleteExists, query.athlete_id);
+    if (!athlete_exists.ok()) return std::move(athlete_exists).error();
+    if (!*athlete_exists) return Error::NotFound(kNoSuchAthlete);
+
+    // Walks the (athlete_id, instant, id) index from the cursor; the local-day bounds filter.
+    Result<Statement> select = connection.Prepare(
+        "SELECT " TT_SQL_EVENT_COLUMNS
+        " FROM events e WHERE e.athlete_id = ?1 AND e.local_date >= ?2 AND e.local_date <= ?3"
+        " AND (e.instant, e.id) > (?4, ?5) ORDER BY e.instant, e.id LIMIT ?6");
+    if (!select.ok()) return std::move(select).error();
+    select->BindAll(query.athlete_id, from, to, after_instant, after_id, limit + 1);
+    std::vector<Event> rows;
+    while (true) {
+      Result<bool> row = select->Step();
+      if (!row.ok()) return std::move(row).error();
+      if (!*row) break;
+      RowReader reader(*select);
+      Result<Event> event = sqlite::ReadEvent(reader);
+      if (!event.ok()) return std::move(event).error();
+      rows.push_back(std::move(*event));
+    }
+    return sqlite::MakePage(std::move(rows), limit);
+  });
+}
+
+// A feed page runs three queries in one read transaction (so they see one snapshot), whatever
+// the number of athletes followed or events found:
+//   1. the user exists (a primary-key probe);
+//   2. the page of competitions: those with end_date >= from after the cursor, in
+//      (start_date, id) order, whose id is among the competitions of events of followed
+//      athletes (a subquery SQLite materializes once, from the follows primary key and the
+//      events (athlete_id, competition_id) index);
+//   3. the followed athletes' events at those competitions, each with its athlete's names,
+//      the competition ids given as one JSON array parameter.
+// Statement 3 is skipped when the page is empty; BEGIN and COMMIT add two more.
+Async<Result<Page<FeedEntry>>> SqliteStore::Feed(const FeedQuery& query) {
+  const int limit = sqlite::PageLimit(query.limit);
+  const std::string from = query.from.ToString();
+  const std::string after_start =
+      query.after.has_value() ? query.after->start_date.ToString() : std::string();
+  const std::string after_id = query.after.has_value() ? query.after->id : std::string();
+  co_return InReadTransaction(*pool_, [&](Connection& connection) -> Result<Page<FeedEntry>> {
+    Result<bool> user_exists =
+        sqlite::RowExists(connection, "SELECT 1 FROM users WHERE id = ?1", query.user_id);
+    if (!user_exists.ok()) return std::move(user_exists).error();
+    if (!*user_exists) return Error::NotFound("no such user");
+
+    Result<Statement> select_competitions =
+        connection.Prepare("SELECT " TT_SQL_COMPETITION_COLUMNS
+                           " FROM competitions c"
+                           " WHERE c.end_date >= ?2 AND (c.start_date, c.id) > (?3, ?4)"
+                           " AND c.id IN (SELECT e.competition_id FROM follows f"
+                           " JOIN events e ON e.athlete_id = f.athlete_id WHERE f.user_id = ?1)"
+                           " ORDER BY c.start_date, c.id LIMIT ?5");
+    if (!select_competitions.ok()) return std::move(select_competitions).error();
+    select_competitions->BindAll(query.user_id, from, after_start, after_id, limit + 1);
+    std::vector<Competition> competitions;
+    while (true) {
+      Result<bool> row = select_competitions->Step();
+      if (!row.ok()) return std::move(row).error();
+      if (!*row) break;
+      RowReader reader(*select_competitions);
+      Result<Competition> competition = sqlite::ReadCompetition(reader);
+      if (!competition.ok()) return std::move(competition).error();
+      competitions.push_back(std::move(*competition));
+    }
+    Page<Competition> page = sqlite::MakePage(std::move(competitions), limit);
+    if (page.items.empty()) return Page<FeedEntry>{{}, page.has_more};
+
+    std::vector<std::string> competition_ids;
+    competition_ids.reserve(page.items.size());
+    for (const Competition& competition : page.items) competition_ids.push_back(competition.id);
+    Result<Statement> select_events = connection.Prepare(
+        "SELECT " TT_SQL_EVENT_COLUMNS
+        ", a.first_name, a.last_name FROM follows f"
+        " JOIN events e ON e.athlete_id = f.athlete_id"
+        " JOIN athletes a ON a.id = f.athlete_id"
+        " WHERE f.user_id = ?1 AND e.competition_id IN (SELECT value FROM json_each(?2))"
+        " ORDER BY e.instant, e.id");
+    if (!select_events.ok()) return std::move(select_events).error();
+    select_events->BindAll(query.user_id, sqlite::EncodeStringList(competition_ids));
+    std::vector<Event> events;
+    std::map<std::string, Athlete> athletes_by_id;
+    while (true) {
+      Result<bool> row = select_events->Step();
+      if (!row.ok()) return std::move(row).error();
+      if (!*row) break;
+      RowReader reader(*select_events);
+      Result<Event> event = sqlite::ReadEvent(reader);
+      if (!event.ok()) return std::move(event).error();
+      Athlete& athlete = athletes_by_id[event->athlete_id];
+      athlete.id = event->athlete_id;
+      athlete.first_name = reader.Text();
+      athlete.last_name = reader.Text();
+      events.push_back(std::move(*event));
+    }
+    std::vector<Athlete> athletes;
+    athletes.reserve(athletes_by_id.size());
+    for (auto& [id, athlete] : athletes_by_id) athletes.push_back(std::move(athlete));
+    return Page<FeedEntry>{GroupFeed(page.items, athletes, events), page.has_more};
+  });
+}
+
+}  // namespace tt

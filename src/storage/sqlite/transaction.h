@@ -1,0 +1,77 @@
+// Runs a piece of SqliteStore work in one transaction on a pooled connection, retrying it
+// briefly when SQLite reports lock contention.
+#pragma once
+
+#include <chrono>
+#include <mutex>
+#include <thread>
+#include <type_traits>
+#include <utility>
+
+#include "storage/sqlite/connection.h"
+
+namespace tt::sqlite {
+
+enum class TransactionKind {
+  // A deferred transaction: the reads in it see one snapshot, and it never blocks writers (WAL).
+  kRead,
+  // BEGIN IMMEDIATE takes the write lock up front, so the transaction cannot fail half-way
+  // with BUSY when it upgrades from reading to writing; it is taken after the process-wide
+  // write mutex, so only contention from other processes reaches SQLite's busy handler.
+  kWrite,
+};
+
+// Calls `body(Connection&)` between BEGIN and COMMIT and returns what it returns (a Status or a
+// Result<T>). An error from `body` rolls everything back. When the failure was lock contention
+// (after busy_timeout already waited), the whole transaction is tried again a few times, so
+// `body` must not have effects outside the database.
+template <typename Body>
+std::invoke_result_t<Body&, Connection&> InTransaction(ConnectionPool& pool, TransactionKind kind,
+                                                       Body&& body) {
+  using Outcome = std::invoke_result_t<Body&, Connection&>;
+  constexpr int kMaxAttempts = 3;
+
+  std::unique_lock<std::mutex> write_lock;
+  if (kind == TransactionKind::kWrite) write_lock = std::unique_lock(pool.write_mutex());
+  ConnectionPool::Lease connection = pool.Acquire();
+  for (int attempt = 1;; ++attempt) {
+    connection->ClearFailure();
+    Outcome outcome = [&]() -> Outcome {
+      Status begin =
+          connection->Exec(kind == TransactionKind::kWrite ? "BEGIN IMMEDIATE" : "BEGIN");
+      if (!begin.ok()) return std::move(begin).error();
+      Outcome result = [&]() -> Outcome {
+        try {
+          return body(*connection);
+        } catch (...) {
+          // A bug (or bad_alloc) must not hand the connection back mid-transaction.
+          connection->Rollback();
+          throw;
+        }
+      }();
+      if (!result.ok()) {
+        connection->Rollback();
+        return result;
+      }
+      if (Status commit = connection->Exec("COMMIT"); !commit.ok()) {
+        connection->Rollback();
+        return std::move(commit).error();
+      }
+      return result;
+    }();
+    if (outcome.ok() || !connection->WasContention() || attempt == kMaxAttempts) return outcome;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5 * attempt * attempt));
+  }
+}
+
+template <typename Body>
+std::invoke_result_t<Body&, Connection&> InReadTransaction(ConnectionPool& pool, Body&& body) {
+  return InTransaction(pool, TransactionKind::kRead, std::forward<Body>(body));
+}
+
+template <typename Body>
+std::invoke_result_t<Body&, Connection&> InWriteTransaction(ConnectionPool& pool, Body&& body) {
+  return InTransaction(pool, TransactionKind::kWrite, std::forward<Body>(body));
+}
+
+}  // namespace tt::sqlite

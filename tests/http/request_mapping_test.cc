@@ -1,0 +1,158 @@
+#include "http/request_mapping.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+
+namespace tt::http {
+namespace {
+
+namespace bhttp = boost::beast::http;
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+using ::testing::Pair;
+
+BeastRequest MakeRequest(bhttp::verb method, std::string_view target) {
+  return BeastRequest(method, target, 11);
+}
+
+TEST(RequestId, AcceptsOneTo64SafeCharacters) {
+  EXPECT_TRUE(IsValidRequestId("a"));
+  EXPECT_TRUE(IsValidRequestId("Abc-123_x.y"));
+  EXPECT_TRUE(IsValidRequestId(std::string(64, 'z')));
+  EXPECT_FALSE(IsValidRequestId(""));
+  EXPECT_FALSE(IsValidRequestId(std::string(65, 'z')));
+  EXPECT_FALSE(IsValidRequestId("has space"));
+  EXPECT_FALSE(IsValidRequestId("line\nbreak"));
+  EXPECT_FALSE(IsValidRequestId("semi;colon"));
+}
+
+TEST(RequestId, GeneratedIdsAre16HexDigitsAndDiffer) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 100; ++i) {
+    std::string id = GenerateRequestId();
+    EXPECT_EQ(id.size(), 16u);
+    EXPECT_EQ(id.find_first_not_of("0123456789abcdef"), std::string::npos) << id;
+    seen.insert(id);
+  }
+  EXPECT_EQ(seen.size(), 100u);
+}
+
+TEST(RequestMapping, SplitsTargetIntoDecodedPathAndQuery) {
+  BeastRequest message =
+      MakeRequest(bhttp::verb::get, "/athletes/a%20b?q=J%C3%B6rg+M&limit=5&q=x&flag");
+  Result<api::Request> request = ToApiRequest(std::move(message), "rid");
+  ASSERT_TRUE(request.ok());
+  EXPECT_EQ(request->method, "GET");
+  EXPECT_EQ(request->path, "/athletes/a b");
+  EXPECT_THAT(request->query, ElementsAre(Pair("q", "J\xC3\xB6rg M"), Pair("limit", "5"),
+                                          Pair("q", "x"), Pair("flag", "")));
+  EXPECT_EQ(request->Query("q"), "x");
+  EXPECT_EQ(request->request_id, "rid");
+}
+
+TEST(RequestMapping, KeepsRootAndTrailingSlash) {
+  EXPECT_EQ(ToApiRequest(MakeRequest(bhttp::verb::get, "/"), "r")->path, "/");
+  EXPECT_EQ(ToApiRequest(MakeRequest(bhttp::verb::get, "/users/"), "r")->path, "/users/");
+  EXPECT_THAT(ToApiRequest(MakeRequest(bhttp::verb::get, "/users"), "r")->query, IsEmpty());
+}
+
+TEST(RequestMapping, MalformedTargetIsBadRequest) {
+  for (std::string_view target : {"/a%zz", "http://example.com/a", "*", "relative"}) {
+    Result<api::Request> request = ToApiRequest(MakeRequest(bhttp::verb::get, target), "r");
+    ASSERT_FALSE(request.ok()) << target;
+    EXPECT_EQ(request.error().code, ErrorCode::kBadRequest) << target;
+  }
+}
+
+TEST(RequestMapping, EncodedSlashOrNulInPathIsNotFound) {
+  for (std::string_view target : {"/users/a%2Fb", "/users/a%00"}) {
+    Result<api::Request> request = ToApiRequest(MakeRequest(bhttp::verb::get, target), "r");
+    ASSERT_FALSE(request.ok()) << target;
+    EXPECT_EQ(request.error().code, ErrorCode::kNotFound) << target;
+  }
+}
+
+TEST(RequestMapping, CopiesTheHeadersTheApiReadsAndTheBody) {
+  BeastRequest message = MakeRequest(bhttp::verb::patch, "/x");
+  message.set(bhttp::field::authorization, "Bearer t0k");
+  message.set(bhttp::field::content_type, "application/json");
+  message.set(bhttp::field::if_match, "\"3\"");
+  message.body() = R"({"a":1})";
+  Result<api::Request> request = ToApiRequest(std::move(message), "r");
+  ASSERT_TRUE(request.ok());
+  EXPECT_EQ(request->method, "PATCH");
+  EXPECT_EQ(request->authorization, "Bearer t0k");
+  EXPECT_EQ(request->content_type, "application/json");
+  EXPECT_EQ(request->if_match, "\"3\"");
+  EXPECT_EQ(request->body, R"({"a":1})");
+}
+
+TEST(RequestMapping, RequestIdComesFromTheClientOnlyWhenValid) {
+  bhttp::fields headers;
+  headers.set("X-Request-Id", "client-id.1");
+  EXPECT_EQ(RequestIdFor(headers), "client-id.1");
+  headers.set("X-Request-Id", "not valid!");
+  EXPECT_EQ(RequestIdFor(headers).size(), 16u);
+}
+
+TEST(RequestMapping, FramingWithTransferEncodingMustBeChunkedOnly) {
+  bhttp::fields headers;
+  EXPECT_TRUE(HasUnambiguousFraming(headers, false));
+  headers.set(bhttp::field::transfer_encoding, "chunked");
+  EXPECT_TRUE(HasUnambiguousFraming(headers, true));
+  headers.set(bhttp::field::content_length, "5");
+  EXPECT_FALSE(HasUnambiguousFraming(headers, true));
+  headers.erase(bhttp::field::content_length);
+  headers.set(bhttp::field::transfer_encoding, "gzip");
+  EXPECT_FALSE(HasUnambiguousFraming(headers, false));
+}
+
+TEST(ResponseMapping, SetsStatusTypeHeadersRequestIdAndLength) {
+  api::Response response{201, "application/json", R"({"id":"x"})", {{"Location", "/x"}}};
+  BeastResponse message = ToBeastResponse(std::move(response), 11, true, "rid");
+  EXPECT_EQ(message.result_int(), 201u);
+  EXPECT_EQ(message[bhttp::field::content_type], "application/json");
+  EXPECT_EQ(message[bhttp::field::location], "/x");
+  EXPECT_EQ(message["X-Request-Id"], "rid");
+  EXPECT_EQ(message[bhttp::field::content_length], "10");
+  EXPECT_EQ(message.find(bhttp::field::server), message.end());
+  EXPECT_TRUE(message.keep_alive());
+}
+
+TEST(ResponseMapping, NoContentHasNoBodyTypeOrLength) {
+  BeastResponse message =
+      ToBeastResponse(api::Response{204, "application/json", "stray", {}}, 11, true, "rid");
+  EXPECT_EQ(message.result_int(), 204u);
+  EXPECT_TRUE(message.body().empty());
+  EXPECT_EQ(message.find(bhttp::field::content_type), message.end());
+  EXPECT_EQ(message.find(bhttp::field::content_length), message.end());
+}
+
+TEST(ResponseMapping, DropsHeadersThatWouldInjectLines) {
+  api::Response response{200,
+                         "application/json",
+                         "{}",
+                         {{"X-Ok", "fine"}, {"X-Bad", "a\r\nSet-Cookie: x"}, {"Bad Name", "v"}}};
+  BeastResponse message = ToBeastResponse(std::move(response), 11, true, "rid");
+  EXPECT_EQ(message["X-Ok"], "fine");
+  EXPECT_EQ(message.find("X-Bad"), message.end());
+  EXPECT_EQ(message.find("Bad Name"), message.end());
+}
+
+TEST(ResponseMapping, StatusOutsideTheValidRangeBecomesInternalError) {
+  BeastResponse message = ToBeastResponse(api::Response{42, "text/plain", "?", {}}, 11, true, "r");
+  EXPECT_EQ(message.result_int(), 500u);
+}
+
+TEST(ResponseMapping, Http10KeepAliveIsSaidExplicitly) {
+  BeastResponse kept = ToBeastResponse(api::Response{}, 10, true, "r");
+  EXPECT_EQ(kept[bhttp::field::connection], "keep-alive");
+  BeastResponse closed = ToBeastResponse(api::Response{}, 11, false, "r");
+  EXPECT_EQ(closed[bhttp::field::connection], "close");
+}
+
+}  // namespace
+}  // namespace tt::http

@@ -1,0 +1,286 @@
+// What only the SQLite backend promises: how its file is opened, migrated and shared, and how
+// SQLite's result codes are translated. The Store contract itself is in store_test.cc.
+#include "storage/sqlite/sqlite_store.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include "storage/sqlite/connection.h"
+#include "storage/sqlite/rows.h"
+#include "storage/sqlite/schema.h"
+#include "support/run_sync.h"
+#include "support/temp_dir.h"
+
+namespace tt {
+namespace {
+
+using ::tt::testing::RunSync;
+using ::tt::testing::TempDir;
+
+// A plain SQLite connection beside the store's, as another process (a backup, the sqlite3
+// shell) would hold one.
+class RawDatabase {
+ public:
+  explicit RawDatabase(const std::filesystem::path& path) {
+    EXPECT_EQ(sqlite3_open(path.c_str(), &db_), SQLITE_OK);
+    sqlite3_busy_timeout(db_, 5000);
+  }
+  ~RawDatabase() { sqlite3_close(db_); }
+  RawDatabase(const RawDatabase&) = delete;
+  RawDatabase& operator=(const RawDatabase&) = delete;
+
+  void Exec(const std::string& sql) {
+    char* message = nullptr;
+    EXPECT_EQ(sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message), SQLITE_OK)
+        << sql << ": " << (message != nullptr ? message : "");
+    sqlite3_free(message);
+  }
+  // The first column of the first row of `sql`, as text.
+  std::string Query(const std::string& sql) {
+    sqlite3_stmt* statement = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db_, sql.c_str(), -1, &statement, nullptr), SQLITE_OK) << sql;
+    std::string value;
+    if (sqlite3_step(statement) == SQLITE_ROW) {
+      const unsigned char* text = sqlite3_column_text(statement, 0);
+      if (text != nullptr) value = reinterpret_cast<const char*>(text);
+    }
+    sqlite3_finalize(statement);
+    return value;
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  Result<std::unique_ptr<SqliteStore>> Open(const std::filesystem::path& path) {
+    return SqliteStore::Open(SqliteStoreOptions{.path = path.string()}, logger_);
+  }
+  std::filesystem::path DatabasePath() const { return dir_.path() / "tt.db"; }
+
+  static User MakeUser(std::string id, std::string username) {
+    User user;
+    user.id = std::move(id);
+    user.username = std::move(username);
+    user.display_name = user.username;
+    return user;
+  }
+
+  TempDir dir_;
+  // Off: several tests provoke failures on purpose, and their logging is not under test.
+  Logger logger_{LogLevel::kOff};
+};
+
+TEST_F(SqliteStoreTest, OpenCreatesTheFileAndItsParentDirectoriesAtTheLatestSchema) {
+  const std::filesystem::path path = dir_.path() / "a" / "b" / "tt.db";
+  Result<std::unique_ptr<SqliteStore>> store = Open(path);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  EXPECT_TRUE(std::filesystem::exists(path));
+  EXPECT_EQ((*store)->schema_version(), sqlite::LatestSchemaVersion());
+  EXPECT_TRUE(RunSync((*store)->Ping()).ok());
+}
+
+TEST_F(SqliteStoreTest, ReopeningKeepsDataAndAppliesNoMigrationTwice) {
+  {
+    Result<std::unique_ptr<SqliteStore>> store = Open(DatabasePath());
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    ASSERT_TRUE(RunSync((*store)->CreateUser(MakeUser("id-1", "alice"), "hash")).ok());
+  }
+  std::string tables_before;
+  {
+    RawDatabase raw(DatabasePath());
+    tables_before = raw.Query("SELECT group_concat(name) FROM sqlite_schema");
+  }
+  for (int i = 0; i < 2; ++i) {
+    Result<std::unique_ptr<SqliteStore>> store = Open(DatabasePath());
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    EXPECT_EQ((*store)->schema_version(), sqlite::LatestSchemaVersion());
+    EXPECT_TRUE(RunSync((*store)->GetUser("id-1")).ok());
+  }
+  RawDatabase raw(DatabasePath());
+  EXPECT_EQ(raw.Query("PRAGMA user_version"), std::to_string(sqlite::LatestSchemaVersion()));
+  EXPECT_EQ(raw.Query("SELECT group_concat(name) FROM sqlite_schema"), tables_before);
+}
+
+TEST_F(SqliteStoreTest, TheFileUsesTheWriteAheadLog) {
+  Result<std::unique_ptr<SqliteStore>> store = Open(DatabasePath());
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  RawDatabase raw(DatabasePath());
+  EXPECT_EQ(raw.Query("PRAGMA journal_mode"), "wal");
+}
+
+TEST_F(SqliteStoreTest, ConnectionsAreConfiguredForDurabilityAndIntegrity) {
+  Result<std::unique_ptr<sqlite::Connection>> connection =
+      sqlite::Connection::Open(DatabasePath().string(), logger_);
+  ASSERT_TRUE(connection.ok()) << connection.error().message;
+  auto pragma = [&](const char* sql) {
+    Result<sqlite::Statement> statement = (*connection)->Prepare(sql);
+    EXPECT_TRUE(statement.ok());
+    if (!statement.ok() || !statement->Step().ok()) return std::string();
+    return statement->Text(0);
+  };
+  EXPECT_EQ(pragma("PRAGMA journal_mode"), "wal");
+  EXPECT_EQ(pragma("PRAGMA synchronous"), "2") << "FULL";
+  EXPECT_EQ(pragma("PRAGMA foreign_keys"), "1");
+  EXPECT_NE(pragma("PRAGMA busy_timeout"), "0");
+}
+
+TEST_F(SqliteStoreTest, WritesAnsweredBeforeTheProcessIsKilledSurviveIt) {
+  int acks[2];
+  ASSERT_EQ(pipe(acks), 0);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    // The child writes users as fast as it can and reports each one answered OK.
+    close(acks[0]);
+    Logger quiet(LogLevel::kOff);
+    Result<std::unique_ptr<SqliteStore>> store =
+        SqliteStore::Open(SqliteStoreOptions{.path = DatabasePath().string()}, quiet);
+    if (!store.ok()) _exit(1);
+    for (int i = 0;; ++i) {
+      const std::string id = "id-" + std::to_string(i);
+      if (!RunSync((*store)->CreateUser(MakeUser(id, "user" + std::to_string(i)), "h")).ok()) {
+        _exit(2);
+      }
+      if (write(acks[1], &i, sizeof i) != sizeof i) _exit(3);
+    }
+  }
+  close(acks[1]);
+  int last_acked = -1;
+  for (int received = 0; received < 25; ++received) {
+    ASSERT_EQ(read(acks[0], &last_acked, sizeof last_acked),
+              static_cast<ssize_t>(sizeof last_acked));
+  }
+  kill(child, SIGKILL);
+  int wait_status = 0;
+  waitpid(child, &wait_status, 0);
+  close(acks[0]);
+  ASSERT_TRUE(WIFSIGNALED(wait_status));
+
+  Result<std::unique_ptr<SqliteStore>> store = Open(DatabasePath());
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  for (int i = 0; i <= last_acked; ++i) {
+    EXPECT_TRUE(RunSync((*store)->GetUser("id-" + std::to_string(i))).ok()) << i;
+  }
+}
+
+TEST_F(SqliteStoreTest, AnsweredWriteIsVisibleToAnotherConnectionAtOnce) {
+  Result<std::unique_ptr<SqliteStore>> store = Open(DatabasePath());
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  ASSERT_TRUE(RunSync((*store)->CreateUser(MakeUser("id-1", "Alice"), "hash")).ok());
+  RawDatabase raw(DatabasePath());
+  EXPECT_EQ(raw.Query("SELECT username_key FROM users WHERE id = 'id-1'"), "alice");
+}
+
+TEST_F(SqliteStoreTest, OpenFailsAsUnavailableWhenTheDirectoryCannotBeCreated) {
+  // A regular file where the directory should be; this fails even for root.
+  const std::filesystem::path blocker = dir_.path() / "blocker";
+  std::ofstream(blocker) << "not a directory";
+  Result<std::unique_ptr<SqliteStore>> store = Open(blocker / "tt.db");
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.error().code, ErrorCode::kUnavailable);
+  EXPECT_NE(store.error().message.find(blocker.string()), std::string::npos)
+      << store.error().message;
+}
+
+TEST_F(SqliteStoreTest, OpenFailsAsUnavailableWhenThePathIsADirectory) {
+  std::filesystem::create_directories(DatabasePath());
+  Result<std::unique_ptr<SqliteStore>> store = Open(DatabasePath());
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.error().code, ErrorCode::kUnavailable);
+}
+
+TEST_F(SqliteStoreTest, OpenFailsAsInternalWhenTheFileIsNotADatabase) {
+  std::ofstream(DatabasePath()) << std::string(8192, 'x');
+  Result<std::unique_ptr<SqliteStore>> store = Open(DatabasePath());
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.error().code, ErrorCode::kInternal);
+  EXPECT_NE(store.error().message.find("not a database"), std::string::npos)
+      << store.error().message;
+  EXPECT_NE(store.error().message.find(DatabasePath().string()), std::string::npos);
+}
+
+TEST_F(SqliteStoreTest, OpenRefusesAFileWrittenByANewerSchema) {
+  {
+    RawDatabase raw(DatabasePath());
+    raw.Exec("PRAGMA user_version = " + std::to_string(sqlite::LatestSchemaVersion() + 1));
+  }
+  Result<std::unique_ptr<SqliteStore>> store = Open(DatabasePath());
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.error().code, ErrorCode::kInternal);
+  EXPECT_NE(store.error().message.find("newer"), std::string::npos) << store.error().message;
+}
+
+TEST_F(SqliteStoreTest, MalformedStoredValueAnswersInternalWithoutDetails) {
+  Result<std::unique_ptr<SqliteStore>> store = Open(DatabasePath());
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  Competition competition;
+  competition.id = "c-1";
+  competition.name = "Meet";
+  competition.location = "Oslo";
+  competition.start_date = Date::Parse("2026-06-01").value();
+  competition.end_date = Date::Parse("2026-06-02").value();
+  ASSERT_TRUE(RunSync((*store)->CreateCompetition(competition)).ok());
+  {
+    RawDatabase raw(DatabasePath());
+    raw.Exec("UPDATE competitions SET start_date = 'June first' WHERE id = 'c-1'");
+  }
+  Result<Competition> read = RunSync((*store)->GetCompetition("c-1"));
+  ASSERT_FALSE(read.ok());
+  EXPECT_EQ(read.error().code, ErrorCode::kInternal);
+  EXPECT_EQ(read.error().message.find("June"), std::string::npos);
+}
+
+TEST_F(SqliteStoreTest, WriteWaitsOutAnotherConnectionsWriteLock) {
+  Result<std::unique_ptr<SqliteStore>> store = Open(DatabasePath());
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  RawDatabase other(DatabasePath());
+  other.Exec("BEGIN IMMEDIATE");
+  std::thread releaser([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    other.Exec("COMMIT");
+  });
+  const Status status = RunSync((*store)->CreateUser(MakeUser("id-1", "alice"), "hash"));
+  releaser.join();
+  EXPECT_TRUE(status.ok()) << status.error().message;
+}
+
+TEST(SqliteErrorTranslation, MapsResultCodesToStoreErrors) {
+  EXPECT_EQ(sqlite::ErrorFromResultCode(SQLITE_CONSTRAINT_UNIQUE).code, ErrorCode::kConflict);
+  EXPECT_EQ(sqlite::ErrorFromResultCode(SQLITE_CONSTRAINT_PRIMARYKEY).code, ErrorCode::kConflict);
+  EXPECT_EQ(sqlite::ErrorFromResultCode(SQLITE_CONSTRAINT_FOREIGNKEY).code, ErrorCode::kNotFound);
+  EXPECT_EQ(sqlite::ErrorFromResultCode(SQLITE_CONSTRAINT_NOTNULL).code, ErrorCode::kInternal);
+  for (int code : {SQLITE_BUSY, SQLITE_BUSY_SNAPSHOT, SQLITE_LOCKED, SQLITE_FULL, SQLITE_READONLY,
+                   SQLITE_IOERR, SQLITE_IOERR_FSYNC, SQLITE_CANTOPEN}) {
+    const Error error = sqlite::ErrorFromResultCode(code);
+    EXPECT_EQ(error.code, ErrorCode::kUnavailable) << code;
+    EXPECT_TRUE(error.retry_after_seconds.has_value()) << code;
+  }
+  for (int code : {SQLITE_ERROR, SQLITE_CORRUPT, SQLITE_MISUSE, SQLITE_NOTADB, SQLITE_MISMATCH}) {
+    EXPECT_EQ(sqlite::ErrorFromResultCode(code).code, ErrorCode::kInternal) << code;
+  }
+  EXPECT_TRUE(sqlite::IsContention(SQLITE_BUSY_RECOVERY));
+  EXPECT_TRUE(sqlite::IsContention(SQLITE_LOCKED_SHAREDCACHE));
+  EXPECT_FALSE(sqlite::IsContention(SQLITE_IOERR));
+}
+
+TEST(SqlitePrefixUpperBound, IsTheLeastStringAboveEveryExtension) {
+  EXPECT_EQ(sqlite::PrefixUpperBound("kip"), "kiq");
+  EXPECT_EQ(sqlite::PrefixUpperBound("a\xff\xff"), "b");
+  EXPECT_EQ(sqlite::PrefixUpperBound("\xc3\xa9"), "\xc3\xaa");
+  EXPECT_EQ(sqlite::PrefixUpperBound("\xff"), std::nullopt);
+  EXPECT_EQ(sqlite::PrefixUpperBound(""), std::nullopt);
+}
+
+}  // namespace
+}  // namespace tt

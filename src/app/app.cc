@@ -55,14 +55,21 @@ T RunToCompletion(asio::awaitable<T> task) {
 
 int HardwareThreads() { return std::max(1, static_cast<int>(std::thread::hardware_concurrency())); }
 
-api::Route MetricsRoute(const http::Metrics& metrics) {
-  return api::Route{"GET", "/metrics", api::Access::kPublic,
-                    [&metrics](const api::Request&) -> asio::awaitable<Result<api::Response>> {
-                      api::Response response;
-                      response.content_type = "text/plain; version=0.0.4";
-                      response.body = metrics.Render();
-                      co_return response;
-                    }};
+// GET /metrics: the HTTP layer's metrics followed by the store's counters.
+api::Route MetricsRoute(const http::Metrics& metrics, const Store& store) {
+  return api::Route{
+      "GET", "/metrics", api::Access::kPublic,
+      [&metrics, &store](const api::Request&) -> asio::awaitable<Result<api::Response>> {
+        api::Response response;
+        response.content_type = "text/plain; version=0.0.4";
+        response.body = metrics.Render();
+        for (const StoreCounter& counter : store.Counters()) {
+          response.body += "# HELP " + counter.name + " " + counter.help + "\n# TYPE " +
+                           counter.name + " counter\n" + counter.name + " " +
+                           std::to_string(counter.value) + "\n";
+        }
+        co_return response;
+      }};
 }
 
 }  // namespace
@@ -100,7 +107,7 @@ int RunServe(const ServeConfig& config) {
 
   http::Metrics metrics;
   std::vector<api::Route> routes = api::MakeRoutes(services);
-  routes.push_back(MetricsRoute(metrics));
+  routes.push_back(MetricsRoute(metrics, **store));
   http::Router router(std::move(routes));
 
   const int threads = config.threads > 0 ? config.threads : HardwareThreads();

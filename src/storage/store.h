@@ -40,9 +40,19 @@ using Async = boost::asio::awaitable<T>;
 
 inline constexpr std::chrono::hours kSignInFailureRetention{24};
 
+// A monotonic count of work a store has done, for /metrics and benchmarks.
+struct StoreCounter {
+  std::string name;  // a Prometheus metric name, e.g. "tt_sqlite_statements_total"
+  std::string help;
+  uint64_t value = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
+
+  // The store's own counters (statements run, calls made). Cheap; any thread may call it.
+  virtual std::vector<StoreCounter> Counters() const = 0;
 
   // Cheap round trip for readiness probes.
   virtual Async<Status> Ping() = 0;

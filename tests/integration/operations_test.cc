@@ -75,6 +75,7 @@ TEST_F(Operations, MetricsCountRequestsByRouteTemplateAndStatus) {
   EXPECT_NE(metrics.body.find("status=\"404\""), std::string::npos);
   EXPECT_NE(metrics.body.find("_bucket{"), std::string::npos);
   EXPECT_EQ(metrics.body.find(kUnknownId), std::string::npos) << "ids must not become labels";
+  EXPECT_NE(metrics.body.find("tt_sqlite_statements_total "), std::string::npos);
 }
 
 TEST_F(Operations, UnknownRoutesAre404AndWrongMethods405WithAllow) {

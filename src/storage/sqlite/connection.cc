@@ -90,6 +90,7 @@ Result<bool> Statement::Step() {
   if (bind_error_ != SQLITE_OK) {
     return connection_->Fail(bind_error_, std::string("bind for ") + sqlite3_sql(statement_));
   }
+  if (sqlite3_stmt_busy(statement_) == 0) connection_->CountStatement();
   const int rc = sqlite3_step(statement_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
@@ -260,6 +261,12 @@ Error Connection::Fail(int result_code, std::string_view what) {
 }
 
 // ---- ConnectionPool -----------------------------------------------------------------------
+
+uint64_t ConnectionPool::statements_run() const {
+  uint64_t total = 0;
+  for (const auto& connection : connections_) total += connection->statements_run();
+  return total;
+}
 
 ConnectionPool::ConnectionPool(std::vector<std::unique_ptr<Connection>> connections)
     : connections_(std::move(connections)) {

@@ -11,6 +11,7 @@
 
 #include <sqlite3.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -137,6 +138,11 @@ class Connection {
 
   Logger& logger() const { return logger_; }
 
+  // Prepared statements this connection has started executing (not counting transaction
+  // control), for the store's counters. Any thread may read it.
+  uint64_t statements_run() const { return statements_run_.load(std::memory_order_relaxed); }
+  void CountStatement() { statements_run_.fetch_add(1, std::memory_order_relaxed); }
+
  private:
   struct CachedStatement {
     sqlite3_stmt* statement = nullptr;
@@ -156,6 +162,7 @@ class Connection {
   // While Open() runs, failures go back to the operator as the start-up error; logging them
   // too would print the same problem twice.
   bool opening_ = true;
+  std::atomic<uint64_t> statements_run_{0};
   // Keyed by the SQL text itself; the statements are finalized before the connection closes.
   std::unordered_map<std::string, std::unique_ptr<CachedStatement>, SqlHash, std::equal_to<>>
       statements_;
@@ -195,6 +202,8 @@ class ConnectionPool {
   Lease Acquire();
   std::mutex& write_mutex() { return write_mutex_; }
   size_t size() const { return connections_.size(); }
+  // The sum of every connection's statements_run().
+  uint64_t statements_run() const;
 
  private:
   void Return(Connection* connection);

@@ -74,6 +74,12 @@ SqliteStore::SqliteStore(std::unique_ptr<sqlite::ConnectionPool> pool, int schem
 
 SqliteStore::~SqliteStore() = default;
 
+std::vector<StoreCounter> SqliteStore::Counters() const {
+  return {{"tt_sqlite_statements_total",
+           "SQL statements executed (queries and writes, not transaction control)",
+           pool_->statements_run()}};
+}
+
 Async<Status> SqliteStore::Ping() {
   // Reads a page of the file, so a deleted or unreadable file fails the probe.
   co_return InReadTransaction(*pool_, [&](Connection& connection) -> Status {

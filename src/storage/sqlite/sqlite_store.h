@@ -50,6 +50,7 @@ class SqliteStore final : public Store {
   // The schema version of the file, after migrations.
   int schema_version() const { return schema_version_; }
 
+  std::vector<StoreCounter> Counters() const override;
   Async<Status> Ping() override;
 
   Async<Status> CreateUser(const User& user, const std::string& password_hash) override;

@@ -116,6 +116,11 @@ int RunServe(const ServeConfig& config) {
   server_options.host = listen->host;
   server_options.port = listen->port;
   server_options.shutdown_grace = std::chrono::seconds(config.shutdown_grace_seconds);
+  server_options.request_timeout =
+      std::chrono::milliseconds(static_cast<int64_t>(config.request_timeout_seconds * 1000));
+  server_options.idle_timeout =
+      std::chrono::milliseconds(static_cast<int64_t>(config.idle_timeout_seconds * 1000));
+  server_options.max_connections = static_cast<size_t>(config.max_connections);
   http::Server server(io, server_options, router, metrics, logger);
   asio::ip::tcp::endpoint endpoint;
   try {

@@ -13,7 +13,18 @@ Result<DatabaseLocation> ParseDatabaseUrl(std::string_view url) {
       return Error::BadRequest("--db sqlite: needs a file path, e.g. sqlite:./data/track.db");
     return DatabaseLocation(SqliteLocation{std::string(path)});
   }
-  return Error::BadRequest("--db must be sqlite:PATH (got \"" + std::string(url) + "\")");
+  if (url == "dynamodb") return DatabaseLocation(DynamoDbLocation{});
+  constexpr std::string_view kDynamoDb = "dynamodb:";
+  if (url.starts_with(kDynamoDb)) {
+    std::string_view endpoint = url.substr(kDynamoDb.size());
+    if (!endpoint.starts_with("http://") && !endpoint.starts_with("https://")) {
+      return Error::BadRequest(
+          "--db dynamodb:URL needs an http(s) URL, e.g. dynamodb:http://localhost:8000");
+    }
+    return DatabaseLocation(DynamoDbLocation{std::string(endpoint)});
+  }
+  return Error::BadRequest("--db must be sqlite:PATH, dynamodb or dynamodb:URL (got \"" +
+                           std::string(url) + "\")");
 }
 
 Result<ListenAddress> ParseListenAddress(std::string_view text) {

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -16,8 +17,15 @@ struct SqliteLocation {
   std::string path;
 };
 
-// What `--db` names: `sqlite:PATH` (the default, `sqlite:./data/track.db`).
-using DatabaseLocation = std::variant<SqliteLocation>;
+// Amazon DynamoDB, configured as the AWS SDKs are (AWS_* variables, ~/.aws files); `endpoint`
+// overrides the configured endpoint, e.g. http://localhost:8000 for DynamoDB Local.
+struct DynamoDbLocation {
+  std::optional<std::string> endpoint;
+};
+
+// What `--db` names: `sqlite:PATH` (the default, `sqlite:./data/track.db`), `dynamodb` or
+// `dynamodb:URL`.
+using DatabaseLocation = std::variant<SqliteLocation, DynamoDbLocation>;
 Result<DatabaseLocation> ParseDatabaseUrl(std::string_view url);
 
 struct ListenAddress {
@@ -28,13 +36,17 @@ struct ListenAddress {
 Result<ListenAddress> ParseListenAddress(std::string_view text);
 
 struct ServeConfig {
-  std::string listen = "127.0.0.1:3000";      // --listen, TRACK_LISTEN
-  std::string db = "sqlite:./data/track.db";  // --db, TRACK_DB
-  int threads = 0;                            // --threads, TRACK_THREADS; 0 = one per core
-  std::string log_level = "info";             // --log-level, TRACK_LOG_LEVEL
-  int session_ttl_days = 30;                  // --session-ttl-days, TRACK_SESSION_TTL_DAYS
-  int hash_threads = 0;                       // --hash-threads, TRACK_HASH_THREADS; 0 = per core
-  int shutdown_grace_seconds = 10;            // --shutdown-grace, TRACK_SHUTDOWN_GRACE
+  std::string listen = "127.0.0.1:3000";        // --listen, TRACK_LISTEN
+  std::string db = "sqlite:./data/track.db";    // --db, TRACK_DB
+  std::string table_prefix = "track_tracker_";  // --table-prefix, TRACK_TABLE_PREFIX (DynamoDB)
+  int threads = 0;                              // --threads, TRACK_THREADS; 0 = one per core
+  std::string log_level = "info";               // --log-level, TRACK_LOG_LEVEL
+  int session_ttl_days = 30;                    // --session-ttl-days, TRACK_SESSION_TTL_DAYS
+  int hash_threads = 0;                         // --hash-threads, TRACK_HASH_THREADS; 0 = per core
+  int shutdown_grace_seconds = 10;              // --shutdown-grace, TRACK_SHUTDOWN_GRACE
+  double request_timeout_seconds = 15;          // --request-timeout, TRACK_REQUEST_TIMEOUT
+  double idle_timeout_seconds = 60;             // --idle-timeout, TRACK_IDLE_TIMEOUT
+  int max_connections = 4096;                   // --max-connections, TRACK_MAX_CONNECTIONS
 };
 
 }  // namespace tt::app

@@ -14,7 +14,7 @@ int main(int argc, char** argv) {
   serve_command->add_option("--listen", serve.listen, "HOST:PORT to listen on")
       ->envname("TRACK_LISTEN")
       ->capture_default_str();
-  serve_command->add_option("--db", serve.db, "Database URL: sqlite:PATH")
+  serve_command->add_option("--db", serve.db, "Database: sqlite:PATH, dynamodb or dynamodb:URL")
       ->envname("TRACK_DB")
       ->capture_default_str();
   serve_command->add_option("--threads", serve.threads, "I/O threads (0: one per core)")
@@ -41,6 +41,30 @@ int main(int argc, char** argv) {
                    "Seconds in-flight requests get to finish on SIGINT/SIGTERM")
       ->envname("TRACK_SHUTDOWN_GRACE")
       ->check(CLI::Range(0, 3600))
+      ->capture_default_str();
+
+  serve_command
+      ->add_option("--request-timeout", serve.request_timeout_seconds,
+                   "Seconds a client has to send a whole request")
+      ->envname("TRACK_REQUEST_TIMEOUT")
+      ->check(CLI::Range(0.05, 3600.0))
+      ->capture_default_str();
+  serve_command
+      ->add_option("--idle-timeout", serve.idle_timeout_seconds,
+                   "Seconds a kept-alive connection may wait for its next request")
+      ->envname("TRACK_IDLE_TIMEOUT")
+      ->check(CLI::Range(0.05, 3600.0))
+      ->capture_default_str();
+  serve_command
+      ->add_option("--max-connections", serve.max_connections,
+                   "Open connections beyond this are closed at once")
+      ->envname("TRACK_MAX_CONNECTIONS")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  serve_command
+      ->add_option("--table-prefix", serve.table_prefix,
+                   "Prefix of the DynamoDB table names (with --db dynamodb)")
+      ->envname("TRACK_TABLE_PREFIX")
       ->capture_default_str();
 
   std::string init_db = "sqlite:./data/track.db";

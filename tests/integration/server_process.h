@@ -22,6 +22,8 @@ class ServerProcess {
   ServerProcess& operator=(const ServerProcess&) = delete;
 
   uint16_t port() const { return port_; }
+  pid_t pid() const { return pid_; }
+  const std::filesystem::path& db_path() const { return db_path_; }
   // Everything the server wrote to stderr so far (its log).
   std::string Log() const;
 

@@ -16,6 +16,9 @@
 #include "storage/sqlite/sqlite_store.h"
 #include "storage/store.h"
 #include "support/temp_dir.h"
+#ifdef TT_STORE_TESTS_DYNAMODB
+#include "storage/store_factories_dynamodb.h"
+#endif
 
 namespace tt::testing {
 
@@ -40,5 +43,13 @@ class SqliteStoreFactory {
   // Warnings and errors show in the test output; expected outcomes log below that.
   Logger logger_{LogLevel::kWarn};
 };
+
+// The backends the typed suite runs against in this executable: SQLite in tt_storage_tests, the
+// DynamoDB store on dynalite in tt_storage_dynamodb_tests (built with TT_STORE_TESTS_DYNAMODB).
+#ifdef TT_STORE_TESTS_DYNAMODB
+using StoreBackends = ::testing::Types<DynamoDbStoreFactory>;
+#else
+using StoreBackends = ::testing::Types<SqliteStoreFactory>;
+#endif
 
 }  // namespace tt::testing

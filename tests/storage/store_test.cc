@@ -201,8 +201,7 @@ class StoreTest : public ::testing::Test {
   int last_id_ = 0;
 };
 
-using Backends = ::testing::Types<::tt::testing::SqliteStoreFactory>;
-TYPED_TEST_SUITE(StoreTest, Backends, BackendName);
+TYPED_TEST_SUITE(StoreTest, ::tt::testing::StoreBackends, BackendName);
 
 // ---- Ping and durability -------------------------------------------------------------------
 

@@ -1,0 +1,307 @@
+#!/usr/bin/env bash
+# Benchmarks the release server against an nginx ceiling and writes docs/BENCHMARKS.md.
+# See bench/README.md. Runnable on a fresh clone: installs wrk and nginx (as root), builds the
+# release binary, starts it on a fresh SQLite file in a temporary directory, seeds it over HTTP,
+# runs the wrk scenarios and stops everything it started.
+#
+# Environment (defaults in brackets):
+#   BENCH_SCALE [1]          seed size: 1 = 2,000 competitions, 1,000 athletes, 20,000 events
+#   BENCH_DURATION [10]      measured seconds per scenario
+#   BENCH_WARMUP [3]         warm-up seconds before each measurement (not reported)
+#   BENCH_THREADS [2]        wrk threads
+#   BENCH_CONNECTIONS [64]   wrk connections
+#   BENCH_TIMEOUT [10]       wrk request timeout, seconds
+#   BENCH_SCENARIOS [all]    space-separated subset, e.g. "get_by_id feed"
+#   BENCH_DOC [docs/BENCHMARKS.md]  file whose generated section is replaced; empty: none
+#   BENCH_KEEP [0]           1 keeps the temporary directory (database, logs, raw outputs)
+#   BENCH_SERVER_ARGS []     extra arguments for `track-tracker serve`, e.g. "--threads 1"
+#   BENCH_SKIP_BUILD [0]     1 runs the existing build/release/track-tracker without building
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+repo=$PWD
+
+scale=${BENCH_SCALE:-1}
+duration=${BENCH_DURATION:-10}
+warmup=${BENCH_WARMUP:-3}
+threads=${BENCH_THREADS:-2}
+connections=${BENCH_CONNECTIONS:-64}
+timeout=${BENCH_TIMEOUT:-10}
+doc=${BENCH_DOC-docs/BENCHMARKS.md}
+read -r -a scenarios <<<"${BENCH_SCENARIOS:-get_by_id batch_get_100 list_page feed feed_1conn create_competition add_event sign_in mixed}"
+read -r -a server_extra <<<"${BENCH_SERVER_ARGS:-}"
+
+log() { printf '\n== %s\n' "$*"; }
+
+# ---- Tools -----------------------------------------------------------------------------------
+
+missing=()
+command -v wrk >/dev/null || missing+=(wrk)
+command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || missing+=(nginx)
+command -v python3 >/dev/null || missing+=(python3)
+if ((${#missing[@]} > 0)); then
+  install="apt-get install -y --no-install-recommends ${missing[*]}"
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "Missing: ${missing[*]}. Run as root:" >&2
+    echo "  sudo apt-get update && sudo $install" >&2
+    exit 1
+  fi
+  log "installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  $install >/dev/null
+fi
+nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
+
+binary=$repo/build/release/track-tracker
+if [[ ${BENCH_SKIP_BUILD:-0} == 1 && -x $binary ]]; then
+  log "using the existing $binary (BENCH_SKIP_BUILD=1)"
+else
+  log "building the release binary"
+  scripts/setup.sh
+  cmake --preset release >/dev/null
+  cmake --build --preset release
+fi
+
+# ---- Processes and cleanup -------------------------------------------------------------------
+
+work=$(mktemp -d -t tt-bench.XXXXXX)
+results=$work/results
+mkdir -p "$results" "$work/nginx"
+server_pid=""
+nginx_pid=""
+child_pid="" # the wrk or Python client running now
+
+stop() { # pid [signal]: signals a process we started and waits up to 15 s for it to exit
+  local pid=$1 signal=${2:-TERM}
+  kill "-$signal" "$pid" 2>/dev/null || return 0
+  for _ in $(seq 150); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+# shellcheck disable=SC2317 # called by the EXIT trap, which shellcheck does not follow
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  [[ -n $child_pid ]] && stop "$child_pid"
+  [[ -n $nginx_pid ]] && stop "$nginx_pid" QUIT
+  [[ -n $server_pid ]] && stop "$server_pid"
+  if [[ ${BENCH_KEEP:-0} == 1 ]]; then
+    echo "kept $work" >&2
+  else
+    rm -rf "$work"
+  fi
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Runs a client in the background so that the trap can stop it, and waits for it.
+run_child() {
+  "$@" &
+  child_pid=$!
+  local status=0
+  wait "$child_pid" || status=$?
+  child_pid=""
+  return "$status"
+}
+
+rss_kib() { awk -v key="$1:" '$1 == key { print $2 }' "/proc/$server_pid/status"; }
+
+wait_for_port() { # port: waits up to 10 s for a listener
+  for _ in $(seq 100); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  echo "nothing listens on 127.0.0.1:$1" >&2
+  return 1
+}
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# CPU seconds every process on the machine has used (user, nice, system, irq, softirq, steal).
+cpu_busy_s() {
+  awk -v hz="$(getconf CLK_TCK)" '$1 == "cpu" { printf "%.2f\n", ($2 + $3 + $4 + $7 + $8 + $9) / hz }' /proc/stat
+}
+# CPU seconds used by the children this shell has waited for (server, nginx, wrk, Python), from
+# the `times` builtin (run in this shell: in a subshell it would see none of them).
+children_cpu_s() {
+  awk 'END { for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); sum += t[1] * 60 + t[2] }; printf "%.2f\n", sum }' "$1"
+}
+# What else runs on the machine skews the results: warn, and measure it (see "other_cpu_s").
+loadavg_start=$(cut -d ' ' -f 1 /proc/loadavg)
+if awk -v load="$loadavg_start" 'BEGIN { exit !(load > 0.5) }'; then
+  echo "warning: load average $loadavg_start: other work on this machine will skew the results" >&2
+fi
+busy_start=$(cpu_busy_s)
+times >"$work/times.start"
+wall_start=$(date +%s)
+
+# ---- The server ------------------------------------------------------------------------------
+
+server_args=(serve --listen 127.0.0.1:0 --db "sqlite:$work/track.db" --log-level warn "${server_extra[@]}")
+log "starting track-tracker ${server_args[*]}"
+"$binary" "${server_args[@]}" >"$work/server.out" 2>"$work/server.err" &
+server_pid=$!
+port=""
+for _ in $(seq 100); do
+  port=$(sed -n 's|^track-tracker listening on http://127\.0\.0\.1:\([0-9][0-9]*\).*|\1|p' "$work/server.out")
+  [[ -n $port ]] && break
+  if ! kill -0 "$server_pid" 2>/dev/null; then
+    cat "$work/server.err" >&2
+    echo "the server exited at start" >&2
+    exit 1
+  fi
+  sleep 0.1
+done
+[[ -n $port ]] || { echo "the server did not print its address" >&2; exit 1; }
+api=http://127.0.0.1:$port
+echo "listening on $api (pid $server_pid)"
+sleep 1
+rss_idle=$(rss_kib VmRSS)
+echo "VmRSS idle after start: $rss_idle KiB"
+
+# ---- Seeding ---------------------------------------------------------------------------------
+
+log "seeding over HTTP (scale $scale)"
+run_child python3 bench/seed.py --api "$api" --out "$work/data" --scale "$scale"
+cp "$work/data/seed.json" "$results/seed.json"
+rss_seeded=$(rss_kib VmRSS)
+
+log "counting SQL statements per request"
+run_child python3 bench/probe.py --api "$api" --data "$work/data" --out "$results/probe.json"
+
+# ---- wrk -------------------------------------------------------------------------------------
+
+export BENCH_DATA_DIR=$work/data BENCH_WRK_DIR=$repo/bench/wrk
+
+# wrk-output-file: one line with its requests/s, p50, p99, non-2xx and socket errors.
+summarise() {
+  python3 - "$1" <<'PY'
+import json, sys
+r = json.loads(next(l for l in open(sys.argv[1]) if l.startswith("RESULT "))[7:])
+print(f"{r['rps']:9.0f} req/s  p50 {r['p50_ms']:8.2f} ms  p99 {r['p99_ms']:8.2f} ms  "
+      f"non-2xx {r['non2xx']}  socket errors {sum(r['socket_errors'].values())}")
+PY
+}
+
+# wrk-output-file connections: seconds for the requests a run left in flight to drain, about
+# connections / rate (at most 15), plus one.
+drain_seconds() {
+  python3 - "$1" "$2" <<'PY'
+import json, sys
+r = json.loads(next(l for l in open(sys.argv[1]) if l.startswith("RESULT "))[7:])
+print(round(min(int(sys.argv[2]) / max(r["rps"], 1), 15) + 1, 1))
+PY
+}
+
+# name script url [threads connections]: warm-up, then the measured run into $results/name.txt.
+measure() {
+  local name=$1 script=$2 url=$3 t=${4:-$threads} c=${5:-$connections}
+  printf '%-20s ' "$name"
+  if ((warmup > 0)); then
+    BENCH_SCENARIO=$name run_child wrk -t"$t" -c"$c" -d"${warmup}s" --timeout "${timeout}s" \
+      -s "$script" "$url" >"$results/$name.warmup.txt"
+    # wrk stops with up to one request per connection in flight and the server still finishes
+    # them (sign-ins stay queued in the bounded hashing pool and would make the next run
+    # answer 503): after each run, wait for them to drain.
+    sleep "$(drain_seconds "$results/$name.warmup.txt" "$c")"
+  fi
+  BENCH_SCENARIO=$name run_child wrk -t"$t" -c"$c" -d"${duration}s" --timeout "${timeout}s" \
+    -s "$script" "$url" >"$results/$name.txt"
+  summarise "$results/$name.txt"
+  sleep "$(drain_seconds "$results/$name.txt" "$c")"
+}
+
+log "nginx ceiling"
+nginx_port=$(free_port)
+# About 300 bytes, shaped like a competition.
+body='{"id":"6f1c2a4e-8b7d-4c3e-9a21-5d0e7f3b9c11","name":"Prefontaine Classic","location":"Eugene, OR","start_date":"2027-07-03","end_date":"2027-07-04","description":"Diamond League meeting","url":"https://example.org/pre","created_by":"0d9e8f7a-6b5c-4d3e-2f1a-0b9c8d7e6f5a","created_at":"2026-11-25T15:21:08Z","version":1}'
+cat >"$work/nginx/nginx.conf" <<EOF
+daemon off;
+master_process on;
+worker_processes 2;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  keepalive_timeout 65s;
+  keepalive_requests 1000000;
+  client_body_temp_path $work/nginx/client_body;
+  proxy_temp_path $work/nginx/proxy;
+  fastcgi_temp_path $work/nginx/fastcgi;
+  uwsgi_temp_path $work/nginx/uwsgi;
+  scgi_temp_path $work/nginx/scgi;
+  server {
+    listen 127.0.0.1:$nginx_port;
+    default_type application/json;
+    location / { return 200 '$body'; }
+  }
+}
+EOF
+"$nginx_bin" -e "$work/nginx/error.log" -p "$work/nginx" -c "$work/nginx/nginx.conf" &
+nginx_pid=$!
+wait_for_port "$nginx_port"
+measure nginx "$BENCH_WRK_DIR/static.lua" "http://127.0.0.1:$nginx_port/"
+stop "$nginx_pid" QUIT
+nginx_pid=""
+
+log "track-tracker scenarios"
+for scenario in "${scenarios[@]}"; do
+  case $scenario in
+    feed_1conn) measure feed_1conn "$BENCH_WRK_DIR/feed.lua" "$api" 1 1 ;;
+    *) measure "$scenario" "$BENCH_WRK_DIR/$scenario.lua" "$api" ;;
+  esac
+done
+
+rss_after=$(rss_kib VmRSS)
+hwm_after=$(rss_kib VmHWM)
+stop "$server_pid"
+server_pid=""
+cp "$work/server.err" "$results/server.log"
+times >"$work/times.end"
+other_cpu=$(awk -v busy="$(cpu_busy_s)" -v busy0="$busy_start" \
+  -v ours="$(children_cpu_s "$work/times.end")" -v ours0="$(children_cpu_s "$work/times.start")" \
+  'BEGIN { other = (busy - busy0) - (ours - ours0); printf "%.0f\n", other < 0 ? 0 : other }')
+
+# ---- Results ---------------------------------------------------------------------------------
+
+wrk_version=$({ wrk -v 2>&1 || true; } | sed -n '1s/ \[.*//p')
+nginx_version=$("$nginx_bin" -v 2>&1 | sed 's|.*: ||')
+cat >"$results/meta.env" <<EOF
+date=$(date -u '+%Y-%m-%d %H:%M UTC')
+loadavg_start=$loadavg_start
+wall_s=$(($(date +%s) - wall_start))
+other_cpu_s=$other_cpu
+wrk_version=$wrk_version
+nginx_version=$nginx_version
+nginx_body_bytes=${#body}
+threads=$threads
+connections=$connections
+duration=$duration
+warmup=$warmup
+timeout=$timeout
+server_args=track-tracker ${server_args[*]//$work/\$TMP}
+db_fstype=$(df --output=fstype "$work" | tail -n 1)
+rss_idle_kib=$rss_idle
+rss_seeded_kib=$rss_seeded
+rss_after_kib=$rss_after
+hwm_after_kib=$hwm_after
+server_log_lines=$(wc -l <"$results/server.log")
+EOF
+
+log "results"
+rm -rf bench/results/latest
+mkdir -p bench/results
+cp -r "$results" bench/results/latest
+status=0
+python3 bench/report.py --results "$results" --doc "$doc" --json bench/results/latest.json || status=$?
+echo "raw outputs: bench/results/latest/"
+exit "$status"

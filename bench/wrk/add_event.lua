@@ -1,0 +1,3 @@
+-- wrk scenario "add_event": see common.lua for the request it sends.
+package.path = (os.getenv("BENCH_WRK_DIR") or "bench/wrk") .. "/?.lua;" .. package.path
+require("common").run("add_event")

@@ -1,0 +1,642 @@
+#include "storage/dynamodb/client.h"
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/execution_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/url/parse.hpp>
+#include <cctype>
+#include <cerrno>
+#include <exception>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <stdexcept>
+#include <utility>
+#include <vector>
+
+#include "storage/dynamodb/sigv4.h"
+
+namespace tt::dynamodb {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace json = boost::json;
+namespace ssl = boost::asio::ssl;
+using tcp = asio::ip::tcp;
+using boost::system::error_code;
+using HttpRequest = bhttp::request<bhttp::string_body>;
+using HttpResponse = bhttp::response<bhttp::string_body>;
+
+// Expected I/O outcomes (refused, reset, timed out) come back as error codes, never exceptions.
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+
+constexpr std::string_view kTargetPrefix = "DynamoDB_20120810.";
+constexpr std::string_view kContentType = "application/x-amz-json-1.0";
+constexpr std::string_view kUserAgent = "track-tracker";
+constexpr std::string_view kSigningService = "dynamodb";
+// DynamoDB answers stay under a few MiB (1 MiB pages, 16 MiB BatchGetItem): a longer body is
+// not DynamoDB, and reading it whole would only let a broken endpoint exhaust memory.
+constexpr uint64_t kMaxResponseBodyBytes = 64 * 1024 * 1024;
+// How much of a non-JSON body to quote in the log: enough to recognise a proxy's error page.
+constexpr size_t kLoggedBodyPrefix = 120;
+
+// Where requests go, taken apart once at construction.
+struct Endpoint {
+  bool tls = false;
+  std::string host;  // a DNS name or an IP address (IPv6 without brackets)
+  bool host_is_address = false;
+  std::string port;         // for the resolver, e.g. "443"
+  std::string host_header;  // as sent in Host and signed: host, and the port unless default
+  std::string display;      // host:port, for the logs
+};
+
+Endpoint ParseEndpoint(std::string_view url) {
+  auto fail = [&](std::string_view why) {
+    return std::invalid_argument("DynamoDB endpoint \"" + std::string(url) +
+                                 "\": " + std::string(why));
+  };
+  auto parsed = boost::urls::parse_absolute_uri(url);
+  if (!parsed) throw fail("not an absolute URL");
+  const boost::urls::url_view& view = *parsed;
+  Endpoint endpoint;
+  if (view.scheme_id() == boost::urls::scheme::https) {
+    endpoint.tls = true;
+  } else if (view.scheme_id() != boost::urls::scheme::http) {
+    throw fail("the scheme must be http or https");
+  }
+  if (!view.has_authority() || view.encoded_host().empty()) throw fail("no host");
+  if (view.has_userinfo()) throw fail("user information is not supported");
+  if (view.encoded_path() != "" && view.encoded_path() != "/")
+    throw fail("a path is not supported");
+  if (view.has_query() || view.has_fragment()) throw fail("a query or fragment is not supported");
+  const boost::urls::host_type type = view.host_type();
+  if (type != boost::urls::host_type::name && type != boost::urls::host_type::ipv4 &&
+      type != boost::urls::host_type::ipv6) {
+    throw fail("unsupported host");
+  }
+  if (view.encoded_host().find('%') != std::string_view::npos) {
+    throw fail("percent-encoded hosts are not supported");
+  }
+  endpoint.host_is_address = type != boost::urls::host_type::name;
+  endpoint.host = std::string(view.encoded_host_address());
+  std::transform(endpoint.host.begin(), endpoint.host.end(), endpoint.host.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const std::string default_port = endpoint.tls ? "443" : "80";
+  endpoint.port = view.has_port() && !view.port().empty() ? std::string(view.port()) : default_port;
+  const std::string bracketed =
+      type == boost::urls::host_type::ipv6 ? "[" + endpoint.host + "]" : endpoint.host;
+  endpoint.host_header =
+      endpoint.port == default_port ? bracketed : bracketed + ":" + endpoint.port;
+  endpoint.display = bracketed + ":" + endpoint.port;
+  return endpoint;
+}
+
+// One kept-alive connection to the endpoint. Used by one call at a time: the pool hands it over
+// under its mutex. Its socket belongs to `context` and may be driven from any executor of that
+// context (completions go to the awaiting coroutine's executor), never from another context.
+struct Connection {
+  asio::execution_context* context = nullptr;
+  std::optional<tcp::socket> plain;               // for http
+  std::unique_ptr<ssl::stream<tcp::socket>> tls;  // for https
+  beast::flat_buffer buffer;                      // bytes read past the last answer (none)
+
+  tcp::socket& socket() { return tls ? tls->next_layer() : *plain; }
+};
+
+// Whether an idle connection still seems usable: the peer has not closed it and sent nothing
+// unasked. Catches most connections the server closed while idle (its keep-alive timeout, a
+// restart) without a round trip; the stale-connection retry in Attempt covers the rest.
+bool LooksAlive(Connection& connection) {
+  tcp::socket& socket = connection.socket();
+  if (!socket.is_open()) return false;
+  char byte;
+  const ssize_t n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
+class ConnectionPool;
+
+// Drops the idle connections opened on an execution context when that context shuts down (an
+// io_context being destroyed): a socket must not outlive its context's reactor, and a Client
+// may outlive the io_contexts it was called on (tests run each call on a private io_context).
+class PoolReaper final : public asio::execution_context::service {
+ public:
+  using key_type = PoolReaper;
+  static inline asio::execution_context::id id;
+
+  explicit PoolReaper(asio::execution_context& context) : service(context) {}
+
+  void Watch(std::weak_ptr<ConnectionPool> pool) {
+    std::lock_guard lock(mutex_);
+    std::erase_if(pools_, [](const std::weak_ptr<ConnectionPool>& p) { return p.expired(); });
+    pools_.push_back(std::move(pool));
+  }
+
+ private:
+  void shutdown() override;
+
+  std::mutex mutex_;
+  std::vector<std::weak_ptr<ConnectionPool>> pools_;  // guarded by mutex_
+};
+
+// The idle connections of one Client, by the execution context their sockets belong to, most
+// recently used last. Thread-safe.
+class ConnectionPool : public std::enable_shared_from_this<ConnectionPool> {
+ public:
+  explicit ConnectionPool(size_t max_idle) : max_idle_(max_idle) {}
+
+  // An idle connection on `context` that still looks alive, or nullptr.
+  std::unique_ptr<Connection> Take(asio::execution_context& context) {
+    while (true) {
+      std::unique_ptr<Connection> connection;
+      {
+        std::lock_guard lock(mutex_);
+        auto it = idle_.find(&context);
+        if (it == idle_.end() || it->second.empty()) return nullptr;
+        connection = std::move(it->second.back());
+        it->second.pop_back();
+        --idle_count_;
+      }
+      // Checked outside the lock; a dead one is closed here, also outside the lock.
+      if (LooksAlive(*connection)) return connection;
+    }
+  }
+
+  // Keeps `connection` for reuse, or closes it when max_idle connections are already idle.
+  void Give(std::unique_ptr<Connection> connection) {
+    asio::execution_context* context = connection->context;
+    bool first_on_context = false;
+    {
+      std::lock_guard lock(mutex_);
+      if (idle_count_ >= max_idle_) {
+        connection.reset();
+        return;
+      }
+      auto [it, inserted] = idle_.try_emplace(context);
+      first_on_context = inserted;
+      it->second.push_back(std::move(connection));
+      ++idle_count_;
+    }
+    // The caller runs on `context`, so it is alive and cannot be shutting down meanwhile.
+    if (first_on_context) asio::use_service<PoolReaper>(*context).Watch(weak_from_this());
+  }
+
+  void DropContext(asio::execution_context* context) {
+    std::vector<std::unique_ptr<Connection>> dropped;  // closed after the lock is released
+    std::lock_guard lock(mutex_);
+    auto it = idle_.find(context);
+    if (it == idle_.end()) return;
+    idle_count_ -= it->second.size();
+    dropped = std::move(it->second);
+    idle_.erase(it);
+  }
+
+ private:
+  const size_t max_idle_;
+  std::mutex mutex_;
+  // Buckets are erased only by DropContext, so each context is watched once per pool.
+  std::map<asio::execution_context*, std::vector<std::unique_ptr<Connection>>> idle_;
+  size_t idle_count_ = 0;  // guarded by mutex_
+};
+
+void PoolReaper::shutdown() {
+  std::vector<std::weak_ptr<ConnectionPool>> pools;
+  {
+    std::lock_guard lock(mutex_);
+    pools.swap(pools_);
+  }
+  for (const std::weak_ptr<ConnectionPool>& weak : pools) {
+    if (std::shared_ptr<ConnectionPool> pool = weak.lock()) pool->DropContext(&context());
+  }
+}
+
+// Ends an exchange that overran attempt_timeout by cancelling its resolver or closing its
+// socket. The calling coroutine runs on a strand and so does the timer's handler: the handler
+// never runs while the coroutine touches the socket. Disarmed by destruction or Disarm().
+class Deadline {
+ public:
+  Deadline(const asio::any_io_executor& strand, std::chrono::milliseconds timeout)
+      : timer_(strand, timeout), state_(std::make_shared<State>()) {
+    timer_.async_wait([state = state_](const error_code& ec) {
+      if (ec || state->disarmed) return;
+      state->expired = true;
+      error_code ignored;
+      if (state->resolver != nullptr) state->resolver->cancel();
+      if (state->socket != nullptr) state->socket->close(ignored);
+    });
+  }
+  ~Deadline() { Disarm(); }
+  Deadline(const Deadline&) = delete;
+  Deadline& operator=(const Deadline&) = delete;
+
+  void Watch(tcp::resolver* resolver) { state_->resolver = resolver; }
+  void Watch(tcp::socket* socket) { state_->socket = socket; }
+  // REQUIRES: called before the watched socket is handed to anyone else. A handler already
+  // queued then finds `disarmed` and leaves the socket alone.
+  void Disarm() {
+    state_->disarmed = true;
+    state_->resolver = nullptr;
+    state_->socket = nullptr;
+    timer_.cancel();
+  }
+  bool expired() const { return state_->expired; }
+
+ private:
+  struct State {
+    bool disarmed = false;
+    bool expired = false;
+    tcp::resolver* resolver = nullptr;
+    tcp::socket* socket = nullptr;
+  };
+  asio::steady_timer timer_;
+  std::shared_ptr<State> state_;
+};
+
+// What one exchange (send the request, read the answer) on a connection came to.
+struct Exchanged {
+  error_code error;             // set when no whole answer arrived
+  bool answer_started = false;  // a byte of the answer arrived
+  bool reusable = false;        // the connection may carry another request
+  HttpResponse response;
+};
+
+template <typename Stream>
+asio::awaitable<Exchanged> ExchangeOn(Stream& stream, beast::flat_buffer& buffer,
+                                      const HttpRequest& request) {
+  Exchanged exchanged;
+  auto [write_error, written] = co_await bhttp::async_write(stream, request, kNoThrow);
+  if (write_error) {
+    exchanged.error = write_error;
+    co_return exchanged;
+  }
+  bhttp::response_parser<bhttp::string_body> parser;
+  parser.body_limit(kMaxResponseBodyBytes);
+  auto [read_error, read] = co_await bhttp::async_read(stream, buffer, parser, kNoThrow);
+  if (read_error) {
+    exchanged.error = read_error;
+    exchanged.answer_started = parser.got_some() || buffer.size() > 0;
+    co_return exchanged;
+  }
+  exchanged.answer_started = true;
+  exchanged.reusable = parser.get().keep_alive() && !parser.need_eof() && buffer.size() == 0;
+  exchanged.response = parser.release();
+  co_return exchanged;
+}
+
+// How one attempt ended: with the call's result, or with a failure worth retrying.
+struct Outcome {
+  std::optional<Result<Reply>> result;
+  bool throttled = false;  // retryable because DynamoDB throttled the request
+  std::string cause;       // retryable: what failed, for the logs
+
+  static Outcome Final(Result<Reply> result) { return Outcome{std::move(result), false, {}}; }
+  static Outcome Retry(std::string cause, bool throttled = false) {
+    return Outcome{std::nullopt, throttled, std::move(cause)};
+  }
+};
+
+bool IsThrottling(std::string_view error_type) {
+  return error_type == "ProvisionedThroughputExceededException" ||
+         error_type == "ThrottlingException" || error_type == "RequestLimitExceeded" ||
+         error_type == "LimitExceededException";
+}
+
+// `__type` without its namespace ("com.amazonaws.dynamodb.v20120810#ThrottlingException") and
+// without the documentation suffix some AWS services append after a colon, as the SDKs do.
+std::string ErrorTypeName(std::string_view type) {
+  if (size_t hash = type.rfind('#'); hash != std::string_view::npos) type.remove_prefix(hash + 1);
+  if (size_t colon = type.find(':'); colon != std::string_view::npos) type = type.substr(0, colon);
+  return std::string(type);
+}
+
+// A printable prefix of a body that is not JSON, for the log.
+std::string Quote(std::string_view body) {
+  std::string quoted;
+  for (char c : body.substr(0, kLoggedBodyPrefix)) {
+    quoted += std::isprint(static_cast<unsigned char>(c)) ? c : '?';
+  }
+  if (body.size() > kLoggedBodyPrefix) quoted += "...";
+  return quoted;
+}
+
+std::string Describe(const error_code& error, bool timed_out, std::chrono::milliseconds timeout) {
+  if (timed_out) return "timed out after " + std::to_string(timeout.count()) + " ms";
+  return error.message();
+}
+
+}  // namespace
+
+struct Client::Impl {
+  Impl(ClientOptions client_options, Logger& client_logger)
+      : options(std::move(client_options)),
+        logger(client_logger),
+        endpoint(ParseEndpoint(options.settings.endpoint)),
+        pool(std::make_shared<ConnectionPool>(options.max_idle_connections)),
+        random(std::random_device{}()) {
+    if (endpoint.tls) {
+      tls_context.emplace(ssl::context::tls_client);
+      // The system's CA certificates (or SSL_CERT_FILE / SSL_CERT_DIR when set); every
+      // connection also checks that the certificate names the endpoint's host.
+      tls_context->set_default_verify_paths();
+      tls_context->set_verify_mode(ssl::verify_peer);
+      SSL_CTX_set_min_proto_version(tls_context->native_handle(), TLS1_2_VERSION);
+    }
+  }
+
+  asio::awaitable<Result<Reply>> Run(asio::any_io_executor io, std::string operation,
+                                     std::string body, std::atomic<uint64_t>& attempts) {
+    try {
+      co_return co_await RunAttempts(std::move(io), operation, std::move(body), attempts);
+    } catch (const std::exception& e) {
+      logger.Error("dynamodb " + operation + " failed with an exception: " + e.what());
+    }
+    co_return Error::Internal();
+  }
+
+  asio::awaitable<Result<Reply>> RunAttempts(asio::any_io_executor io, const std::string& operation,
+                                             std::string body, std::atomic<uint64_t>& attempts) {
+    Result<std::string> payload_hash = Sha256Hex(body);
+    if (!payload_hash) {
+      logger.Error("dynamodb " + operation + ": cannot hash the request body");
+      co_return payload_hash.error();
+    }
+    HttpRequest request{bhttp::verb::post, "/", 11};
+    request.set(bhttp::field::host, endpoint.host_header);
+    request.set(bhttp::field::content_type, kContentType);
+    request.set("X-Amz-Target", std::string(kTargetPrefix) + operation);
+    request.set(bhttp::field::user_agent, kUserAgent);
+    request.body() = std::move(body);
+    request.prepare_payload();
+
+    asio::execution_context& context = asio::query(io, asio::execution::context);
+    asio::steady_timer pause(co_await asio::this_coro::executor);
+    const int max_attempts = std::max(1, options.max_attempts);
+    Outcome last;
+    for (int attempt = 0; attempt < max_attempts; ++attempt) {
+      attempts.fetch_add(1, std::memory_order_relaxed);
+      // Signed again for each attempt: the signature carries the time, and DynamoDB refuses
+      // one that is too old.
+      if (Status signed_now = Sign(request, *payload_hash); !signed_now.ok()) {
+        logger.Error("dynamodb " + operation + ": cannot sign the request");
+        co_return std::move(signed_now).error();
+      }
+      last = co_await Attempt(io, context, request, operation);
+      if (last.result) co_return std::move(*last.result);
+      if (attempt + 1 == max_attempts) break;
+      const std::chrono::milliseconds delay = Backoff(attempt);
+      if (logger.Enabled(LogLevel::kDebug)) {
+        logger.Log(LogLevel::kDebug, "dynamodb " + operation + " attempt " +
+                                         std::to_string(attempt + 1) + " of " +
+                                         std::to_string(max_attempts) + " failed (" + last.cause +
+                                         "), retrying in " + std::to_string(delay.count()) + " ms");
+      }
+      pause.expires_after(delay);
+      co_await pause.async_wait(kNoThrow);
+    }
+    logger.Warn("dynamodb " + operation + " to " + endpoint.display + " failed after " +
+                std::to_string(max_attempts) + " attempts: " + last.cause);
+    co_return Error::Unavailable(last.throttled ? "DynamoDB is throttling requests"
+                                                : "DynamoDB is unreachable");
+  }
+
+  Status Sign(HttpRequest& request, const std::string& payload_hash) const {
+    const std::vector<HttpHeader> headers = {
+        {"Host", endpoint.host_header},
+        {"Content-Type", std::string(kContentType)},
+        {"Content-Length", std::to_string(request.body().size())},
+        {"X-Amz-Target", std::string(request["X-Amz-Target"])},
+    };
+    const RequestToSign to_sign{"POST", "/", "", headers, request.body(), payload_hash};
+    const SigningScope scope{options.settings.region, std::string(kSigningService),
+                             std::chrono::system_clock::now()};
+    Result<std::vector<HttpHeader>> signature =
+        SignRequest(to_sign, options.settings.credentials, scope);
+    if (!signature) return signature.error();
+    for (const HttpHeader& header : *signature) request.set(header.name, header.value);
+    return Status::Ok();
+  }
+
+  // One attempt: on an idle connection if there is one, else (or when that one turns out to
+  // have been closed by the server while idle) on a new connection.
+  asio::awaitable<Outcome> Attempt(const asio::any_io_executor& io,
+                                   asio::execution_context& context, const HttpRequest& request,
+                                   const std::string& operation) {
+    const asio::any_io_executor strand = co_await asio::this_coro::executor;
+    if (std::unique_ptr<Connection> pooled = pool->Take(context)) {
+      Deadline deadline(strand, options.attempt_timeout);
+      deadline.Watch(&pooled->socket());
+      Exchanged exchanged = co_await Exchange(*pooled, request);
+      const bool timed_out = deadline.expired();
+      deadline.Disarm();
+      if (!exchanged.error) {
+        co_return Conclude(std::move(pooled), std::move(exchanged), timed_out, operation);
+      }
+      if (exchanged.answer_started || timed_out) {
+        co_return Outcome::Retry(Describe(exchanged.error, timed_out, options.attempt_timeout));
+      }
+      // Closed by the server before our request reached it (a keep-alive timeout racing our
+      // reuse, a restart): DynamoDB did not fail, so this does not count as an attempt.
+      if (logger.Enabled(LogLevel::kDebug)) {
+        logger.Log(LogLevel::kDebug, "dynamodb " + operation + ": idle connection was closed (" +
+                                         exchanged.error.message() + "), reconnecting");
+      }
+    }
+
+    Deadline deadline(strand, options.attempt_timeout);
+    std::unique_ptr<Connection> fresh;
+    Outcome failure = co_await Connect(io, context, deadline, fresh);
+    if (!fresh) {
+      deadline.Disarm();
+      co_return failure;
+    }
+    Exchanged exchanged = co_await Exchange(*fresh, request);
+    const bool timed_out = deadline.expired();
+    deadline.Disarm();
+    if (exchanged.error) {
+      co_return Outcome::Retry(Describe(exchanged.error, timed_out, options.attempt_timeout));
+    }
+    co_return Conclude(std::move(fresh), std::move(exchanged), timed_out, operation);
+  }
+
+  asio::awaitable<Exchanged> Exchange(Connection& connection, const HttpRequest& request) {
+    if (connection.tls) co_return co_await ExchangeOn(*connection.tls, connection.buffer, request);
+    co_return co_await ExchangeOn(*connection.plain, connection.buffer, request);
+  }
+
+  // Resolves, connects and (for https) handshakes within `deadline`. Sets `connection` on
+  // success; otherwise returns why not.
+  asio::awaitable<Outcome> Connect(const asio::any_io_executor& io,
+                                   asio::execution_context& context, Deadline& deadline,
+                                   std::unique_ptr<Connection>& connection) {
+    const std::chrono::milliseconds timeout = options.attempt_timeout;
+    tcp::resolver resolver(io);
+    deadline.Watch(&resolver);
+    auto [resolve_error, endpoints] =
+        co_await resolver.async_resolve(endpoint.host, endpoint.port, kNoThrow);
+    deadline.Watch(static_cast<tcp::resolver*>(nullptr));
+    if (resolve_error) {
+      co_return Outcome::Retry("resolve " + endpoint.host + ": " +
+                               Describe(resolve_error, deadline.expired(), timeout));
+    }
+
+    auto opened = std::make_unique<Connection>();
+    opened->context = &context;
+    if (tls_context) {
+      opened->tls = std::make_unique<ssl::stream<tcp::socket>>(io, *tls_context);
+    } else {
+      opened->plain.emplace(io);
+    }
+    deadline.Watch(&opened->socket());
+    auto [connect_error, connected_to] =
+        co_await asio::async_connect(opened->socket(), endpoints, kNoThrow);
+    if (connect_error) {
+      co_return Outcome::Retry("connect to " + endpoint.display + ": " +
+                               Describe(connect_error, deadline.expired(), timeout));
+    }
+    // The request goes out in one write, but waiting on Nagle for nothing costs a round trip.
+    error_code no_delay_error;  // only slower without it
+    opened->socket().set_option(tcp::no_delay(true), no_delay_error);
+
+    if (opened->tls) {
+      ssl::stream<tcp::socket>& tls = *opened->tls;
+      // SNI: servers with many names (AWS endpoints) choose the certificate by it. RFC 6066
+      // forbids sending an IP address there.
+      if (!endpoint.host_is_address &&
+          SSL_set_tlsext_host_name(tls.native_handle(), endpoint.host.c_str()) != 1) {
+        co_return Outcome::Retry("TLS: cannot set the server name " + endpoint.host);
+      }
+      tls.set_verify_mode(ssl::verify_peer);
+      tls.set_verify_callback(ssl::host_name_verification(endpoint.host));
+      auto [handshake_error] = co_await tls.async_handshake(ssl::stream_base::client, kNoThrow);
+      if (handshake_error) {
+        if (IsCertificateRejected(handshake_error)) {
+          // Not transient: retrying would only repeat the refusal.
+          const long verify_result = SSL_get_verify_result(tls.native_handle());
+          const std::string why = verify_result == X509_V_OK
+                                      ? "it does not name " + endpoint.host
+                                      : X509_verify_cert_error_string(verify_result);
+          logger.Warn("dynamodb: refusing " + endpoint.display + ": TLS certificate rejected (" +
+                      why + ")");
+          co_return Outcome::Final(Error::Unavailable("DynamoDB is unreachable"));
+        }
+        co_return Outcome::Retry("TLS handshake with " + endpoint.display + ": " +
+                                 Describe(handshake_error, deadline.expired(), timeout));
+      }
+    }
+    connection = std::move(opened);
+    co_return Outcome{};
+  }
+
+  static bool IsCertificateRejected(const error_code& error) {
+    return error.category() == asio::error::get_ssl_category() &&
+           ERR_GET_REASON(static_cast<unsigned long>(error.value())) ==
+               SSL_R_CERTIFICATE_VERIFY_FAILED;
+  }
+
+  // Turns a whole answer into the attempt's outcome, keeping the connection when it may be
+  // reused.
+  Outcome Conclude(std::unique_ptr<Connection> connection, Exchanged exchanged, bool timed_out,
+                   const std::string& operation) {
+    // A deadline that fired just as the answer completed has closed the socket.
+    if (exchanged.reusable && !timed_out) pool->Give(std::move(connection));
+    connection.reset();
+
+    const HttpResponse& response = exchanged.response;
+    const int status = response.result_int();
+    error_code parse_error;
+    json::value parsed = json::parse(response.body(), parse_error);
+    json::object* body = parse_error ? nullptr : parsed.if_object();
+    std::string error_type;
+    if (body != nullptr) {
+      if (const json::value* type = body->if_contains("__type"); type && type->is_string()) {
+        error_type = ErrorTypeName(type->get_string());
+      }
+    }
+
+    if (status >= 500) {
+      return Outcome::Retry("HTTP " + std::to_string(status) +
+                            (error_type.empty() ? "" : " " + error_type));
+    }
+    if (body == nullptr) {
+      logger.Error("dynamodb " + operation + ": answer is not a JSON object (HTTP " +
+                   std::to_string(status) + ", " + std::to_string(response.body().size()) +
+                   " bytes): " + Quote(response.body()));
+      return Outcome::Final(Error::Internal());
+    }
+    if (IsThrottling(error_type)) return Outcome::Retry("throttled: " + error_type, true);
+    if (error_type.empty() && (status < 200 || status > 299)) {
+      logger.Error("dynamodb " + operation + ": HTTP " + std::to_string(status) +
+                   " answer without __type");
+      return Outcome::Final(Error::Internal());
+    }
+    return Outcome::Final(Reply{status, std::move(*body), std::move(error_type)});
+  }
+
+  // Full jitter: uniform in [0, min(max_backoff, base_backoff * 2^attempt)], so that clients
+  // throttled together do not retry together.
+  std::chrono::milliseconds Backoff(int attempt) {
+    std::chrono::milliseconds ceiling = std::max(options.base_backoff, {});
+    for (int i = 0; i < attempt && ceiling < options.max_backoff; ++i) ceiling *= 2;
+    ceiling = std::min(ceiling, options.max_backoff);
+    if (ceiling.count() <= 0) return {};
+    std::lock_guard lock(random_mutex);
+    return std::chrono::milliseconds(
+        std::uniform_int_distribution<int64_t>(0, ceiling.count())(random));
+  }
+
+  const ClientOptions options;
+  Logger& logger;
+  const Endpoint endpoint;
+  std::optional<ssl::context> tls_context;  // https only; shared by all connections
+  std::shared_ptr<ConnectionPool> pool;
+  std::mutex random_mutex;
+  std::mt19937_64 random;  // guarded by random_mutex
+};
+
+Client::Client(ClientOptions options, Logger& logger)
+    : impl_(std::make_unique<Impl>(std::move(options), logger)) {}
+
+Client::~Client() = default;
+
+asio::awaitable<Result<Reply>> Client::Call(std::string_view operation,
+                                            const json::object& request) {
+  asio::any_io_executor executor = co_await asio::this_coro::executor;
+  std::string body = json::serialize(request);
+  // The attempts run on a strand of the caller's executor, so that a deadline's timer handler
+  // never runs at the same time as the I/O it interrupts, even when the caller's executor is a
+  // multi-threaded io_context.
+  co_return co_await asio::co_spawn(
+      asio::make_strand(executor),
+      impl_->Run(executor, std::string(operation), std::move(body), attempts_),
+      asio::use_awaitable);
+}
+
+}  // namespace tt::dynamodb

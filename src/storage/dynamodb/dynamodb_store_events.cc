@@ -1,0 +1,393 @@
+// DynamoDbStore: events (athletes' calendars) and the feed.
+#include <algorithm>
+#include <boost/json/array.hpp>
+#include <set>
+#include <tuple>
+#include <utility>
+
+#include "domain/feed.h"
+#include "storage/dynamodb/dynamodb_store.h"
+#include "storage/dynamodb/item_codec.h"
+
+namespace tt {
+
+namespace json = boost::json;
+using dynamodb::Expression;
+using dynamodb::Reply;
+
+namespace {
+
+constexpr char kNoSuchEvent[] = "no such event";
+constexpr char kNoSuchAthlete[] = "no such athlete";
+constexpr char kOutsideCompetition[] = "the event's local day is outside the competition's dates";
+
+// An offset is at most ±23:59, so an event's local day and its UTC day differ by at most one:
+// local day D lies within [midnight UTC of D - 24h, midnight UTC of D+1 + 24h).
+constexpr auto kMaxOffset = std::chrono::hours(24);
+
+Timestamp MidnightUtc(const Date& date) {
+  return Timestamp(std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::days(date.DaysSinceEpoch())));
+}
+
+bool Fits(const Date& local_date, const Competition& competition) {
+  return local_date >= competition.start_date && local_date <= competition.end_date;
+}
+
+// The item among `items` whose pk is `pk`, or nullptr.
+const json::object* ItemWithPk(const std::vector<json::object>& items, const json::object& key) {
+  const std::string_view pk = dynamodb::StringOf(key, dynamodb::kPk);
+  const std::string_view sk = dynamodb::StringOf(key, dynamodb::kSk);
+  for (const json::object& item : items) {
+    if (dynamodb::StringOf(item, dynamodb::kPk) == pk &&
+        dynamodb::StringOf(item, dynamodb::kSk) == sk) {
+      return &item;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+Async<Status> DynamoDbStore::ConfirmEventFits(std::string_view competition_id,
+                                              const Date& local_date) {
+  Expression expression;
+  Item request{{"Key", dynamodb::CompetitionKey(competition_id)}};
+  request["UpdateExpression"] =
+      "ADD " + expression.Name("event_writes") + " " + expression.Value(dynamodb::N(1));
+  const std::string day = expression.Value(dynamodb::S(local_date.ToString()));
+  // A missing competition fails the comparisons too.
+  request["ConditionExpression"] = expression.Name("start_date") + " <= " + day + " AND " +
+                                   expression.Name("end_date") + " >= " + day;
+  expression.AddTo(request);
+  Result<Reply> confirmed = co_await Call("UpdateItem", std::move(request));
+  if (!confirmed.ok()) co_return std::move(confirmed).error();
+  if (!ConditionFailed(*confirmed)) co_return Status::Ok();
+  Result<std::optional<Item>> competition =
+      co_await GetItem(dynamodb::CompetitionKey(competition_id));
+  if (!competition.ok()) co_return std::move(competition).error();
+  if (!competition->has_value()) co_return Error::NotFound(std::string(kNoSuchCompetitionMessage));
+  co_return Error::Conflict(kOutsideCompetition);
+}
+
+// Checked, written, then confirmed: the athlete and the competition are read first for a plain
+// answer in the common case; after the event is written, ConfirmEventFits checks its day against
+// the competition as it is then (a concurrent UpdateCompetition either sees the event or fails
+// on the moved count) and the athlete is read again (a concurrent DeleteAthlete may have swept
+// its calendar already). An event that fails the confirmation is deleted again.
+Async<Status> DynamoDbStore::CreateEvent(const Event& event) {
+  const Date local_date = event.date_time.local_date();
+  const Item athlete_key = dynamodb::AthleteKey(event.athlete_id);
+  const Item competition_key = dynamodb::CompetitionKey(event.competition_id);
+  std::vector<Item> keys = {athlete_key, competition_key};
+  Result<std::vector<Item>> found = co_await BatchGet(std::move(keys), /*consistent=*/true);
+  if (!found.ok()) co_return std::move(found).error();
+  if (ItemWithPk(*found, athlete_key) == nullptr) co_return Error::NotFound(kNoSuchAthlete);
+  const Item* competition_item = ItemWithPk(*found, competition_key);
+  // The API layer recognizes this message to answer 422 on competition_id.
+  if (competition_item == nullptr) {
+    co_return Error::NotFound(std::string(kNoSuchCompetitionMessage));
+  }
+  Result<Competition> competition = dynamodb::ReadCompetition(*competition_item, logger_);
+  if (!competition.ok()) co_return std::move(competition).error();
+  if (!Fits(local_date, *competition)) co_return Error::Conflict(kOutsideCompetition);
+
+  Item put_event{{"Item", dynamodb::EventItem(event)},
+                 {"ConditionExpression", "attribute_not_exists(pk)"}};
+  Result<Reply> created = co_await Call("PutItem", std::move(put_event));
+  if (!created.ok()) co_return std::move(created).error();
+  if (ConditionFailed(*created)) co_return Error::Conflict("an event with this id already exists");
+
+  Status confirmed;
+  const std::function<Async<Status>(size_t)> confirm = [&](size_t which) -> Async<Status> {
+    if (which == 0) {
+      confirmed = co_await ConfirmEventFits(event.competition_id, local_date);
+      co_return Status::Ok();
+    }
+    Result<std::optional<Item>> athlete = co_await GetItem(athlete_key);
+    if (!athlete.ok()) co_return std::move(athlete).error();
+    if (!athlete->has_value()) co_return Error::NotFound(kNoSuchAthlete);
+    co_return Status::Ok();
+  };
+  Status status = co_await ForEachConcurrently(2, confirm);
+  if (status.ok()) status = std::move(confirmed);
+  if (status.ok()) co_return status;
+  if (status.error().code == ErrorCode::kNotFound || status.error().code == ErrorCode::kConflict) {
+    Item undo{{"Key", dynamodb::EventKey(event.id)}};
+    Result<Reply> undone = co_await Call("DeleteItem", std::move(undo));
+    if (!undone.ok()) co_return std::move(undone).error();
+  }
+  co_return status;
+}
+
+Async<Result<Event>> DynamoDbStore::GetEvent(std::string_view id) {
+  Result<std::optional<Item>> item = co_await GetItem(dynamodb::EventKey(id));
+  if (!item.ok()) co_return std::move(item).error();
+  if (!item->has_value()) co_return Error::NotFound(kNoSuchEvent);
+  co_return dynamodb::ReadEvent(**item, logger_);
+}
+
+// As CreateEvent, with the conditional update of the event as the commit point; if the
+// confirmation then fails, the event is put back as it was (unless someone changed it since).
+Async<Status> DynamoDbStore::UpdateEvent(const Event& event, int64_t expected_version) {
+  const Date local_date = event.date_time.local_date();
+  const Item event_key = dynamodb::EventKey(event.id);
+  const Item competition_key = dynamodb::CompetitionKey(event.competition_id);
+  std::vector<Item> keys = {event_key, competition_key};
+  Result<std::vector<Item>> found = co_await BatchGet(std::move(keys), /*consistent=*/true);
+  if (!found.ok()) co_return std::move(found).error();
+  const Item* stored = ItemWithPk(*found, event_key);
+  if (stored == nullptr) co_return Error::NotFound(kNoSuchEvent);
+  Result<Event> current = dynamodb::ReadEvent(*stored, logger_);
+  if (!current.ok()) co_return std::move(current).error();
+  if (current->version != expected_version) co_return Error::PreconditionFailed();
+  const Item* competition_item = ItemWithPk(*found, competition_key);
+  if (competition_item == nullptr) {
+    co_return Error::NotFound(std::string(kNoSuchCompetitionMessage));
+  }
+  Result<Competition> competition = dynamodb::ReadCompetition(*competition_item, logger_);
+  if (!competition.ok()) co_return std::move(competition).error();
+  if (!Fits(local_date, *competition)) co_return Error::Conflict(kOutsideCompetition);
+
+  // An event stays in its athlete's calendar: athlete_id is not rewritten.
+  Event changed = event;
+  changed.athlete_id = current->athlete_id;
+  const Item fields = dynamodb::EventItem(changed);
+  Expression expression;
+  Item request{{"Key", event_key}};
+  request["UpdateExpression"] = expression.SetFrom(
+      fields, {"competition_id", "name", "date_time", "instant", "local_date", "notes",
+               "updated_at", "version", dynamodb::kGsi1Sk, dynamodb::kGsi2Pk, dynamodb::kGsi2Sk});
+  request["ConditionExpression"] =
+      expression.Name("version") + " = " + expression.Value(dynamodb::N(expected_version));
+  expression.AddTo(request);
+  Result<Reply> updated = co_await Call("UpdateItem", std::move(request));
+  if (!updated.ok()) co_return std::move(updated).error();
+  if (ConditionFailed(*updated)) co_return co_await VersionFailure(event_key, kNoSuchEvent);
+
+  Status confirmed = co_await ConfirmEventFits(event.competition_id, local_date);
+  if (confirmed.ok() || (confirmed.error().code != ErrorCode::kNotFound &&
+                         confirmed.error().code != ErrorCode::kConflict)) {
+    co_return confirmed;
+  }
+  Expression unchanged;
+  Item revert{{"Item", *stored}};
+  revert["ConditionExpression"] =
+      unchanged.Name("version") + " = " + unchanged.Value(dynamodb::N(event.version));
+  unchanged.AddTo(revert);
+  Result<Reply> reverted = co_await Call("PutItem", std::move(revert));
+  if (!reverted.ok()) co_return std::move(reverted).error();
+  co_return confirmed;
+}
+
+Async<Status> DynamoDbStore::DeleteEvent(std::string_view id,
+                                         std::optional<int64_t> expected_version) {
+  Expression expression;
+  Item request{{"Key", dynamodb::EventKey(id)}};
+  request["ConditionExpression"] =
+      expected_version.has_value()
+          ? expression.Name("version") + " = " + expression.Value(dynamodb::N(*expected_version))
+          : "attribute_exists(" + expression.Name(dynamodb::kPk) + ")";
+  expression.AddTo(request);
+  Result<Reply> deleted = co_await Call("DeleteItem", std::move(request));
+  if (!deleted.ok()) co_return std::move(deleted).error();
+  if (ConditionFailed(*deleted)) {
+    if (!expected_version.has_value()) co_return Error::NotFound(kNoSuchEvent);
+    co_return co_await VersionFailure(dynamodb::EventKey(id), kNoSuchEvent);
+  }
+  co_return Status::Ok();
+}
+
+// The athlete's calendar partition of index gsi1 (sort key "<instant>#<id>"), as one key range:
+// from the later of the cursor and the first instant whose local day can be `from`, to the last
+// instant whose local day can be `to`; the local days themselves are a filter.
+Async<Result<Page<Event>>> DynamoDbStore::ListEvents(const EventQuery& query) {
+  const size_t limit = static_cast<size_t>(std::max(query.limit, 1));
+  const std::string after = query.after.has_value()
+                                ? dynamodb::CalendarKey(query.after->instant, query.after->id)
+                                : std::string();
+  std::string low = after.empty() ? std::string("0") : after;  // "0" precedes every key
+  if (query.from.has_value()) {
+    low = std::max(low, dynamodb::SortableInstant(MidnightUtc(*query.from) - kMaxOffset));
+  }
+  // "~" follows every key (they start with digits).
+  const std::string high =
+      query.to.has_value()
+          ? dynamodb::SortableInstant(
+                MidnightUtc(Date::FromDaysSinceEpoch(query.to->DaysSinceEpoch() + 1)) + kMaxOffset)
+          : std::string("~");
+
+  Result<std::optional<Item>> athlete = Error::Internal();
+  Result<std::vector<Item>> items = Error::Internal();
+  const std::function<Async<Status>(size_t)> read = [&](size_t which) -> Async<Status> {
+    if (which == 0) {
+      athlete = co_await GetItem(dynamodb::AthleteKey(query.athlete_id));
+      co_return Status::Ok();
+    }
+    if (low > high) {
+      items = std::vector<Item>();
+      co_return Status::Ok();
+    }
+    Expression expression;
+    Item request{{"IndexName", dynamodb::kGsi1}};
+    request["KeyConditionExpression"] =
+        expression.Name(dynamodb::kGsi1Pk) + " = " +
+        expression.Value(dynamodb::S(dynamodb::CalendarPk(query.athlete_id))) + " AND " +
+        expression.Name(dynamodb::kGsi1Sk) + " BETWEEN " + expression.Value(dynamodb::S(low)) +
+        " AND " + expression.Value(dynamodb::S(high));
+    std::string filter;
+    if (query.from.has_value()) {
+      filter = expression.Name("local_date") +
+               " >= " + expression.Value(dynamodb::S(query.from->ToString()));
+    }
+    if (query.to.has_value()) {
+      filter += (filter.empty() ? "" : " AND ") + expression.Name("local_date") +
+                " <= " + expression.Value(dynamodb::S(query.to->ToString()));
+    }
+    if (!filter.empty()) request["FilterExpression"] = filter;
+    // The page, the item after it and the cursor's own item; a filter drops at most the events
+    // within a day of its bounds.
+    request["Limit"] = filter.empty() ? limit + 2 : limit + 10;
+    expression.AddTo(request);
+    items = co_await QueryUpTo(std::move(request), limit + 1, [&](const Item& item) {
+      return after.empty() || dynamodb::StringOf(item, dynamodb::kGsi1Sk) != after;
+    });
+    co_return Status::Ok();
+  };
+  if (Status status = co_await ForEachConcurrently(2, read); !status.ok()) {
+    co_return std::move(status).error();
+  }
+  if (!athlete.ok()) co_return std::move(athlete).error();
+  if (!athlete->has_value()) co_return Error::NotFound(kNoSuchAthlete);
+  if (!items.ok()) co_return std::move(items).error();
+
+  Page<Event> page;
+  page.has_more = items->size() > limit;
+  if (page.has_more) items->resize(limit);
+  for (const Item& item : *items) {
+    Result<Event> event = dynamodb::ReadEvent(item, logger_);
+    if (!event.ok()) co_return std::move(event).error();
+    page.items.push_back(std::move(*event));
+  }
+  co_return page;
+}
+
+// A feed page, whatever its position:
+//   1. concurrently: the user's partition (the user item and its follows; one consistent Query)
+//      and the longest competition span (one GetItem);
+//   2. concurrently, at most 32 in flight: for each followed athlete, one Query of its calendar
+//      from the first instant that can belong to a competition ending on or after `from`
+//      (`from` minus the longest span, minus a day for offsets); and one BatchGetItem of the
+//      followed athletes' profiles (per 100);
+//   3. one BatchGetItem of the competitions of those events (per 100);
+// then the competitions ending on or after `from`, after the cursor, in (start_date, id) order,
+// are cut to the page and grouped with GroupFeed.
+Async<Result<Page<FeedEntry>>> DynamoDbStore::Feed(const FeedQuery& query) {
+  const size_t limit = static_cast<size_t>(std::max(query.limit, 1));
+  Result<std::vector<Item>> partition = Error::Internal();
+  Result<int64_t> span = Error::Internal();
+  const std::function<Async<Status>(size_t)> start = [&](size_t which) -> Async<Status> {
+    if (which == 1) {
+      span = co_await MaxCompetitionSpan();
+      co_return Status::Ok();
+    }
+    Expression expression;
+    Item request{{"ConsistentRead", true}};
+    request["KeyConditionExpression"] =
+        expression.Name(dynamodb::kPk) + " = " +
+        expression.Value(dynamodb::S(dynamodb::UserPk(query.user_id)));
+    expression.AddTo(request);
+    partition = co_await QueryAll(std::move(request));
+    co_return Status::Ok();
+  };
+  if (Status status = co_await ForEachConcurrently(2, start); !status.ok()) {
+    co_return std::move(status).error();
+  }
+  if (!partition.ok()) co_return std::move(partition).error();
+  if (!span.ok()) co_return std::move(span).error();
+  std::vector<std::string> followed;
+  bool user_exists = false;
+  for (const Item& item : *partition) {
+    const std::string_view sk = dynamodb::StringOf(item, dynamodb::kSk);
+    if (sk == dynamodb::kUserSk) user_exists = true;
+    if (sk.starts_with(dynamodb::kFollowPrefix)) {
+      followed.emplace_back(dynamodb::StringOf(item, "athlete_id"));
+    }
+  }
+  if (!user_exists) co_return Error::NotFound("no such user");
+  if (followed.empty()) co_return Page<FeedEntry>();
+
+  const int64_t first_day = Date::Parse("0001-01-01")->DaysSinceEpoch();
+  const Date earliest_start =
+      Date::FromDaysSinceEpoch(std::max(first_day, query.from.DaysSinceEpoch() - *span));
+  const std::string low = dynamodb::SortableInstant(MidnightUtc(earliest_start) - kMaxOffset);
+  std::vector<std::vector<Item>> calendars(followed.size());
+  std::vector<Item> athlete_items;
+  const std::function<Async<Status>(size_t)> gather = [&](size_t i) -> Async<Status> {
+    if (i == followed.size()) {
+      std::vector<Item> keys;
+      for (const std::string& id : followed) keys.push_back(dynamodb::AthleteKey(id));
+      Result<std::vector<Item>> athletes = co_await BatchGet(std::move(keys), false);
+      if (!athletes.ok()) co_return std::move(athletes).error();
+      athlete_items = std::move(*athletes);
+      co_return Status::Ok();
+    }
+    Expression expression;
+    Item request{{"IndexName", dynamodb::kGsi1}};
+    request["KeyConditionExpression"] =
+        expression.Name(dynamodb::kGsi1Pk) + " = " +
+        expression.Value(dynamodb::S(dynamodb::CalendarPk(followed[i]))) + " AND " +
+        expression.Name(dynamodb::kGsi1Sk) + " >= " + expression.Value(dynamodb::S(low));
+    expression.AddTo(request);
+    Result<std::vector<Item>> events = co_await QueryAll(std::move(request));
+    if (!events.ok()) co_return std::move(events).error();
+    calendars[i] = std::move(*events);
+    co_return Status::Ok();
+  };
+  if (Status status = co_await ForEachConcurrently(followed.size() + 1, gather); !status.ok()) {
+    co_return std::move(status).error();
+  }
+
+  std::vector<Athlete> athletes;
+  for (const Item& item : athlete_items) {
+    Result<Athlete> athlete = dynamodb::ReadAthlete(item, logger_);
+    if (!athlete.ok()) co_return std::move(athlete).error();
+    athletes.push_back(std::move(*athlete));
+  }
+  std::vector<Event> events;
+  std::set<std::string> competition_ids;
+  for (const std::vector<Item>& calendar : calendars) {
+    for (const Item& item : calendar) {
+      Result<Event> event = dynamodb::ReadEvent(item, logger_);
+      if (!event.ok()) co_return std::move(event).error();
+      competition_ids.insert(event->competition_id);
+      events.push_back(std::move(*event));
+    }
+  }
+  std::vector<Item> keys;
+  for (const std::string& id : competition_ids) keys.push_back(dynamodb::CompetitionKey(id));
+  Result<std::vector<Item>> competition_items = co_await BatchGet(std::move(keys), false);
+  if (!competition_items.ok()) co_return std::move(competition_items).error();
+
+  std::vector<Competition> upcoming;
+  for (const Item& item : *competition_items) {
+    Result<Competition> competition = dynamodb::ReadCompetition(item, logger_);
+    if (!competition.ok()) co_return std::move(competition).error();
+    if (competition->end_date < query.from) continue;
+    if (query.after.has_value() && std::tie(competition->start_date, competition->id) <=
+                                       std::tie(query.after->start_date, query.after->id)) {
+      continue;
+    }
+    upcoming.push_back(std::move(*competition));
+  }
+  std::sort(upcoming.begin(), upcoming.end(), [](const Competition& a, const Competition& b) {
+    return std::tie(a.start_date, a.id) < std::tie(b.start_date, b.id);
+  });
+  Page<FeedEntry> page;
+  page.has_more = upcoming.size() > limit;
+  if (page.has_more) upcoming.resize(limit);
+  page.items = GroupFeed(upcoming, athletes, events);
+  co_return page;
+}
+
+}  // namespace tt

@@ -1,0 +1,250 @@
+// DynamoDbStore: the request patterns its methods share — one call with its errors translated,
+// point reads, paged queries, batches with their unprocessed items retried, and running requests
+// concurrently.
+#include <algorithm>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
+#include <limits>
+#include <random>
+#include <set>
+#include <utility>
+
+#include "storage/dynamodb/dynamodb_store.h"
+#include "storage/dynamodb/item_codec.h"
+
+namespace tt {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using dynamodb::Reply;
+
+namespace {
+
+// BatchGetItem and BatchWriteItem take at most this many keys or requests.
+constexpr size_t kBatchGetLimit = 100;
+constexpr size_t kBatchWriteLimit = 25;
+// Rounds of unprocessed batch items retried before giving up with kUnavailable: DynamoDB leaves
+// items unprocessed when the table is throttled, so a persistent remainder means overload.
+constexpr int kMaxBatchAttempts = 8;
+constexpr auto kBaseBackoff = std::chrono::milliseconds(25);
+constexpr auto kMaxBackoff = std::chrono::milliseconds(1'000);
+
+std::string MessageOf(const Reply& reply) {
+  const json::value* message = reply.body.if_contains("message");
+  if (message == nullptr) message = reply.body.if_contains("Message");
+  return message != nullptr && message->is_string() ? std::string(message->get_string())
+                                                    : std::string();
+}
+
+// The array at body[first][second]...[last], or nullptr.
+const json::array* ArrayAt(const json::object& body, std::initializer_list<std::string_view> path) {
+  const json::value* value = nullptr;
+  const json::object* object = &body;
+  for (const std::string_view step : path) {
+    if (object == nullptr) return nullptr;
+    value = object->if_contains(step);
+    if (value == nullptr) return nullptr;
+    object = value->is_object() ? &value->get_object() : nullptr;
+  }
+  return value != nullptr && value->is_array() ? &value->get_array() : nullptr;
+}
+
+// One worker of ForEachConcurrently: takes the next index until none is left or a task failed.
+// The pointers are into the frame of ForEachConcurrently, which outlives every worker.
+Async<Status> Worker(std::atomic<size_t>* next, size_t count, std::atomic<bool>* failed,
+                     const std::function<Async<Status>(size_t)>* task) {
+  while (!failed->load()) {
+    const size_t index = next->fetch_add(1);
+    if (index >= count) break;
+    Status status = co_await (*task)(index);
+    if (!status.ok()) {
+      failed->store(true);
+      co_return status;
+    }
+  }
+  co_return Status::Ok();
+}
+
+}  // namespace
+
+Async<Result<Reply>> DynamoDbStore::Call(std::string_view operation, Item request) {
+  if (!operation.starts_with("Batch")) request["TableName"] = table_;
+  Result<Reply> reply = co_await client_->Call(operation, request);
+  if (!reply.ok()) {
+    logger_.Warn("dynamodb: " + std::string(operation) + " failed: " + reply.error().message);
+    co_return reply;
+  }
+  if (reply->error_type.empty() || ConditionFailed(*reply)) co_return reply;
+  if (reply->error_type == "ResourceNotFoundException") {
+    logger_.Error("dynamodb: " + std::string(operation) + ": table " + table_ +
+                  " not found: " + MessageOf(*reply));
+    co_return Error::Unavailable("the DynamoDB table " + table_ + " does not exist");
+  }
+  logger_.Error("dynamodb: " + std::string(operation) + " failed: " + reply->error_type + ": " +
+                MessageOf(*reply));
+  co_return Error::Internal();
+}
+
+bool DynamoDbStore::ConditionFailed(const Reply& reply) {
+  return reply.error_type == "ConditionalCheckFailedException";
+}
+
+Async<Result<std::optional<DynamoDbStore::Item>>> DynamoDbStore::GetItem(Item key) {
+  Item request{{"Key", std::move(key)}, {"ConsistentRead", true}};
+  Result<Reply> reply = co_await Call("GetItem", std::move(request));
+  if (!reply.ok()) co_return std::move(reply).error();
+  const json::value* item = reply->body.if_contains("Item");
+  if (item == nullptr || !item->is_object()) co_return std::optional<Item>();
+  co_return std::optional<Item>(item->get_object());
+}
+
+Async<Result<std::vector<DynamoDbStore::Item>>> DynamoDbStore::QueryAll(Item request) {
+  co_return co_await QueryUpTo(std::move(request), std::numeric_limits<size_t>::max());
+}
+
+Async<Result<std::vector<DynamoDbStore::Item>>> DynamoDbStore::QueryUpTo(
+    Item request, size_t wanted, const std::function<bool(const Item&)>& keep) {
+  std::vector<Item> items;
+  while (items.size() < wanted) {
+    Result<Reply> reply = co_await Call("Query", request);
+    if (!reply.ok()) co_return std::move(reply).error();
+    if (const json::array* page = ArrayAt(reply->body, {"Items"}); page != nullptr) {
+      for (const json::value& item : *page) {
+        if (!item.is_object() || (keep && !keep(item.get_object()))) continue;
+        items.push_back(item.get_object());
+        if (items.size() == wanted) break;
+      }
+    }
+    const json::value* last = reply->body.if_contains("LastEvaluatedKey");
+    if (last == nullptr || !last->is_object()) break;
+    request["ExclusiveStartKey"] = *last;
+  }
+  co_return items;
+}
+
+Async<Result<std::vector<DynamoDbStore::Item>>> DynamoDbStore::BatchGet(std::vector<Item> keys,
+                                                                        bool consistent) {
+  // BatchGetItem rejects a request that names one key twice.
+  std::set<std::string> seen;
+  std::vector<Item> unique;
+  for (Item& key : keys) {
+    if (seen.insert(json::serialize(key)).second) unique.push_back(std::move(key));
+  }
+  const size_t chunks = (unique.size() + kBatchGetLimit - 1) / kBatchGetLimit;
+  std::vector<std::vector<Item>> found(chunks);
+  const std::function<Async<Status>(size_t)> read_chunk = [&](size_t chunk) -> Async<Status> {
+    const size_t begin = chunk * kBatchGetLimit;
+    const size_t end = std::min(unique.size(), begin + kBatchGetLimit);
+    json::array pending(unique.begin() + static_cast<std::ptrdiff_t>(begin),
+                        unique.begin() + static_cast<std::ptrdiff_t>(end));
+    for (int attempt = 1;; ++attempt) {
+      Item request{{"RequestItems",
+                    Item{{table_, Item{{"Keys", pending}, {"ConsistentRead", consistent}}}}}};
+      Result<Reply> reply = co_await Call("BatchGetItem", std::move(request));
+      if (!reply.ok()) co_return std::move(reply).error();
+      if (const json::array* items = ArrayAt(reply->body, {"Responses", table_}); items) {
+        for (const json::value& item : *items) {
+          if (item.is_object()) found[chunk].push_back(item.get_object());
+        }
+      }
+      const json::array* unprocessed = ArrayAt(reply->body, {"UnprocessedKeys", table_, "Keys"});
+      if (unprocessed == nullptr || unprocessed->empty()) co_return Status::Ok();
+      pending = *unprocessed;
+      if (Status status = co_await BackOff(attempt); !status.ok()) co_return status;
+    }
+  };
+  if (Status status = co_await ForEachConcurrently(chunks, read_chunk); !status.ok()) {
+    co_return std::move(status).error();
+  }
+  std::vector<Item> items;
+  for (std::vector<Item>& chunk : found) {
+    for (Item& item : chunk) items.push_back(std::move(item));
+  }
+  co_return items;
+}
+
+Async<Status> DynamoDbStore::BatchDelete(std::vector<Item> keys) {
+  std::set<std::string> seen;
+  std::vector<Item> unique;
+  for (Item& key : keys) {
+    if (seen.insert(json::serialize(key)).second) unique.push_back(std::move(key));
+  }
+  const size_t chunks = (unique.size() + kBatchWriteLimit - 1) / kBatchWriteLimit;
+  const std::function<Async<Status>(size_t)> delete_chunk = [&](size_t chunk) -> Async<Status> {
+    json::array pending;
+    const size_t end = std::min(unique.size(), (chunk + 1) * kBatchWriteLimit);
+    for (size_t i = chunk * kBatchWriteLimit; i < end; ++i) {
+      pending.emplace_back(Item{{"DeleteRequest", Item{{"Key", unique[i]}}}});
+    }
+    for (int attempt = 1;; ++attempt) {
+      Item request{{"RequestItems", Item{{table_, pending}}}};
+      Result<Reply> reply = co_await Call("BatchWriteItem", std::move(request));
+      if (!reply.ok()) co_return std::move(reply).error();
+      const json::array* unprocessed = ArrayAt(reply->body, {"UnprocessedItems", table_});
+      if (unprocessed == nullptr || unprocessed->empty()) co_return Status::Ok();
+      pending = *unprocessed;
+      if (Status status = co_await BackOff(attempt); !status.ok()) co_return status;
+    }
+  };
+  co_return co_await ForEachConcurrently(chunks, delete_chunk);
+}
+
+Async<Status> DynamoDbStore::ForEachConcurrently(size_t count,
+                                                 const std::function<Async<Status>(size_t)>& task) {
+  if (count == 0) co_return Status::Ok();
+  if (count == 1) co_return co_await task(0);
+  auto executor = co_await asio::this_coro::executor;
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  using Operation =
+      decltype(asio::co_spawn(executor, std::declval<Async<Status>>(), asio::deferred));
+  std::vector<Operation> workers;
+  const size_t worker_count = std::min(count, kMaxParallel);
+  workers.reserve(worker_count);
+  for (size_t i = 0; i < worker_count; ++i) {
+    workers.push_back(
+        asio::co_spawn(executor, Worker(&next, count, &failed, &task), asio::deferred));
+  }
+  auto [order, exceptions, statuses] =
+      co_await asio::experimental::make_parallel_group(std::move(workers))
+          .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
+  for (const std::exception_ptr& exception : exceptions) {
+    if (exception) std::rethrow_exception(exception);
+  }
+  for (Status& status : statuses) {
+    if (!status.ok()) co_return std::move(status);
+  }
+  co_return Status::Ok();
+}
+
+Async<Status> DynamoDbStore::VersionFailure(Item key, std::string_view not_found_message) {
+  Result<std::optional<Item>> item = co_await GetItem(std::move(key));
+  if (!item.ok()) co_return std::move(item).error();
+  if (!item->has_value()) co_return Error::NotFound(std::string(not_found_message));
+  co_return Error::PreconditionFailed();
+}
+
+Async<Status> DynamoDbStore::BackOff(int attempt) {
+  if (attempt >= kMaxBatchAttempts) {
+    logger_.Warn("dynamodb: batch items still unprocessed after " + std::to_string(attempt) +
+                 " attempts");
+    co_return Error::Unavailable();
+  }
+  // Full jitter, as the client does for throttled calls, so that instances retrying the same
+  // overload do not retry in step.
+  const auto cap = std::min<std::chrono::milliseconds>(kMaxBackoff, kBaseBackoff * (1 << attempt));
+  thread_local std::minstd_rand random(std::random_device{}());
+  std::uniform_int_distribution<int64_t> pick(0, cap.count());
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  timer.expires_after(std::chrono::milliseconds(pick(random)));
+  co_await timer.async_wait(asio::use_awaitable);
+  co_return Status::Ok();
+}
+
+}  // namespace tt

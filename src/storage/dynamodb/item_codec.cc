@@ -1,0 +1,553 @@
+#include "storage/dynamodb/item_codec.h"
+
+#include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
+#include <charconv>
+#include <cstdio>
+#include <utility>
+
+#include "domain/case_folding.h"
+#include "storage/store.h"
+
+namespace tt::dynamodb {
+namespace json = boost::json;
+namespace {
+
+// The value of attribute `name` of `type` ("S", "N"...), or nullptr when the item lacks it or
+// holds another type there.
+const json::value* TypedValue(const Item& item, std::string_view name, std::string_view type) {
+  const json::value* attribute = item.if_contains(name);
+  if (attribute == nullptr || !attribute->is_object()) return nullptr;
+  return attribute->get_object().if_contains(type);
+}
+
+bool IsNull(const Item& item, std::string_view name) {
+  const json::value* attribute = item.if_contains(name);
+  return attribute == nullptr ||
+         (attribute->is_object() && attribute->get_object().contains("NULL"));
+}
+
+// Reads attributes of one item; the first malformed or missing one marks the item corrupt, and
+// Check() then logs it and answers kInternal (like the SQLite store's RowReader).
+class ItemReader {
+ public:
+  ItemReader(const Item& item, Logger& logger) : item_(item), logger_(logger) {}
+
+  std::string String(std::string_view name) {
+    const json::value* value = TypedValue(item_, name, "S");
+    if (value == nullptr || !value->is_string()) {
+      Bad(name);
+      return std::string();
+    }
+    return std::string(value->get_string());
+  }
+  std::optional<std::string> OptionalString(std::string_view name) {
+    if (IsNull(item_, name)) return std::nullopt;
+    return String(name);
+  }
+  int64_t Int(std::string_view name) {
+    const json::value* value = TypedValue(item_, name, "N");
+    int64_t number = 0;
+    if (value == nullptr || !value->is_string()) {
+      Bad(name);
+      return 0;
+    }
+    const json::string& text = value->get_string();
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
+    if (error != std::errc() || end != text.data() + text.size()) {
+      Bad(name);
+      return 0;
+    }
+    return number;
+  }
+  bool Boolean(std::string_view name) {
+    const json::value* value = TypedValue(item_, name, "BOOL");
+    if (value == nullptr || !value->is_bool()) {
+      Bad(name);
+      return false;
+    }
+    return value->get_bool();
+  }
+  Timestamp Time(std::string_view name) {
+    const std::optional<Timestamp> time = ParseInstant(String(name));
+    if (!time.has_value()) {
+      Bad(name);
+      return Timestamp();
+    }
+    return *time;
+  }
+  Date DateValue(std::string_view name) {
+    const std::optional<Date> date = Date::Parse(String(name));
+    if (!date.has_value()) {
+      Bad(name);
+      return Date();
+    }
+    return *date;
+  }
+  std::optional<Date> OptionalDate(std::string_view name) {
+    if (IsNull(item_, name)) return std::nullopt;
+    return DateValue(name);
+  }
+  DateTime DateTimeValue(std::string_view name) {
+    const std::optional<DateTime> date_time = DateTime::Parse(String(name));
+    if (!date_time.has_value()) {
+      Bad(name);
+      return DateTime();
+    }
+    return *date_time;
+  }
+  std::vector<std::string> StringList(std::string_view name) {
+    const json::value* list = TypedValue(item_, name, "L");
+    std::vector<std::string> values;
+    if (list == nullptr || !list->is_array()) {
+      Bad(name);
+      return values;
+    }
+    for (const json::value& element : list->get_array()) {
+      const json::value* text =
+          element.is_object() ? element.get_object().if_contains("S") : nullptr;
+      if (text == nullptr || !text->is_string()) {
+        Bad(name);
+        return std::vector<std::string>();
+      }
+      values.emplace_back(text->get_string());
+    }
+    return values;
+  }
+
+  // kInternal, logged, if any attribute read was malformed.
+  Status Check(std::string_view what) const {
+    if (!bad_.has_value()) return Status::Ok();
+    logger_.Error("dynamodb: malformed stored " + std::string(what) + " (pk " +
+                  std::string(StringOf(item_, kPk)) + ", sk " + std::string(StringOf(item_, kSk)) +
+                  "): attribute " + *bad_);
+    return Error::Internal();
+  }
+
+ private:
+  void Bad(std::string_view name) {
+    if (!bad_.has_value()) bad_ = std::string(name);
+  }
+
+  const Item& item_;
+  Logger& logger_;
+  std::optional<std::string> bad_;
+};
+
+std::string EscapeNameBytes(std::string_view key) {
+  std::string escaped;
+  escaped.reserve(key.size() + 2);
+  for (const char c : key) {
+    if (c == '\x00') {
+      escaped += "\x01\x02";
+    } else if (c == '\x01') {
+      escaped += "\x01\x03";
+    } else {
+      escaped.push_back(c);
+    }
+  }
+  return escaped;
+}
+
+void SetGsi1(Item& item, std::string pk, std::string sk) {
+  item[kGsi1Pk] = S(pk);
+  item[kGsi1Sk] = S(sk);
+}
+void SetGsi2(Item& item, std::string pk, std::string sk) {
+  item[kGsi2Pk] = S(pk);
+  item[kGsi2Sk] = S(sk);
+}
+
+int64_t EpochSeconds(Timestamp time) {
+  return std::chrono::duration_cast<std::chrono::seconds>(time.time_since_epoch()).count();
+}
+
+}  // namespace
+
+// ---- Keys
+// ----------------------------------------------------------------------------------------
+
+std::string UserPk(std::string_view user_id) { return "user#" + std::string(user_id); }
+std::string FollowingPk(std::string_view user_id) { return "following#" + std::string(user_id); }
+std::string FollowersPk(std::string_view athlete_id) {
+  return "followers#" + std::string(athlete_id);
+}
+std::string SessionsPk(std::string_view user_id) { return "sessions#" + std::string(user_id); }
+std::string CalendarPk(std::string_view athlete_id) {
+  return "calendar#" + std::string(athlete_id);
+}
+std::string CompetitionEventsPk(std::string_view competition_id) {
+  return "competition_events#" + std::string(competition_id);
+}
+std::string CreatedByPk(std::string_view user_id) { return "created_by#" + std::string(user_id); }
+std::string SignInFailuresPk(std::string_view username_key) {
+  return "sign_in_failures#" + std::string(username_key);
+}
+
+Item Key(std::string_view pk, std::string_view sk) { return Item{{kPk, S(pk)}, {kSk, S(sk)}}; }
+Item UserKey(std::string_view user_id) { return Key(UserPk(user_id), kUserSk); }
+Item AthleteKey(std::string_view athlete_id) { return Key(UserPk(athlete_id), kAthleteSk); }
+Item FollowKey(std::string_view user_id, std::string_view athlete_id) {
+  return Key(UserPk(user_id), std::string(kFollowPrefix) + std::string(athlete_id));
+}
+Item UsernameKeyItemKey(std::string_view username_key) {
+  return Key("username#" + std::string(username_key), "username");
+}
+Item SessionKey(std::string_view token_hash) {
+  return Key("session#" + std::string(token_hash), "session");
+}
+Item CompetitionKey(std::string_view competition_id) {
+  return Key("competition#" + std::string(competition_id), "competition");
+}
+Item EventKey(std::string_view event_id) { return Key("event#" + std::string(event_id), "event"); }
+Item MetaKey() { return Key("meta", "meta"); }
+
+// ---- Index sort keys
+// -----------------------------------------------------------------------------
+
+std::string SortableInstant(Timestamp instant) {
+  // Flipping the sign bit maps int64 order onto uint64 order.
+  const uint64_t biased =
+      static_cast<uint64_t>(instant.time_since_epoch().count()) ^ (uint64_t{1} << 63);
+  char digits[24];
+  std::snprintf(digits, sizeof digits, "%020llu", static_cast<unsigned long long>(biased));
+  return digits;
+}
+
+std::string CompetitionListKey(const Date& start_date, std::string_view id) {
+  return start_date.ToString() + "#" + std::string(id);
+}
+
+std::string EscapeNameKey(std::string_view key) { return EscapeNameBytes(key); }
+
+std::string AthleteListKey(std::string_view last_key, std::string_view first_key,
+                           std::string_view id) {
+  return EscapeNameBytes(last_key) + "\x01\x01" + EscapeNameBytes(first_key) + "\x01\x01" +
+         std::string(id);
+}
+
+std::string CalendarKey(Timestamp instant, std::string_view id) {
+  return SortableInstant(instant) + "#" + std::string(id);
+}
+
+std::string EventDayKey(const Date& local_date, std::string_view id) {
+  return local_date.ToString() + "#" + std::string(id);
+}
+
+std::string FollowingKey(Timestamp followed_at, std::string_view athlete_id) {
+  return SortableInstant(followed_at) + "#" + std::string(athlete_id);
+}
+
+// ---- Attribute values
+// ----------------------------------------------------------------------------
+
+json::object S(std::string_view text) { return json::object{{"S", text}}; }
+json::object N(int64_t number) { return json::object{{"N", std::to_string(number)}}; }
+json::object Bool(bool value) { return json::object{{"BOOL", value}}; }
+json::object Null() { return json::object{{"NULL", true}}; }
+json::object OptionalS(const std::optional<std::string>& text) {
+  return text.has_value() ? S(*text) : Null();
+}
+json::object StringList(std::span<const std::string> values) {
+  json::array list;
+  list.reserve(values.size());
+  for (const std::string& value : values) list.emplace_back(S(value));
+  return json::object{{"L", std::move(list)}};
+}
+
+std::string_view StringOf(const Item& item, std::string_view name) {
+  const json::value* value = TypedValue(item, name, "S");
+  if (value == nullptr || !value->is_string()) return {};
+  return value->get_string();
+}
+
+// ---- Items
+// ---------------------------------------------------------------------------------------
+
+Item UserItem(const User& user, std::string_view password_hash) {
+  Item item = UserKey(user.id);
+  item["type"] = S("user");
+  item["id"] = S(user.id);
+  item["username"] = S(user.username);
+  item["username_key"] = S(UsernameKey(user.username));
+  item["display_name"] = S(user.display_name);
+  item["email"] = OptionalS(user.email);
+  item["password_hash"] = S(password_hash);
+  item["is_admin"] = Bool(user.is_admin);
+  item["created_at"] = S(FormatUtc(user.created_at));
+  item["updated_at"] = S(FormatUtc(user.updated_at));
+  item["version"] = N(user.version);
+  item["session_epoch"] = N(0);
+  return item;
+}
+
+Item UsernameItem(std::string_view username_key, std::string_view user_id, Timestamp claimed_at) {
+  Item item = UsernameKeyItemKey(username_key);
+  item["type"] = S("username");
+  item["username_key"] = S(username_key);
+  item["user_id"] = S(user_id);
+  item["claimed_at"] = S(FormatUtc(claimed_at));
+  return item;
+}
+
+Item SessionItem(const Session& session, int64_t session_epoch) {
+  Item item = SessionKey(session.token_hash);
+  item["type"] = S("session");
+  item["token_hash"] = S(session.token_hash);
+  item["user_id"] = S(session.user_id);
+  item["created_at"] = S(FormatUtc(session.created_at));
+  item["expires_at"] = S(FormatUtc(session.expires_at));
+  item["session_epoch"] = N(session_epoch);
+  item[kTtl] = N(EpochSeconds(session.expires_at));
+  SetGsi1(item, SessionsPk(session.user_id), session.token_hash);
+  return item;
+}
+
+Item SignInFailureItem(std::string_view username_key, Timestamp at, std::string_view unique) {
+  Item item = Key(SignInFailuresPk(username_key), SortableInstant(at) + "#" + std::string(unique));
+  item["type"] = S("sign_in_failure");
+  item["username_key"] = S(username_key);
+  item["at"] = S(FormatUtc(at));
+  // Kept a day longer than the retention the Store promises, then left to TTL.
+  item[kTtl] = N(EpochSeconds(at + kSignInFailureRetention + std::chrono::hours(24)));
+  return item;
+}
+
+Item CompetitionItem(const Competition& competition) {
+  Item item = CompetitionKey(competition.id);
+  item["type"] = S("competition");
+  item["id"] = S(competition.id);
+  item["name"] = S(competition.name);
+  item["location"] = S(competition.location);
+  item["name_key"] = S(FoldCase(competition.name));
+  item["location_key"] = S(FoldCase(competition.location));
+  item["start_date"] = S(competition.start_date.ToString());
+  item["end_date"] = S(competition.end_date.ToString());
+  item["description"] = OptionalS(competition.description);
+  item["url"] = OptionalS(competition.url);
+  item["created_by"] = OptionalS(competition.created_by);
+  item["created_at"] = S(FormatUtc(competition.created_at));
+  item["updated_at"] = S(FormatUtc(competition.updated_at));
+  item["version"] = N(competition.version);
+  item["event_writes"] = N(0);
+  SetGsi1(item, std::string(kCompetitionList),
+          CompetitionListKey(competition.start_date, competition.id));
+  if (competition.created_by.has_value()) {
+    SetGsi2(item, CreatedByPk(*competition.created_by), competition.id);
+  }
+  return item;
+}
+
+Item AthleteItem(const Athlete& athlete, std::string_view username) {
+  const AthleteCursor keys = CursorOf(athlete);
+  Item item = AthleteKey(athlete.id);
+  item["type"] = S("athlete");
+  item["id"] = S(athlete.id);
+  item["username"] = S(username);
+  item["first_name"] = S(athlete.first_name);
+  item["last_name"] = S(athlete.last_name);
+  item["first_key"] = S(keys.first_name_key);
+  item["last_key"] = S(keys.last_name_key);
+  item["bio"] = OptionalS(athlete.bio);
+  item["birthday"] = athlete.birthday.has_value() ? S(athlete.birthday->ToString()) : Null();
+  item["team"] = OptionalS(athlete.team);
+  item["country"] = OptionalS(athlete.country);
+  item["disciplines"] = StringList(athlete.disciplines);
+  item["follower_count"] = N(0);
+  item["created_at"] = S(FormatUtc(athlete.created_at));
+  item["updated_at"] = S(FormatUtc(athlete.updated_at));
+  item["version"] = N(athlete.version);
+  SetGsi1(item, std::string(kAthleteList),
+          AthleteListKey(keys.last_name_key, keys.first_name_key, athlete.id));
+  return item;
+}
+
+Item FollowItem(std::string_view user_id, std::string_view athlete_id, Timestamp followed_at) {
+  Item item = FollowKey(user_id, athlete_id);
+  item["type"] = S("follow");
+  item["user_id"] = S(user_id);
+  item["athlete_id"] = S(athlete_id);
+  item["followed_at"] = S(FormatUtc(followed_at));
+  SetGsi1(item, FollowingPk(user_id), FollowingKey(followed_at, athlete_id));
+  SetGsi2(item, FollowersPk(athlete_id), std::string(user_id));
+  return item;
+}
+
+Item EventItem(const Event& event) {
+  const Date local_date = event.date_time.local_date();
+  Item item = EventKey(event.id);
+  item["type"] = S("event");
+  item["id"] = S(event.id);
+  item["athlete_id"] = S(event.athlete_id);
+  item["competition_id"] = S(event.competition_id);
+  item["name"] = S(event.name);
+  item["date_time"] = S(event.date_time.ToString());
+  item["instant"] = N(event.date_time.instant().time_since_epoch().count());
+  item["local_date"] = S(local_date.ToString());
+  item["notes"] = OptionalS(event.notes);
+  item["created_at"] = S(FormatUtc(event.created_at));
+  item["updated_at"] = S(FormatUtc(event.updated_at));
+  item["version"] = N(event.version);
+  SetGsi1(item, CalendarPk(event.athlete_id), CalendarKey(event.date_time.instant(), event.id));
+  SetGsi2(item, CompetitionEventsPk(event.competition_id), EventDayKey(local_date, event.id));
+  return item;
+}
+
+// ---- Readers
+// -------------------------------------------------------------------------------------
+
+Result<User> ReadUser(const Item& item, bool is_athlete, Logger& logger) {
+  ItemReader reader(item, logger);
+  User user;
+  user.id = reader.String("id");
+  user.username = reader.String("username");
+  user.display_name = reader.String("display_name");
+  user.email = reader.OptionalString("email");
+  user.is_admin = reader.Boolean("is_admin");
+  user.created_at = reader.Time("created_at");
+  user.updated_at = reader.Time("updated_at");
+  user.version = reader.Int("version");
+  user.is_athlete = is_athlete;
+  if (Status status = reader.Check("user"); !status.ok()) return std::move(status).error();
+  return user;
+}
+
+Result<std::string> ReadPasswordHash(const Item& item, Logger& logger) {
+  ItemReader reader(item, logger);
+  std::string hash = reader.String("password_hash");
+  if (Status status = reader.Check("user"); !status.ok()) return std::move(status).error();
+  return hash;
+}
+
+int64_t ReadSessionEpoch(const Item& item) {
+  const json::value* value = TypedValue(item, "session_epoch", "N");
+  if (value == nullptr || !value->is_string()) return 0;
+  int64_t epoch = 0;
+  const json::string& text = value->get_string();
+  std::from_chars(text.data(), text.data() + text.size(), epoch);
+  return epoch;
+}
+
+Result<Session> ReadSession(const Item& item, Logger& logger) {
+  ItemReader reader(item, logger);
+  Session session;
+  session.token_hash = reader.String("token_hash");
+  session.user_id = reader.String("user_id");
+  session.created_at = reader.Time("created_at");
+  session.expires_at = reader.Time("expires_at");
+  if (Status status = reader.Check("session"); !status.ok()) return std::move(status).error();
+  return session;
+}
+
+Result<Timestamp> ReadSignInFailure(const Item& item, Logger& logger) {
+  ItemReader reader(item, logger);
+  const Timestamp at = reader.Time("at");
+  if (Status status = reader.Check("sign-in failure"); !status.ok()) {
+    return std::move(status).error();
+  }
+  return at;
+}
+
+Result<Competition> ReadCompetition(const Item& item, Logger& logger) {
+  ItemReader reader(item, logger);
+  Competition competition;
+  competition.id = reader.String("id");
+  competition.name = reader.String("name");
+  competition.location = reader.String("location");
+  competition.start_date = reader.DateValue("start_date");
+  competition.end_date = reader.DateValue("end_date");
+  competition.description = reader.OptionalString("description");
+  competition.url = reader.OptionalString("url");
+  competition.created_by = reader.OptionalString("created_by");
+  competition.created_at = reader.Time("created_at");
+  competition.updated_at = reader.Time("updated_at");
+  competition.version = reader.Int("version");
+  if (Status status = reader.Check("competition"); !status.ok()) {
+    return std::move(status).error();
+  }
+  return competition;
+}
+
+Result<Athlete> ReadAthlete(const Item& item, Logger& logger) {
+  ItemReader reader(item, logger);
+  Athlete athlete;
+  athlete.id = reader.String("id");
+  athlete.username = reader.String("username");
+  athlete.first_name = reader.String("first_name");
+  athlete.last_name = reader.String("last_name");
+  athlete.bio = reader.OptionalString("bio");
+  athlete.birthday = reader.OptionalDate("birthday");
+  athlete.team = reader.OptionalString("team");
+  athlete.country = reader.OptionalString("country");
+  athlete.disciplines = reader.StringList("disciplines");
+  // A counter that concurrent follows and unfollows move; never shown below zero.
+  athlete.follower_count = std::max<int64_t>(0, reader.Int("follower_count"));
+  athlete.created_at = reader.Time("created_at");
+  athlete.updated_at = reader.Time("updated_at");
+  athlete.version = reader.Int("version");
+  if (Status status = reader.Check("athlete"); !status.ok()) return std::move(status).error();
+  return athlete;
+}
+
+Result<Event> ReadEvent(const Item& item, Logger& logger) {
+  ItemReader reader(item, logger);
+  Event event;
+  event.id = reader.String("id");
+  event.athlete_id = reader.String("athlete_id");
+  event.competition_id = reader.String("competition_id");
+  event.name = reader.String("name");
+  event.date_time = reader.DateTimeValue("date_time");
+  event.notes = reader.OptionalString("notes");
+  event.created_at = reader.Time("created_at");
+  event.updated_at = reader.Time("updated_at");
+  event.version = reader.Int("version");
+  if (Status status = reader.Check("event"); !status.ok()) return std::move(status).error();
+  return event;
+}
+
+Result<FollowRecord> ReadFollow(const Item& item, Logger& logger) {
+  ItemReader reader(item, logger);
+  FollowRecord follow;
+  follow.user_id = reader.String("user_id");
+  follow.athlete_id = reader.String("athlete_id");
+  follow.followed_at = reader.Time("followed_at");
+  if (Status status = reader.Check("follow"); !status.ok()) return std::move(status).error();
+  return follow;
+}
+
+// ---- Expressions
+// ---------------------------------------------------------------------------------
+
+std::string Expression::Name(std::string_view attribute) {
+  for (const auto& [placeholder, name] : names_) {
+    if (name.is_string() && name.get_string() == attribute) return std::string(placeholder);
+  }
+  std::string placeholder = "#n" + std::to_string(names_.size());
+  names_[placeholder] = attribute;
+  return placeholder;
+}
+
+std::string Expression::Value(json::object value) {
+  std::string placeholder = ":v" + std::to_string(values_.size());
+  values_[placeholder] = std::move(value);
+  return placeholder;
+}
+
+std::string Expression::SetFrom(const Item& item,
+                                std::initializer_list<std::string_view> attributes) {
+  std::string expression = "SET ";
+  bool first = true;
+  for (const std::string_view attribute : attributes) {
+    if (!first) expression += ", ";
+    first = false;
+    expression += Name(attribute) + " = " + Value(item.at(attribute).as_object());
+  }
+  return expression;
+}
+
+void Expression::AddTo(Item& request) const {
+  if (!names_.empty()) request["ExpressionAttributeNames"] = names_;
+  if (!values_.empty()) request["ExpressionAttributeValues"] = values_;
+}
+
+}  // namespace tt::dynamodb

@@ -1,0 +1,348 @@
+// What only the DynamoDB backend promises: how Open makes its table, that several instances
+// share one table safely, how its batches and fan-outs behave, and what its items look like to
+// other clients. The Store contract itself is in store_test.cc (run against dynalite too).
+#include "storage/dynamodb/dynamodb_store.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "storage/dynamodb/item_codec.h"
+#include "storage/store_factories_dynamodb.h"
+#include "support/run_sync.h"
+
+namespace tt {
+namespace {
+
+namespace json = boost::json;
+using ::tt::testing::DynaliteStoreOptions;
+using ::tt::testing::RunSync;
+using ::tt::testing::UniqueTablePrefix;
+
+Timestamp At(int64_t seconds) { return Timestamp(std::chrono::seconds(1'780'000'000 + seconds)); }
+Date D(std::string_view text) { return Date::Parse(text).value(); }
+
+std::string Id(int n) {
+  char text[40];
+  std::snprintf(text, sizeof text, "00000000-0000-4000-8000-%012d", n);
+  return text;
+}
+
+class DynamoDbStoreTest : public ::testing::Test {
+ protected:
+  DynamoDbStoreTest() : options_(DynaliteStoreOptions(UniqueTablePrefix())) {}
+
+  // A new instance over the shared table, as another server process would open it.
+  std::unique_ptr<DynamoDbStore> OpenInstance() {
+    Result<std::unique_ptr<DynamoDbStore>> store = RunSync(DynamoDbStore::Open(options_, logger_));
+    EXPECT_TRUE(store.ok()) << store.error().message;
+    return store.ok() ? std::move(*store) : nullptr;
+  }
+
+  // A raw client beside the store, to look at the table as any other DynamoDB client would.
+  dynamodb::Reply RawCall(std::string_view operation, json::object request) {
+    dynamodb::Client client(options_.client, logger_);
+    Result<dynamodb::Reply> reply = RunSync(client.Call(operation, request));
+    EXPECT_TRUE(reply.ok()) << reply.error().message;
+    return reply.ok() ? std::move(*reply) : dynamodb::Reply{};
+  }
+
+  std::string table() const { return DynamoDbStore::TableName(options_.table_prefix); }
+
+  User MakeUser(int n, std::string username) {
+    User user;
+    user.id = Id(n);
+    user.username = std::move(username);
+    user.display_name = user.username;
+    user.created_at = At(0);
+    user.updated_at = At(0);
+    return user;
+  }
+
+  Competition MakeCompetition(int n, std::string_view start, std::string_view end) {
+    Competition competition;
+    competition.id = Id(n);
+    competition.name = "Meet " + std::to_string(n);
+    competition.location = "Oslo";
+    competition.start_date = D(start);
+    competition.end_date = D(end);
+    competition.created_at = At(1);
+    competition.updated_at = At(1);
+    return competition;
+  }
+
+  Logger logger_{LogLevel::kWarn};
+  DynamoDbStoreOptions options_;
+};
+
+TEST_F(DynamoDbStoreTest, OpenCreatesTheTableWithItsIndexesOnDemand) {
+  std::unique_ptr<DynamoDbStore> store = OpenInstance();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->table_name(), table());
+
+  const dynamodb::Reply described = RawCall("DescribeTable", {{"TableName", table()}});
+  ASSERT_EQ(described.error_type, "");
+  const json::object& description = described.body.at("Table").as_object();
+  EXPECT_EQ(description.at("TableStatus").as_string(), "ACTIVE");
+  std::set<std::string> indexes;
+  for (const json::value& index : description.at("GlobalSecondaryIndexes").as_array()) {
+    indexes.insert(std::string(index.at("IndexName").as_string()));
+  }
+  EXPECT_EQ(indexes, (std::set<std::string>{"gsi1", "gsi2"}));
+  EXPECT_EQ(description.at("BillingModeSummary").at("BillingMode").as_string(), "PAY_PER_REQUEST");
+
+  // Opening again finds the table as it is.
+  EXPECT_NE(OpenInstance(), nullptr);
+}
+
+TEST_F(DynamoDbStoreTest, OpenWithoutCreatingTablesFailsOnAMissingTableNamingIt) {
+  options_.create_tables = false;
+  Result<std::unique_ptr<DynamoDbStore>> store = RunSync(DynamoDbStore::Open(options_, logger_));
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.error().code, ErrorCode::kUnavailable);
+  EXPECT_NE(store.error().message.find(table()), std::string::npos) << store.error().message;
+
+  // CreateTables (track-tracker init-db) makes it, and then Open succeeds without creating.
+  ASSERT_TRUE(RunSync(DynamoDbStore::CreateTables(options_, logger_)).ok());
+  EXPECT_NE(OpenInstance(), nullptr);
+}
+
+TEST_F(DynamoDbStoreTest, ATableDeletedUnderAnOpenStoreIsUnavailableNamingIt) {
+  std::unique_ptr<DynamoDbStore> store = OpenInstance();
+  ASSERT_NE(store, nullptr);
+  RawCall("DeleteTable", {{"TableName", table()}});
+  Result<User> user = RunSync(store->GetUser(Id(1)));
+  ASSERT_FALSE(user.ok());
+  EXPECT_EQ(user.error().code, ErrorCode::kUnavailable);
+  EXPECT_NE(user.error().message.find(table()), std::string::npos);
+  EXPECT_EQ(RunSync(store->Ping()).error().code, ErrorCode::kUnavailable);
+}
+
+TEST_F(DynamoDbStoreTest, TwoInstancesOnOneTableSeeEachOthersWrites) {
+  std::unique_ptr<DynamoDbStore> first = OpenInstance();
+  std::unique_ptr<DynamoDbStore> second = OpenInstance();
+  ASSERT_NE(first, nullptr);
+  ASSERT_NE(second, nullptr);
+
+  const User user = MakeUser(1, "alice");
+  ASSERT_TRUE(RunSync(first->CreateUser(user, "hash")).ok());
+  Result<UserCredentials> found = RunSync(second->FindUserByUsername("ALICE"));
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->user.id, user.id);
+
+  // An update through one instance makes the other's copy stale.
+  User renamed = user;
+  renamed.display_name = "Alice A.";
+  renamed.version = 2;
+  ASSERT_TRUE(RunSync(second->UpdateUser(renamed, 1, std::nullopt, "")).ok());
+  EXPECT_EQ(RunSync(first->GetUser(user.id))->display_name, "Alice A.");
+  User stale = user;
+  stale.version = 2;
+  EXPECT_EQ(RunSync(first->UpdateUser(stale, 1, std::nullopt, "")).error().code,
+            ErrorCode::kPreconditionFailed);
+
+  // Sign-out in one instance ends the session in the other.
+  const Session session{"token", user.id, At(0), At(3600)};
+  ASSERT_TRUE(RunSync(first->CreateSession(session)).ok());
+  ASSERT_TRUE(RunSync(second->FindSession("token")).ok());
+  ASSERT_TRUE(RunSync(second->DeleteSession("token")).ok());
+  EXPECT_EQ(RunSync(first->FindSession("token")).error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(DynamoDbStoreTest, RacingSignUpsOnTwoInstancesLetExactlyOneWin) {
+  std::unique_ptr<DynamoDbStore> instances[2] = {OpenInstance(), OpenInstance()};
+  ASSERT_NE(instances[0], nullptr);
+  ASSERT_NE(instances[1], nullptr);
+  constexpr int kThreads = 16;
+  std::atomic<int> succeeded = 0;
+  std::atomic<int> conflicted = 0;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      const User user = MakeUser(100 + i, i % 2 == 0 ? "Sprinter" : "sPRINTER");
+      const Status status = RunSync(instances[i % 2]->CreateUser(user, "hash"));
+      if (status.ok()) ++succeeded;
+      if (!status.ok() && status.error().code == ErrorCode::kConflict) ++conflicted;
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(succeeded.load(), 1);
+  EXPECT_EQ(conflicted.load(), kThreads - 1);
+  // The winner's user and claim agree.
+  Result<UserCredentials> winner = RunSync(instances[0]->FindUserByUsername("sprinter"));
+  ASSERT_TRUE(winner.ok());
+  EXPECT_TRUE(RunSync(instances[1]->GetUser(winner->user.id)).ok());
+}
+
+TEST_F(DynamoDbStoreTest, AnAbandonedUsernameClaimIsTakenOverOnlyWhenOld) {
+  std::unique_ptr<DynamoDbStore> store = OpenInstance();
+  ASSERT_NE(store, nullptr);
+  // What a sign-up that died between its two writes leaves: a claim without its user.
+  RawCall("PutItem",
+          {{"TableName", table()}, {"Item", dynamodb::UsernameItem("ghost", Id(7), At(0))}});
+
+  User early = MakeUser(1, "Ghost");
+  early.created_at = At(30);  // 30 s after the claim: it may be a sign-up in flight
+  EXPECT_EQ(RunSync(store->CreateUser(early, "h")).error().code, ErrorCode::kConflict);
+
+  User late = MakeUser(2, "Ghost");
+  late.created_at = At(600);
+  ASSERT_TRUE(RunSync(store->CreateUser(late, "h")).ok());
+  EXPECT_EQ(RunSync(store->FindUserByUsername("ghost"))->user.id, late.id);
+}
+
+TEST_F(DynamoDbStoreTest, GetCompetitionsReadsMoreThanOneHundredIdsInChunks) {
+  std::unique_ptr<DynamoDbStore> store = OpenInstance();
+  ASSERT_NE(store, nullptr);
+  constexpr int kCount = 230;
+  std::vector<std::string> ids;
+  for (int i = 1; i <= kCount; ++i) {
+    ASSERT_TRUE(
+        RunSync(store->CreateCompetition(MakeCompetition(i, "2026-06-01", "2026-06-02"))).ok());
+    ids.push_back(Id(i));
+  }
+  ids.push_back(Id(1));     // a duplicate
+  ids.push_back(Id(9999));  // a missing one
+
+  const uint64_t calls_before = store->Counters().at(0).value;
+  Result<std::vector<Competition>> found = RunSync(store->GetCompetitions(ids));
+  ASSERT_TRUE(found.ok()) << found.error().message;
+  std::set<std::string> found_ids;
+  for (const Competition& competition : *found) found_ids.insert(competition.id);
+  EXPECT_EQ(found->size(), static_cast<size_t>(kCount));
+  EXPECT_EQ(found_ids.size(), static_cast<size_t>(kCount));
+  EXPECT_FALSE(found_ids.contains(Id(9999)));
+  // 231 distinct keys: three BatchGetItem calls of at most 100.
+  EXPECT_EQ(store->Counters().at(0).value - calls_before, 3U);
+}
+
+TEST_F(DynamoDbStoreTest, FeedQueriesEveryFollowedAthleteConcurrentlyAndCountsItsCalls) {
+  std::unique_ptr<DynamoDbStore> store = OpenInstance();
+  ASSERT_NE(store, nullptr);
+  const User fan = MakeUser(1, "fan");
+  ASSERT_TRUE(RunSync(store->CreateUser(fan, "h")).ok());
+  // More athletes than the 32 queries kept in flight, each at its own competition.
+  constexpr int kAthletes = 40;
+  for (int i = 0; i < kAthletes; ++i) {
+    const User user = MakeUser(100 + i, "athlete" + std::to_string(i));
+    ASSERT_TRUE(RunSync(store->CreateUser(user, "h")).ok());
+    Athlete athlete;
+    athlete.id = user.id;
+    athlete.first_name = "A" + std::to_string(i);
+    athlete.last_name = "Runner";
+    ASSERT_TRUE(RunSync(store->CreateAthlete(athlete)).ok());
+    ASSERT_TRUE(RunSync(store->Follow(fan.id, athlete.id, At(i))).ok());
+    const Competition competition = MakeCompetition(500 + i, "2026-07-01", "2026-07-03");
+    ASSERT_TRUE(RunSync(store->CreateCompetition(competition)).ok());
+    Event event;
+    event.id = Id(1000 + i);
+    event.athlete_id = athlete.id;
+    event.competition_id = competition.id;
+    event.name = "100m";
+    event.date_time = DateTime::Parse("2026-07-02T10:00:00Z").value();
+    ASSERT_TRUE(RunSync(store->CreateEvent(event)).ok());
+  }
+
+  const uint64_t calls_before = store->Counters().at(0).value;
+  FeedQuery query{.user_id = fan.id, .from = D("2026-06-01"), .limit = 15};
+  std::vector<std::string> seen;
+  int pages = 0;
+  while (true) {
+    Result<Page<FeedEntry>> page = RunSync(store->Feed(query));
+    ASSERT_TRUE(page.ok()) << page.error().message;
+    ++pages;
+    for (const FeedEntry& entry : page->items) {
+      seen.push_back(entry.competition.id);
+      ASSERT_EQ(entry.athletes.size(), 1U);
+    }
+    if (!page->has_more) break;
+    query.after = CompetitionCursor{page->items.back().competition.start_date,
+                                    page->items.back().competition.id};
+  }
+  EXPECT_EQ(pages, 3);
+  ASSERT_EQ(seen.size(), static_cast<size_t>(kAthletes));
+  EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
+  EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()).size(), seen.size());
+  // Per page: the user's partition, the span, one Query per athlete, one BatchGetItem of the
+  // athletes and one of the competitions.
+  EXPECT_EQ(store->Counters().at(0).value - calls_before, 3U * (1 + 1 + kAthletes + 1 + 1));
+}
+
+TEST_F(DynamoDbStoreTest, ItemsArePlainDynamoDbData) {
+  std::unique_ptr<DynamoDbStore> store = OpenInstance();
+  ASSERT_NE(store, nullptr);
+  User user = MakeUser(1, "alice");
+  ASSERT_TRUE(RunSync(store->CreateUser(user, "hash")).ok());
+  Athlete athlete;
+  athlete.id = user.id;
+  athlete.first_name = "Alice";
+  athlete.last_name = "Runner";
+  athlete.disciplines = {"100m"};
+  ASSERT_TRUE(RunSync(store->CreateAthlete(athlete)).ok());
+  ASSERT_TRUE(
+      RunSync(store->CreateCompetition(MakeCompetition(2, "2026-06-01", "2026-06-02"))).ok());
+
+  const dynamodb::Reply scanned = RawCall("Scan", {{"TableName", table()}});
+  const json::array& items = scanned.body.at("Items").as_array();
+  EXPECT_GE(items.size(), 4U);  // user, username claim, athlete, competition (and the span)
+  const std::set<std::string> plain = {"S", "N", "BOOL", "L", "M", "NULL"};
+  for (const json::value& item : items) {
+    for (const auto& [name, value] : item.as_object()) {
+      ASSERT_EQ(value.as_object().size(), 1U) << name;
+      EXPECT_TRUE(plain.contains(std::string(value.as_object().begin()->key())))
+          << name << " is " << value.as_object().begin()->key();
+    }
+  }
+  const dynamodb::Reply competition =
+      RawCall("GetItem", {{"TableName", table()}, {"Key", dynamodb::CompetitionKey(Id(2))}});
+  const json::object& item = competition.body.at("Item").as_object();
+  EXPECT_EQ(item.at("name").at("S").as_string(), "Meet 2");
+  EXPECT_EQ(item.at("start_date").at("S").as_string(), "2026-06-01");
+  EXPECT_EQ(item.at("version").at("N").as_string(), "1");
+  EXPECT_EQ(item.at("created_at").at("S").as_string(), FormatUtc(At(1)));
+  EXPECT_TRUE(item.at("description").at("NULL").as_bool());
+}
+
+TEST_F(DynamoDbStoreTest, PasswordChangeInvalidatesSessionsOtherInstancesStillHold) {
+  std::unique_ptr<DynamoDbStore> store = OpenInstance();
+  ASSERT_NE(store, nullptr);
+  User user = MakeUser(1, "alice");
+  ASSERT_TRUE(RunSync(store->CreateUser(user, "hash")).ok());
+  ASSERT_TRUE(RunSync(store->CreateSession({"keep", user.id, At(0), At(3600)})).ok());
+  ASSERT_TRUE(RunSync(store->CreateSession({"other", user.id, At(0), At(3600)})).ok());
+  // A session item left behind (a sweep that had not got to it yet) still does not work.
+  const dynamodb::Reply stale =
+      RawCall("GetItem", {{"TableName", table()}, {"Key", dynamodb::SessionKey("other")}});
+  json::object leftover = stale.body.at("Item").as_object();
+
+  user.version = 2;
+  ASSERT_TRUE(RunSync(store->UpdateUser(user, 1, std::string("new"), "keep")).ok());
+  RawCall("PutItem", {{"TableName", table()}, {"Item", leftover}});
+  EXPECT_TRUE(RunSync(store->FindSession("keep")).ok());
+  EXPECT_EQ(RunSync(store->FindSession("other")).error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(DynamoDbStoreTest, ListCompetitionsFromSkipsLongPastCompetitionsYetFindsLongOnes) {
+  std::unique_ptr<DynamoDbStore> store = OpenInstance();
+  ASSERT_NE(store, nullptr);
+  // A season-long competition that started long before `from` still overlaps it.
+  ASSERT_TRUE(
+      RunSync(store->CreateCompetition(MakeCompetition(1, "2025-01-01", "2026-12-31"))).ok());
+  ASSERT_TRUE(
+      RunSync(store->CreateCompetition(MakeCompetition(2, "2025-06-01", "2025-06-02"))).ok());
+  ASSERT_TRUE(
+      RunSync(store->CreateCompetition(MakeCompetition(3, "2026-06-01", "2026-06-02"))).ok());
+  Result<Page<Competition>> page = RunSync(store->ListCompetitions({.from = D("2026-05-01")}));
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->items.size(), 2U);
+  EXPECT_EQ(page->items[0].id, Id(1));
+  EXPECT_EQ(page->items[1].id, Id(3));
+}
+
+}  // namespace
+}  // namespace tt

@@ -71,8 +71,8 @@ constexpr size_t kLoggedBodyPrefix = 120;
 // Where requests go, taken apart once at construction.
 struct Endpoint {
   bool tls = false;
-  std::string host;  // a DNS name or an IP address (IPv6 without brackets)
   bool host_is_address = false;
+  std::string host;         // a DNS name or an IP address (IPv6 without brackets)
   std::string port;         // for the resolver, e.g. "443"
   std::string host_header;  // as sent in Host and signed: host, and the port unless default
   std::string display;      // host:port, for the logs
@@ -94,8 +94,9 @@ Endpoint ParseEndpoint(std::string_view url) {
   }
   if (!view.has_authority() || view.encoded_host().empty()) throw fail("no host");
   if (view.has_userinfo()) throw fail("user information is not supported");
-  if (view.encoded_path() != "" && view.encoded_path() != "/")
+  if (!view.encoded_path().empty() && view.encoded_path() != "/") {
     throw fail("a path is not supported");
+  }
   if (view.has_query() || view.has_fragment()) throw fail("a query or fragment is not supported");
   const boost::urls::host_type type = view.host_type();
   if (type != boost::urls::host_type::name && type != boost::urls::host_type::ipv4 &&
@@ -149,7 +150,6 @@ class ConnectionPool;
 // may outlive the io_contexts it was called on (tests run each call on a private io_context).
 class PoolReaper final : public asio::execution_context::service {
  public:
-  using key_type = PoolReaper;
   static inline asio::execution_context::id id;
 
   explicit PoolReaper(asio::execution_context& context) : service(context) {}

@@ -138,6 +138,8 @@ class DynamoDbStore final : public Store {
   // ---- Requests (dynamodb_store_requests.cc) ----------------------------------------------
   // Calls `operation` on the table. A success or a ConditionalCheckFailedException comes back
   // as the Reply (see ConditionFailed); every other error is translated as the header says.
+  // Callers build `request` in a named variable, never as a braced temporary inside the
+  // co_await expression: g++ 12 rejects an initializer list there ("array used as initializer").
   Async<Result<dynamodb::Reply>> Call(std::string_view operation, Item request);
   static bool ConditionFailed(const dynamodb::Reply& reply);
   // The item at `key`, or nullopt. Strongly consistent.

@@ -34,8 +34,8 @@ bool Fits(const Date& local_date, const Competition& competition) {
   return local_date >= competition.start_date && local_date <= competition.end_date;
 }
 
-// The item among `items` whose pk is `pk`, or nullptr.
-const json::object* ItemWithPk(const std::vector<json::object>& items, const json::object& key) {
+// The item among `items` with the primary key of `key`, or nullptr.
+const json::object* ItemWithKey(const std::vector<json::object>& items, const json::object& key) {
   const std::string_view pk = dynamodb::StringOf(key, dynamodb::kPk);
   const std::string_view sk = dynamodb::StringOf(key, dynamodb::kSk);
   for (const json::object& item : items) {
@@ -82,8 +82,8 @@ Async<Status> DynamoDbStore::CreateEvent(const Event& event) {
   std::vector<Item> keys = {athlete_key, competition_key};
   Result<std::vector<Item>> found = co_await BatchGet(std::move(keys), /*consistent=*/true);
   if (!found.ok()) co_return std::move(found).error();
-  if (ItemWithPk(*found, athlete_key) == nullptr) co_return Error::NotFound(kNoSuchAthlete);
-  const Item* competition_item = ItemWithPk(*found, competition_key);
+  if (ItemWithKey(*found, athlete_key) == nullptr) co_return Error::NotFound(kNoSuchAthlete);
+  const Item* competition_item = ItemWithKey(*found, competition_key);
   // The API layer recognizes this message to answer 422 on competition_id.
   if (competition_item == nullptr) {
     co_return Error::NotFound(std::string(kNoSuchCompetitionMessage));
@@ -136,12 +136,12 @@ Async<Status> DynamoDbStore::UpdateEvent(const Event& event, int64_t expected_ve
   std::vector<Item> keys = {event_key, competition_key};
   Result<std::vector<Item>> found = co_await BatchGet(std::move(keys), /*consistent=*/true);
   if (!found.ok()) co_return std::move(found).error();
-  const Item* stored = ItemWithPk(*found, event_key);
+  const Item* stored = ItemWithKey(*found, event_key);
   if (stored == nullptr) co_return Error::NotFound(kNoSuchEvent);
   Result<Event> current = dynamodb::ReadEvent(*stored, logger_);
   if (!current.ok()) co_return std::move(current).error();
   if (current->version != expected_version) co_return Error::PreconditionFailed();
-  const Item* competition_item = ItemWithPk(*found, competition_key);
+  const Item* competition_item = ItemWithKey(*found, competition_key);
   if (competition_item == nullptr) {
     co_return Error::NotFound(std::string(kNoSuchCompetitionMessage));
   }

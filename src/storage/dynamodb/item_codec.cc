@@ -35,10 +35,7 @@ class ItemReader {
 
   std::string String(std::string_view name) {
     const json::value* value = TypedValue(item_, name, "S");
-    if (value == nullptr || !value->is_string()) {
-      Bad(name);
-      return std::string();
-    }
+    if (value == nullptr || !value->is_string()) return Bad(name, std::string());
     return std::string(value->get_string());
   }
   std::optional<std::string> OptionalString(std::string_view name) {
@@ -48,40 +45,25 @@ class ItemReader {
   int64_t Int(std::string_view name) {
     const json::value* value = TypedValue(item_, name, "N");
     int64_t number = 0;
-    if (value == nullptr || !value->is_string()) {
-      Bad(name);
-      return 0;
-    }
+    if (value == nullptr || !value->is_string()) return Bad(name, 0);
     const json::string& text = value->get_string();
     const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
-    if (error != std::errc() || end != text.data() + text.size()) {
-      Bad(name);
-      return 0;
-    }
+    if (error != std::errc() || end != text.data() + text.size()) return Bad(name, 0);
     return number;
   }
   bool Boolean(std::string_view name) {
     const json::value* value = TypedValue(item_, name, "BOOL");
-    if (value == nullptr || !value->is_bool()) {
-      Bad(name);
-      return false;
-    }
+    if (value == nullptr || !value->is_bool()) return Bad(name, false);
     return value->get_bool();
   }
   Timestamp Time(std::string_view name) {
     const std::optional<Timestamp> time = ParseInstant(String(name));
-    if (!time.has_value()) {
-      Bad(name);
-      return Timestamp();
-    }
+    if (!time.has_value()) return Bad(name, Timestamp());
     return *time;
   }
   Date DateValue(std::string_view name) {
     const std::optional<Date> date = Date::Parse(String(name));
-    if (!date.has_value()) {
-      Bad(name);
-      return Date();
-    }
+    if (!date.has_value()) return Bad(name, Date());
     return *date;
   }
   std::optional<Date> OptionalDate(std::string_view name) {
@@ -90,26 +72,17 @@ class ItemReader {
   }
   DateTime DateTimeValue(std::string_view name) {
     const std::optional<DateTime> date_time = DateTime::Parse(String(name));
-    if (!date_time.has_value()) {
-      Bad(name);
-      return DateTime();
-    }
+    if (!date_time.has_value()) return Bad(name, DateTime());
     return *date_time;
   }
   std::vector<std::string> StringList(std::string_view name) {
     const json::value* list = TypedValue(item_, name, "L");
     std::vector<std::string> values;
-    if (list == nullptr || !list->is_array()) {
-      Bad(name);
-      return values;
-    }
+    if (list == nullptr || !list->is_array()) return Bad(name, values);
     for (const json::value& element : list->get_array()) {
       const json::value* text =
           element.is_object() ? element.get_object().if_contains("S") : nullptr;
-      if (text == nullptr || !text->is_string()) {
-        Bad(name);
-        return std::vector<std::string>();
-      }
+      if (text == nullptr || !text->is_string()) return Bad(name, std::vector<std::string>());
       values.emplace_back(text->get_string());
     }
     return values;
@@ -125,8 +98,11 @@ class ItemReader {
   }
 
  private:
-  void Bad(std::string_view name) {
+  // Marks `name` as the item's first malformed attribute and returns `fallback`.
+  template <typename T>
+  T Bad(std::string_view name, T fallback) {
     if (!bad_.has_value()) bad_ = std::string(name);
+    return fallback;
   }
 
   const Item& item_;

@@ -10,7 +10,7 @@
 #   BENCH_WARMUP [3]         warm-up seconds before each measurement (not reported)
 #   BENCH_THREADS [2]        wrk threads
 #   BENCH_CONNECTIONS [64]   wrk connections
-#   BENCH_TIMEOUT [10]       wrk request timeout, seconds
+#   BENCH_TIMEOUT [30]       wrk request timeout, seconds
 #   BENCH_SCENARIOS [all]    space-separated subset, e.g. "get_by_id feed"
 #   BENCH_DOC [docs/BENCHMARKS.md]  file whose generated section is replaced; empty: none
 #   BENCH_KEEP [0]           1 keeps the temporary directory (database, logs, raw outputs)
@@ -26,7 +26,7 @@ duration=${BENCH_DURATION:-10}
 warmup=${BENCH_WARMUP:-3}
 threads=${BENCH_THREADS:-2}
 connections=${BENCH_CONNECTIONS:-64}
-timeout=${BENCH_TIMEOUT:-10}
+timeout=${BENCH_TIMEOUT:-30}
 doc=${BENCH_DOC-docs/BENCHMARKS.md}
 read -r -a scenarios <<<"${BENCH_SCENARIOS:-get_by_id batch_get_100 list_page feed feed_1conn create_competition add_event sign_in mixed}"
 read -r -a server_extra <<<"${BENCH_SERVER_ARGS:-}"

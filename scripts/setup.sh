@@ -10,6 +10,11 @@ packages=(
   libsqlite3-dev libsodium-dev libssl-dev libcli11-dev
   libgtest-dev libgmock-dev
 )
+# Node.js runs dynalite (a local DynamoDB) for the DynamoDB tests; any Node.js 18+ will do, so
+# Debian's is installed only where none is on the PATH.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for package in "${packages[@]}"; do

@@ -1,9 +1,37 @@
 #!/usr/bin/env bash
-# Runs every test from a fresh clone: installs what is missing, builds the CI configuration
-# (warnings are errors), then runs the unit and integration suites with ctest.
+# Runs every test from a fresh clone: installs what is missing (Debian packages, and dynalite
+# from npm), then
+#   1. the CI build (warnings are errors): unit, integration and DynamoDB suites;
+#   2. an AddressSanitizer + UndefinedBehaviorSanitizer build: the whole suite again;
+#   3. a ThreadSanitizer build: the concurrency tests.
+# `scripts/test.sh --quick` runs only stage 1. Extra arguments go to every ctest run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+quick=false
+if [ "${1:-}" = "--quick" ]; then
+  quick=true
+  shift
+fi
+
+stage() { printf '\n==== %s ====\n' "$*"; }
+
 scripts/setup.sh
-cmake --preset ci >/dev/null
-cmake --build --preset ci
-ctest --preset ci --parallel "$(nproc)" "$@"
+# dynalite and the AWS SDK for JavaScript, pinned by package-lock.json.
+npm ci --no-audit --no-fund --loglevel=error
+
+run_preset() {
+  local preset=$1
+  shift
+  stage "$preset build"
+  cmake --preset "$preset" >/dev/null
+  cmake --build --preset "$preset"
+  stage "$preset tests"
+  ctest --preset "$preset" --parallel "$(nproc)" "$@"
+}
+
+run_preset ci "$@"
+if [ "$quick" = false ]; then
+  run_preset asan "$@"
+  run_preset tsan "$@"
+fi

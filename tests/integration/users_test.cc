@@ -1,4 +1,6 @@
 // Users and sign-in over real HTTP, as ../shared/API.md specifies them.
+#include <algorithm>
+#include <chrono>
 #include <thread>
 #include <vector>
 
@@ -265,6 +267,39 @@ TEST_F(Users, NoTokenOrPasswordAppearsInTheLog) {
   EXPECT_EQ(log.find(account.token), std::string::npos);
   EXPECT_EQ(log.find(account.password), std::string::npos);
   EXPECT_NE(log.find("route=/users/me"), std::string::npos) << log;
+}
+
+}  // namespace
+}  // namespace tt::testing
+
+namespace tt::testing {
+namespace {
+
+// Median wall time of `attempts` sign-ins with these credentials.
+double MedianSignInMillis(const HttpClient& client, const std::string& username,
+                          const std::string& password, int attempts) {
+  std::vector<double> millis;
+  for (int i = 0; i < attempts; ++i) {
+    auto started = std::chrono::steady_clock::now();
+    client.Post("/sessions", {{"username", username}, {"password", password}});
+    millis.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
+                                                               started)
+                         .count());
+  }
+  std::sort(millis.begin(), millis.end());
+  return millis[millis.size() / 2];
+}
+
+// Not a benchmark: without the decoy hash an unknown username answers ~50x faster than a
+// known one, which is what the generous bound below detects (and what would let an attacker
+// enumerate usernames).
+TEST_F(Users, SignInTakesAsLongForAnUnknownUserOrAWrongPasswordAsForTheRightOne) {
+  Account account = SignUp();
+  const double right = MedianSignInMillis(client(), account.username, account.password, 5);
+  const double wrong = MedianSignInMillis(client(), account.username, "not the password", 5);
+  const double unknown = MedianSignInMillis(client(), "nobody_at_all", "not the password", 5);
+  EXPECT_GT(wrong, right * 0.3) << "right " << right << " ms, wrong " << wrong << " ms";
+  EXPECT_GT(unknown, right * 0.3) << "right " << right << " ms, unknown " << unknown << " ms";
 }
 
 }  // namespace

@@ -7,6 +7,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <exception>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -26,6 +30,27 @@ using ::tt::testing::UniqueTablePrefix;
 
 Timestamp At(int64_t seconds) { return Timestamp(std::chrono::seconds(1'780'000'000 + seconds)); }
 Date D(std::string_view text) { return Date::Parse(text).value(); }
+
+// Runs `task` on an io_context served by `threads` threads, so that the requests a store method
+// spawns really run in parallel (as on the server's I/O threads).
+template <typename T>
+T RunOnThreads(boost::asio::awaitable<T> task, int threads) {
+  boost::asio::io_context io;
+  std::optional<T> result;
+  std::exception_ptr failure;
+  boost::asio::co_spawn(io, std::move(task), [&](std::exception_ptr e, T value) {
+    if (e) {
+      failure = e;
+    } else {
+      result.emplace(std::move(value));
+    }
+  });
+  std::vector<std::thread> runners;
+  for (int i = 0; i < threads; ++i) runners.emplace_back([&io] { io.run(); });
+  for (std::thread& runner : runners) runner.join();
+  if (failure) std::rethrow_exception(failure);
+  return std::move(*result);
+}
 
 std::string Id(int n) {
   char text[40];
@@ -253,7 +278,7 @@ TEST_F(DynamoDbStoreTest, FeedQueriesEveryFollowedAthleteConcurrentlyAndCountsIt
   std::vector<std::string> seen;
   int pages = 0;
   while (true) {
-    Result<Page<FeedEntry>> page = RunSync(store->Feed(query));
+    Result<Page<FeedEntry>> page = RunOnThreads(store->Feed(query), 4);
     ASSERT_TRUE(page.ok()) << page.error().message;
     ++pages;
     for (const FeedEntry& entry : page->items) {
@@ -327,10 +352,11 @@ TEST_F(DynamoDbStoreTest, PasswordChangeInvalidatesSessionsOtherInstancesStillHo
   EXPECT_EQ(RunSync(store->FindSession("other")).error().code, ErrorCode::kNotFound);
 }
 
-TEST_F(DynamoDbStoreTest, ListCompetitionsFromSkipsLongPastCompetitionsYetFindsLongOnes) {
+TEST_F(DynamoDbStoreTest, ListCompetitionsFromFindsLongCompetitionsThatStartedEarlier) {
   std::unique_ptr<DynamoDbStore> store = OpenInstance();
   ASSERT_NE(store, nullptr);
-  // A season-long competition that started long before `from` still overlaps it.
+  // `from` starts the key range at `from` minus the longest span stored: a season-long
+  // competition that started long before `from` still overlaps it and is found.
   ASSERT_TRUE(
       RunSync(store->CreateCompetition(MakeCompetition(1, "2025-01-01", "2026-12-31"))).ok());
   ASSERT_TRUE(

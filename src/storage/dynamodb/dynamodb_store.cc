@@ -212,16 +212,18 @@ Async<Status> DynamoDbStore::UpdateUser(const User& user, int64_t expected_versi
               expression.Name("session_epoch") + ", " + expression.Value(dynamodb::N(0)) + ") + " +
               expression.Value(dynamodb::N(1));
   }
+  // With a new password, the new session_epoch comes back among the updated attributes.
   Item request{{"Key", dynamodb::UserKey(user.id)},
                {"UpdateExpression", update},
-               {"ReturnValues", "ALL_NEW"}};
+               {"ReturnValues", new_password_hash.has_value() ? "UPDATED_NEW" : "NONE"}};
   request["ConditionExpression"] =
       expression.Name("version") + " = " + expression.Value(dynamodb::N(expected_version));
   expression.AddTo(request);
   Result<Reply> updated = co_await Call("UpdateItem", std::move(request));
   if (!updated.ok()) co_return std::move(updated).error();
-  if (ConditionFailed(*updated))
+  if (ConditionFailed(*updated)) {
     co_return co_await VersionFailure(dynamodb::UserKey(user.id), kNoSuchUser);
+  }
   if (!new_password_hash.has_value()) co_return Status::Ok();
 
   const json::value* attributes = updated->body.if_contains("Attributes");

@@ -14,12 +14,12 @@
 
 #include "api/routes.h"
 #include "api/services.h"
+#include "app/store_factory.h"
 #include "http/metrics.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "security/password_hasher.h"
 #include "security/tokens.h"
-#include "storage/sqlite/sqlite_store.h"
 
 namespace tt::app {
 namespace {
@@ -28,28 +28,17 @@ namespace asio = boost::asio;
 
 void PrintError(std::string_view message) { std::cerr << "track-tracker: " << message << "\n"; }
 
-Result<std::unique_ptr<Store>> OpenStore(std::string_view db_url, Logger& logger) {
-  Result<DatabaseLocation> location = ParseDatabaseUrl(db_url);
-  if (!location) return std::move(location).error();
-  const auto& sqlite = std::get<SqliteLocation>(*location);
-  std::error_code ignored;
-  std::filesystem::path parent = std::filesystem::path(sqlite.path).parent_path();
-  if (!parent.empty()) std::filesystem::create_directories(parent, ignored);
-  Result<std::unique_ptr<SqliteStore>> store = SqliteStore::Open({sqlite.path}, logger);
-  if (!store) return std::move(store).error();  // its message names the file and the reason
-  return std::unique_ptr<Store>(std::move(*store));
-}
-
-// Runs `task` to completion on a private io_context (for the one-shot commands).
+// Runs `task` to completion on `io`, before (or without) the server's threads, and leaves `io`
+// ready to run again.
 template <typename T>
-T RunToCompletion(asio::awaitable<T> task) {
-  asio::io_context io;
+T RunToCompletion(asio::io_context& io, asio::awaitable<T> task) {
   std::optional<T> result;
   asio::co_spawn(io, std::move(task), [&](std::exception_ptr failure, T value) {
     if (failure) std::rethrow_exception(failure);
     result.emplace(std::move(value));
   });
   io.run();
+  io.restart();
   return std::move(*result);
 }
 
@@ -90,7 +79,12 @@ int RunServe(const ServeConfig& config) {
     return 2;
   }
   Logger logger(*level);
-  Result<std::unique_ptr<Store>> store = OpenStore(config.db, logger);
+  const int threads = config.threads > 0 ? config.threads : HardwareThreads();
+  asio::io_context io(threads);
+  // Opened on the server's own io_context (DynamoDB's client runs on the caller's executor),
+  // before its threads start.
+  Result<std::unique_ptr<Store>> store =
+      RunToCompletion(io, OpenStore({config.db, config.table_prefix}, logger));
   if (!store) {
     PrintError(store.error().message);
     return 1;
@@ -110,8 +104,6 @@ int RunServe(const ServeConfig& config) {
   routes.push_back(MetricsRoute(metrics, **store));
   http::Router router(std::move(routes));
 
-  const int threads = config.threads > 0 ? config.threads : HardwareThreads();
-  asio::io_context io(threads);
   http::ServerOptions server_options;
   server_options.host = listen->host;
   server_options.port = listen->port;
@@ -154,31 +146,33 @@ int RunServe(const ServeConfig& config) {
   return 0;
 }
 
-int RunInitDb(const std::string& db_url) {
+int RunInitDb(const StoreSettings& settings) {
   Logger logger(LogLevel::kWarn);
-  Result<std::unique_ptr<Store>> store = OpenStore(db_url, logger);
+  asio::io_context io;
+  Result<std::unique_ptr<Store>> store = RunToCompletion(io, OpenStore(settings, logger));
   if (!store) {
     PrintError(store.error().message);
     return 1;
   }
-  Status ping = RunToCompletion((*store)->Ping());
+  Status ping = RunToCompletion(io, (*store)->Ping());
   if (!ping) {
     PrintError(ping.error().message);
     return 1;
   }
-  std::cout << "database ready: " << db_url << std::endl;
+  std::cout << "database ready: " << settings.db_url << std::endl;
   return 0;
 }
 
-int RunGrantAdmin(const std::string& db_url, const std::string& username) {
+int RunGrantAdmin(const StoreSettings& settings, const std::string& username) {
   Logger logger(LogLevel::kWarn);
-  Result<std::unique_ptr<Store>> store = OpenStore(db_url, logger);
+  asio::io_context io;
+  Result<std::unique_ptr<Store>> store = RunToCompletion(io, OpenStore(settings, logger));
   if (!store) {
     PrintError(store.error().message);
     return 1;
   }
   Store& db = **store;
-  Status granted = RunToCompletion([&]() -> asio::awaitable<Status> {
+  Status granted = RunToCompletion(io, [&]() -> asio::awaitable<Status> {
     Result<UserCredentials> found = co_await db.FindUserByUsername(username);
     if (!found) co_return std::move(found).error();
     User user = found->user;

@@ -6,14 +6,15 @@
 #include <string>
 
 #include "app/config.h"
+#include "app/store_factory.h"
 
 namespace tt::app {
 
 // Serves until SIGINT or SIGTERM, then drains in-flight requests and closes the store.
 int RunServe(const ServeConfig& config);
 // Creates the database or migrates its schema.
-int RunInitDb(const std::string& db_url);
+int RunInitDb(const StoreSettings& settings);
 // Makes the user named `username` an admin.
-int RunGrantAdmin(const std::string& db_url, const std::string& username);
+int RunGrantAdmin(const StoreSettings& settings, const std::string& username);
 
 }  // namespace tt::app

@@ -67,21 +67,29 @@ int main(int argc, char** argv) {
       ->envname("TRACK_TABLE_PREFIX")
       ->capture_default_str();
 
-  std::string init_db = "sqlite:./data/track.db";
-  CLI::App* init_command =
-      cli.add_subcommand("init-db", "Create the database or migrate its schema");
-  init_command->add_option("--db", init_db, "Database URL: sqlite:PATH")
+  tt::app::StoreSettings init_db{"sqlite:./data/track.db", "track_tracker_"};
+  CLI::App* init_command = cli.add_subcommand(
+      "init-db", "Create the database (or DynamoDB table) or migrate its schema");
+  init_command
+      ->add_option("--db", init_db.db_url, "Database: sqlite:PATH, dynamodb or dynamodb:URL")
       ->envname("TRACK_DB")
+      ->capture_default_str();
+  init_command->add_option("--table-prefix", init_db.table_prefix, "DynamoDB table-name prefix")
+      ->envname("TRACK_TABLE_PREFIX")
       ->capture_default_str();
 
   CLI::App* admin_command = cli.add_subcommand("admin", "Administration commands");
   admin_command->require_subcommand(1);
-  std::string admin_db = "sqlite:./data/track.db";
+  tt::app::StoreSettings admin_db{"sqlite:./data/track.db", "track_tracker_"};
   std::string admin_username;
   CLI::App* grant_command = admin_command->add_subcommand("grant", "Make a user an admin");
   grant_command->add_option("USERNAME", admin_username, "The user to make an admin")->required();
-  grant_command->add_option("--db", admin_db, "Database URL: sqlite:PATH")
+  grant_command
+      ->add_option("--db", admin_db.db_url, "Database: sqlite:PATH, dynamodb or dynamodb:URL")
       ->envname("TRACK_DB")
+      ->capture_default_str();
+  grant_command->add_option("--table-prefix", admin_db.table_prefix, "DynamoDB table-name prefix")
+      ->envname("TRACK_TABLE_PREFIX")
       ->capture_default_str();
 
   try {

@@ -52,6 +52,15 @@ def read_result(path: str) -> dict | None:
     raise SystemExit(f"report: no RESULT line in {path}")
 
 
+def read_cpu(path: str) -> dict[str, float]:
+    """The CPU-seconds run.sh measured around a scenario: target (server or nginx), wrk, other."""
+    if not os.path.exists(path):
+        return {}
+    with open(path, encoding="utf-8") as file:
+        return {key: float(value) for key, _, value in
+                (line.strip().partition("=") for line in file) if key}
+
+
 def read_json(path: str) -> dict:
     if not os.path.exists(path):
         return {}
@@ -122,6 +131,9 @@ def main() -> int:
     results = {name: read_result(os.path.join(args.results, name + ".txt"))
                for name, _ in SCENARIOS}
     results = {name: result for name, result in results.items() if result is not None}
+    for name, result in list(results.items()) + [("nginx", nginx)]:
+        if result is not None:
+            result["cpu"] = read_cpu(os.path.join(args.results, name + ".cpu"))
     ceiling = nginx["rps"] if nginx else None
     info = machine()
 
@@ -135,7 +147,18 @@ def main() -> int:
 
     # ---- The table --------------------------------------------------------------------------
     header = ["scenario", "requests/s", "p50 ms", "p99 ms", "non-2xx", "socket errors",
-              "ratio to nginx"]
+              "ratio to nginx", "server CPU µs/request", "others' CPU"]
+    cpus = int(info["nproc"] or os.cpu_count() or 1)
+
+    def cpu_columns(result: dict) -> list[str]:
+        cpu = result.get("cpu") or {}
+        if not cpu:
+            return ["—", "—"]
+        per_request = (f"{1e6 * cpu['target_cpu_s'] / result['requests']:.0f}"
+                       if result["requests"] else "—")
+        others = 100 * cpu["other_cpu_s"] / (result["duration_s"] * cpus)
+        return [per_request, f"{others:.0f}%"]
+
     rows = []
     failures = []
     all_runs = ([("nginx ceiling", nginx)] if nginx else []) + list(results.items())
@@ -154,7 +177,8 @@ def main() -> int:
                                             sorted(result["statuses"].items())) + ")"
         rows.append([name, f"{result['rps']:.0f}", fmt(result["p50_ms"]), fmt(result["p99_ms"]),
                      non2xx_text, str(errors),
-                     "1.00" if name == "nginx ceiling" else fmt(ratio(name))])
+                     "1.00" if name == "nginx ceiling" else fmt(ratio(name))]
+                    + cpu_columns(result))
 
     # ---- Targets ----------------------------------------------------------------------------
     targets = []  # (target, measured, met)
@@ -212,7 +236,10 @@ def main() -> int:
         "",
     ]
     md += table(header, rows)
-    md += ["", "Scenarios:", ""]
+    md += ["", "Server CPU µs/request: CPU time the server (for the ceiling: nginx) used during the "
+           "measured run divided by the requests completed. Others' CPU: the share of the "
+           f"machine's {cpus} CPUs used meanwhile by processes other than the server, nginx and "
+           "wrk; above a few percent, the run was disturbed.", "", "Scenarios:", ""]
     md += [f"- `{name}`: {description}" for name, description in SCENARIOS if name in results]
     md += [""]
     statements = probe.get("statements", {})

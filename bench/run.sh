@@ -16,6 +16,8 @@
 #   BENCH_KEEP [0]           1 keeps the temporary directory (database, logs, raw outputs)
 #   BENCH_SERVER_ARGS []     extra arguments for `track-tracker serve`, e.g. "--threads 1"
 #   BENCH_SKIP_BUILD [0]     1 runs the existing build/release/track-tracker without building
+#   BENCH_WAIT_QUIET [0]     before each measured run, wait up to this many seconds for the
+#                            machine to be idle (for shared machines)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -181,13 +183,17 @@ run_child python3 bench/probe.py --api "$api" --data "$work/data" --out "$result
 
 export BENCH_DATA_DIR=$work/data BENCH_WRK_DIR=$repo/bench/wrk
 
-# wrk-output-file: one line with its requests/s, p50, p99, non-2xx and socket errors.
+# wrk-output-file cpu-file: one line with requests/s, p50, p99, non-2xx, socket errors, and the
+# share of the machine's CPUs other processes used meanwhile.
 summarise() {
-  python3 - "$1" <<'PY'
-import json, sys
+  python3 - "$1" "$2" "$duration" <<'PY'
+import json, os, sys
 r = json.loads(next(l for l in open(sys.argv[1]) if l.startswith("RESULT "))[7:])
+cpu = dict(line.strip().split("=") for line in open(sys.argv[2]) if "=" in line)
+others = 100 * float(cpu["other_cpu_s"]) / (float(sys.argv[3]) * os.cpu_count())
 print(f"{r['rps']:9.0f} req/s  p50 {r['p50_ms']:8.2f} ms  p99 {r['p99_ms']:8.2f} ms  "
-      f"non-2xx {r['non2xx']}  socket errors {sum(r['socket_errors'].values())}")
+      f"non-2xx {r['non2xx']}  socket errors {sum(r['socket_errors'].values())}  "
+      f"others' CPU {others:.0f}%")
 PY
 }
 
@@ -201,9 +207,42 @@ print(round(min(int(sys.argv[2]) / max(r["rps"], 1), 15) + 1, 1))
 PY
 }
 
-# name script url [threads connections]: warm-up, then the measured run into $results/name.txt.
+# pid: CPU seconds used so far by that process (all its threads) and its live children
+# (nginx's workers).
+tree_cpu_s() {
+  python3 - "$1" <<'PY'
+import os, sys
+root, total = int(sys.argv[1]), 0
+for entry in filter(str.isdigit, os.listdir("/proc")):
+    try:
+        with open(f"/proc/{entry}/stat") as file:
+            stat = file.read()
+    except OSError:
+        continue
+    fields = stat[stat.rindex(")") + 2:].split()  # from field 3, state
+    if root in (int(entry), int(fields[1])):
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+print(round(total / os.sysconf("SC_CLK_TCK"), 2))
+PY
+}
+
+# Waits, at most BENCH_WAIT_QUIET seconds, for a 3-second window in which the whole machine
+# uses under 0.3 CPU-seconds (the idle server uses next to none).
+wait_quiet() {
+  local deadline=$((SECONDS + ${BENCH_WAIT_QUIET:-0})) before
+  while ((SECONDS < deadline)); do
+    before=$(cpu_busy_s)
+    sleep 3
+    if awk -v a="$before" -v b="$(cpu_busy_s)" 'BEGIN { exit !(b - a < 0.3) }'; then return 0; fi
+  done
+}
+
+# name script url pid [threads connections]: warm-up, then the measured run into
+# $results/name.txt, and into $results/name.cpu the CPU-seconds used meanwhile by the process
+# measured (pid, with its children), by wrk, and by everything else on the machine.
 measure() {
-  local name=$1 script=$2 url=$3 t=${4:-$threads} c=${5:-$connections}
+  local name=$1 script=$2 url=$3 pid=$4 t=${5:-$threads} c=${6:-$connections}
+  local busy0 busy1 target0 target1
   printf '%-20s ' "$name"
   if ((warmup > 0)); then
     BENCH_SCENARIO=$name run_child wrk -t"$t" -c"$c" -d"${warmup}s" --timeout "${timeout}s" \
@@ -213,9 +252,21 @@ measure() {
     # answer 503): after each run, wait for them to drain.
     sleep "$(drain_seconds "$results/$name.warmup.txt" "$c")"
   fi
+  wait_quiet
+  target0=$(tree_cpu_s "$pid")
+  busy0=$(cpu_busy_s)
+  times >"$work/times.0"
   BENCH_SCENARIO=$name run_child wrk -t"$t" -c"$c" -d"${duration}s" --timeout "${timeout}s" \
     -s "$script" "$url" >"$results/$name.txt"
-  summarise "$results/$name.txt"
+  busy1=$(cpu_busy_s)
+  times >"$work/times.1"
+  target1=$(tree_cpu_s "$pid")
+  awk -v busy="$busy1" -v busy0="$busy0" -v target="$target1" -v target0="$target0" \
+    -v wrk="$(children_cpu_s "$work/times.1")" -v wrk0="$(children_cpu_s "$work/times.0")" \
+    'BEGIN { t = target - target0; w = wrk - wrk0; o = busy - busy0 - t - w
+             printf "target_cpu_s=%.2f\nwrk_cpu_s=%.2f\nother_cpu_s=%.2f\n", t, w, o < 0 ? 0 : o }' \
+    >"$results/$name.cpu"
+  summarise "$results/$name.txt" "$results/$name.cpu"
   sleep "$(drain_seconds "$results/$name.txt" "$c")"
 }
 
@@ -249,15 +300,15 @@ EOF
 "$nginx_bin" -e "$work/nginx/error.log" -p "$work/nginx" -c "$work/nginx/nginx.conf" &
 nginx_pid=$!
 wait_for_port "$nginx_port"
-measure nginx "$BENCH_WRK_DIR/static.lua" "http://127.0.0.1:$nginx_port/"
+measure nginx "$BENCH_WRK_DIR/static.lua" "http://127.0.0.1:$nginx_port/" "$nginx_pid"
 stop "$nginx_pid" QUIT
 nginx_pid=""
 
 log "track-tracker scenarios"
 for scenario in "${scenarios[@]}"; do
   case $scenario in
-    feed_1conn) measure feed_1conn "$BENCH_WRK_DIR/feed.lua" "$api" 1 1 ;;
-    *) measure "$scenario" "$BENCH_WRK_DIR/$scenario.lua" "$api" ;;
+    feed_1conn) measure feed_1conn "$BENCH_WRK_DIR/feed.lua" "$api" "$server_pid" 1 1 ;;
+    *) measure "$scenario" "$BENCH_WRK_DIR/$scenario.lua" "$api" "$server_pid" ;;
   esac
 done
 

@@ -72,13 +72,21 @@ void CheckParse(std::string_view text) {
   TT_FUZZ_CHECK_MSG(*again == *sections, Escape(text) + " printed as " + Escape(printed));
 }
 
+// Where the home directory goes: /dev/shm when there is one, because writing two files per
+// input to a disk-backed /tmp makes the fuzzer wait on I/O (300 instead of 10000+ inputs/s).
+fs::path TemporaryDirectory() {
+  std::error_code error;
+  if (fs::is_directory("/dev/shm", error) && access("/dev/shm", W_OK) == 0) return "/dev/shm";
+  return fs::temp_directory_path();
+}
+
 // A fresh home directory for this process, made once and removed at exit; the files in it are
 // rewritten for each input. Held in a plain buffer so that it still exists when the exit handler
 // runs (a static fs::path could be destroyed first).
 fs::path Home() {
   static char home[4096] = {};
   if (home[0] == '\0') {
-    const std::string pattern = (fs::temp_directory_path() / "tt-aws-ini-fuzz-XXXXXX").string();
+    const std::string pattern = (TemporaryDirectory() / "tt-aws-ini-fuzz-XXXXXX").string();
     if (pattern.size() >= sizeof home) std::abort();
     pattern.copy(home, pattern.size());
     if (mkdtemp(home) == nullptr) std::abort();

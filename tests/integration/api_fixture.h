@@ -62,8 +62,10 @@ class ApiTest : public ::testing::Test {
   // Makes `account` an admin through the command line, as an operator would.
   void GrantAdmin(const Account& account) {
     server().Terminate();
-    CommandResult granted = RunServerCommand({"admin", "grant", account.username, "--db",
-                                              "sqlite:" + (dir_.path() / "track.db").string()});
+    std::vector<std::string> args = {"admin", "grant", account.username};
+    std::vector<std::string> db_args = server().DbArgs();
+    args.insert(args.end(), db_args.begin(), db_args.end());
+    CommandResult granted = RunServerCommand(args);
     ASSERT_EQ(granted.exit_status, 0) << granted.output;
     server().Restart();
     client_ = std::make_unique<HttpClient>(server_->port());

@@ -14,8 +14,18 @@
 #include <stdexcept>
 #include <thread>
 
+#include "support/dynalite.h"
+
 namespace tt::testing {
 namespace {
+
+// Dynalite takes any credentials; real ones never reach tests.
+void SetTestAwsEnvironment() {
+  setenv("AWS_ACCESS_KEY_ID", "test", 1);
+  setenv("AWS_SECRET_ACCESS_KEY", "test", 1);
+  setenv("AWS_REGION", "us-east-1", 1);
+  unsetenv("AWS_PROFILE");
+}
 
 std::vector<char*> Argv(std::vector<std::string>& args) {
   std::vector<char*> argv;
@@ -26,8 +36,15 @@ std::vector<char*> Argv(std::vector<std::string>& args) {
 
 }  // namespace
 
+Backend TestBackend() {
+  const char* backend = std::getenv("TT_TEST_BACKEND");
+  return backend != nullptr && std::string_view(backend) == "dynamodb" ? Backend::kDynamoDb
+                                                                       : Backend::kSqlite;
+}
+
 ServerProcess::ServerProcess(std::filesystem::path db_path, std::vector<std::string> extra_args)
     : db_path_(std::move(db_path)), extra_args_(std::move(extra_args)) {
+  if (TestBackend() == Backend::kDynamoDb) dynalite_ = std::make_unique<Dynalite>();
   std::random_device random;
   log_path_ = db_path_.parent_path() / ("server-" + std::to_string(random()) + ".log");
   Start();
@@ -35,6 +52,13 @@ ServerProcess::ServerProcess(std::filesystem::path db_path, std::vector<std::str
 
 ServerProcess::~ServerProcess() {
   if (pid_ > 0) Terminate();
+}
+
+std::vector<std::string> ServerProcess::DbArgs() const {
+  if (dynalite_ != nullptr) {
+    return {"--db", "dynamodb:" + dynalite_->endpoint(), "--table-prefix", "tt_test_"};
+  }
+  return {"--db", "sqlite:" + db_path_.string()};
 }
 
 void ServerProcess::Start() {
@@ -56,6 +80,7 @@ void ServerProcess::Start() {
   pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
+    SetTestAwsEnvironment();
     dup2(out_pipe[1], STDOUT_FILENO);
     int log = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (log >= 0) dup2(log, STDERR_FILENO);
@@ -144,6 +169,7 @@ CommandResult RunServerCommand(const std::vector<std::string>& args) {
   full.insert(full.end(), args.begin(), args.end());
   pid_t pid = fork();
   if (pid == 0) {
+    SetTestAwsEnvironment();
     dup2(out_pipe[1], STDOUT_FILENO);
     dup2(out_pipe[1], STDERR_FILENO);
     close(out_pipe[0]);

@@ -6,15 +6,24 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace tt::testing {
 
+class Dynalite;
+
+// The store the servers of this test process use. The same suite runs on both: ctest runs it a
+// second time with TT_TEST_BACKEND=dynamodb, where each server gets a dynalite of its own.
+enum class Backend { kSqlite, kDynamoDb };
+Backend TestBackend();
+
 class ServerProcess {
  public:
-  // Starts `track-tracker serve --listen 127.0.0.1:0 --db sqlite:<db_path> ...extra_args` and
-  // waits until it prints the port it listens on. Throws std::runtime_error if it does not.
+  // Starts `track-tracker serve --listen 127.0.0.1:0 --db <DbArgs()> ...extra_args` and waits
+  // until it prints the port it listens on. Throws std::runtime_error if it does not. On
+  // DynamoDB it first starts a dynalite that lives as long as this object (across restarts).
   ServerProcess(std::filesystem::path db_path, std::vector<std::string> extra_args = {});
   // Stops the server with SIGTERM (and SIGKILL if it does not stop in time).
   ~ServerProcess();
@@ -24,6 +33,8 @@ class ServerProcess {
   uint16_t port() const { return port_; }
   pid_t pid() const { return pid_; }
   const std::filesystem::path& db_path() const { return db_path_; }
+  // The flags that name this server's store, for other commands on the same data.
+  std::vector<std::string> DbArgs() const;
   // Everything the server wrote to stderr so far (its log).
   std::string Log() const;
 
@@ -39,6 +50,7 @@ class ServerProcess {
   int Wait(int timeout_ms);
 
   std::filesystem::path db_path_;
+  std::unique_ptr<Dynalite> dynalite_;
   std::vector<std::string> extra_args_;
   std::filesystem::path log_path_;
   pid_t pid_ = -1;

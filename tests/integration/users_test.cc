@@ -282,9 +282,9 @@ double MedianSignInMillis(const HttpClient& client, const std::string& username,
   for (int i = 0; i < attempts; ++i) {
     auto started = std::chrono::steady_clock::now();
     client.Post("/sessions", {{"username", username}, {"password", password}});
-    millis.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
-                                                               started)
-                         .count());
+    millis.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+            .count());
   }
   std::sort(millis.begin(), millis.end());
   return millis[millis.size() / 2];

@@ -50,11 +50,22 @@ ServerProcess::ServerProcess(std::filesystem::path db_path, std::vector<std::str
   Start();
 }
 
+ServerProcess::ServerProcess(std::filesystem::path db_path, std::vector<std::string> extra_args,
+                             std::vector<std::string> db_args)
+    : db_path_(std::move(db_path)),
+      extra_args_(std::move(extra_args)),
+      db_args_(std::move(db_args)) {
+  std::random_device random;
+  log_path_ = db_path_.parent_path() / ("server-" + std::to_string(random()) + ".log");
+  Start();
+}
+
 ServerProcess::~ServerProcess() {
   if (pid_ > 0) Terminate();
 }
 
 std::vector<std::string> ServerProcess::DbArgs() const {
+  if (!db_args_.empty()) return db_args_;
   if (dynalite_ != nullptr) {
     return {"--db", "dynamodb:" + dynalite_->endpoint(), "--table-prefix", "tt_test_"};
   }
@@ -64,18 +75,10 @@ std::vector<std::string> ServerProcess::DbArgs() const {
 void ServerProcess::Start() {
   int out_pipe[2];
   if (pipe(out_pipe) != 0) throw std::runtime_error("pipe failed");
-  std::vector<std::string> args = {TT_SERVER_BINARY,
-                                   "serve",
-                                   "--listen",
-                                   "127.0.0.1:0",
-                                   "--db",
-                                   "sqlite:" + db_path_.string(),
-                                   "--hash-threads",
-                                   "2",
-                                   "--threads",
-                                   "2",
-                                   "--shutdown-grace",
-                                   "5"};
+  std::vector<std::string> args = {TT_SERVER_BINARY, "serve", "--listen", "127.0.0.1:0",
+                                   "--hash-threads", "2", "--threads", "2", "--shutdown-grace", "5"};
+  std::vector<std::string> db_args = DbArgs();
+  args.insert(args.end(), db_args.begin(), db_args.end());
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");

@@ -25,6 +25,10 @@ class ServerProcess {
   // until it prints the port it listens on. Throws std::runtime_error if it does not. On
   // DynamoDB it first starts a dynalite that lives as long as this object (across restarts).
   ServerProcess(std::filesystem::path db_path, std::vector<std::string> extra_args = {});
+  // As above, but on the store `db_args` name (e.g. {"--db", "dynamodb:http://..."}) whatever
+  // TestBackend() says; no dynalite is started.
+  ServerProcess(std::filesystem::path db_path, std::vector<std::string> extra_args,
+                std::vector<std::string> db_args);
   // Stops the server with SIGTERM (and SIGKILL if it does not stop in time).
   ~ServerProcess();
   ServerProcess(const ServerProcess&) = delete;
@@ -52,6 +56,7 @@ class ServerProcess {
   std::filesystem::path db_path_;
   std::unique_ptr<Dynalite> dynalite_;
   std::vector<std::string> extra_args_;
+  std::vector<std::string> db_args_;  // when given explicitly
   std::filesystem::path log_path_;
   pid_t pid_ = -1;
   uint16_t port_ = 0;

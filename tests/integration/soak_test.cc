@@ -75,11 +75,18 @@ TEST_F(Soak, MixedLoadAnswersNo5xxAndMemoryStopsGrowing) {
         } else if (pick < 85) {
           response = http.Get("/athletes/" + athlete.id + "/events");
         } else if (pick < 93) {
+          // Add an event and take it away again: the feed's size stays put, so memory that
+          // tracks it cannot pass for growth (the feed returns every event of a page).
           response = http.Post("/athletes/" + athlete.id + "/events",
                                {{"competition_id", competition},
                                 {"name", "heat"},
                                 {"date_time", "2027-03-15T12:00:00+01:00"}},
                                athlete.token);
+          if (response.status == 201) {
+            response =
+                http.Delete("/athletes/" + athlete.id + "/events/" + Str(response.Json().at("id")),
+                            athlete.token);
+          }
         } else if (pick < 98) {
           response = http.Post("/competitions", CompetitionBody("Soak", "2027-04-01", "2027-04-02"),
                                athlete.token);

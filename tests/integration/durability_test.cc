@@ -2,6 +2,7 @@
 #include <sqlite3.h>
 
 #include <atomic>
+#include <filesystem>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -85,6 +86,47 @@ TEST_F(Durability, EveryAnsweredWriteSurvivesKillNineMidLoad) {
     }
   }
   EXPECT_GE(acknowledged.size(), 60u);
+}
+
+TEST_F(Durability, AFullDiskAnswers503LosesNothingAndCorruptsNothing) {
+  if (TestBackend() != Backend::kSqlite) GTEST_SKIP() << "a disk is an SQLite matter";
+  Account owner = SignUp();
+  const auto size = std::filesystem::file_size(server().db_path());
+  // The log file counts too, so leave room for it; the database and WAL hit the limit first.
+  server().RestartWithFileSizeLimit(size + 64 * 1024);
+  client_ = std::make_unique<HttpClient>(server().port());
+  std::vector<std::string> acknowledged;
+  int unavailable = 0;
+  for (int i = 0; i < 2000 && unavailable < 5; ++i) {
+    HttpResponse created = client().Post(
+        "/competitions",
+        CompetitionBody(std::string(150, 'x') + std::to_string(i), "2027-05-01", "2027-05-02"),
+        owner.token);
+    if (created.status == 201) {
+      acknowledged.push_back(Str(created.Json().at("id")));
+    } else {
+      ASSERT_EQ(created.status, 503) << created.body;
+      EXPECT_EQ(ErrorCodeOf(created), "unavailable");
+      EXPECT_TRUE(created.HasHeader("retry-after"));
+      ++unavailable;
+    }
+  }
+  ASSERT_EQ(unavailable, 5) << "the limit was never reached";
+  EXPECT_EQ(client().Get("/healthz").status, 200) << "the server is still up";
+  EXPECT_EQ(client().Get("/competitions/" + acknowledged.front()).status, 200);
+
+  server().RestartWithFileSizeLimit(0);
+  client_ = std::make_unique<HttpClient>(server().port());
+  EXPECT_EQ(IntegrityCheck(server().db_path()), "ok");
+  for (const std::string& id : acknowledged) {
+    ASSERT_EQ(client().Get("/competitions/" + id).status, 200) << "lost: " << id;
+  }
+  EXPECT_EQ(
+      client()
+          .Post("/competitions", CompetitionBody("After", "2027-06-01", "2027-06-01"), owner.token)
+          .status,
+      201)
+      << "writes work again once there is room";
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -75,8 +76,9 @@ std::vector<std::string> ServerProcess::DbArgs() const {
 void ServerProcess::Start() {
   int out_pipe[2];
   if (pipe(out_pipe) != 0) throw std::runtime_error("pipe failed");
-  std::vector<std::string> args = {TT_SERVER_BINARY, "serve", "--listen", "127.0.0.1:0",
-                                   "--hash-threads", "2", "--threads", "2", "--shutdown-grace", "5"};
+  std::vector<std::string> args = {TT_SERVER_BINARY,   "serve", "--listen",  "127.0.0.1:0",
+                                   "--hash-threads",   "2",     "--threads", "2",
+                                   "--shutdown-grace", "5"};
   std::vector<std::string> db_args = DbArgs();
   args.insert(args.end(), db_args.begin(), db_args.end());
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
@@ -84,6 +86,11 @@ void ServerProcess::Start() {
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
     SetTestAwsEnvironment();
+    if (file_size_limit_ > 0) {
+      rlimit limit{file_size_limit_, file_size_limit_};
+      setrlimit(RLIMIT_FSIZE, &limit);
+      signal(SIGXFSZ, SIG_IGN);  // a write past the limit then fails with EFBIG
+    }
     dup2(out_pipe[1], STDOUT_FILENO);
     int log = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (log >= 0) dup2(log, STDERR_FILENO);
@@ -151,6 +158,12 @@ void ServerProcess::Kill() {
   int status = 0;
   waitpid(pid_, &status, 0);
   pid_ = -1;
+}
+
+void ServerProcess::RestartWithFileSizeLimit(size_t bytes) {
+  if (pid_ > 0) Terminate();
+  file_size_limit_ = bytes;
+  Start();
 }
 
 void ServerProcess::Restart() {

@@ -48,6 +48,9 @@ class ServerProcess {
   void Kill();
   // Starts a stopped server again on the same database (on a new port).
   void Restart();
+  // Restarts the server with files it writes limited to `bytes` (RLIMIT_FSIZE, with SIGXFSZ
+  // ignored), so that writes past it fail as on a full disk; 0 removes the limit.
+  void RestartWithFileSizeLimit(size_t bytes);
 
  private:
   void Start();
@@ -59,6 +62,7 @@ class ServerProcess {
   std::vector<std::string> db_args_;  // when given explicitly
   std::filesystem::path log_path_;
   pid_t pid_ = -1;
+  size_t file_size_limit_ = 0;
   uint16_t port_ = 0;
 };
 

@@ -12,8 +12,10 @@
 // break or surrounding blanks; a file that does not parse fails the resolution; resolved
 // settings have a region, both halves of the key pair and an endpoint, and follow the
 // environment where it decides.
+#include <signal.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -66,6 +68,13 @@ void CheckParse(std::string_view text) {
       TT_FUZZ_CHECK_MSG(!HasSurroundingBlanks(value), Escape(value));
     }
   }
+  // A key can start with `#` or `;` when blanks the comment rule does not count (a CR) come
+  // before it on its line, as in "\r;key = value"; Print cannot write such a key back.
+  for (const auto& [section, values] : *sections) {
+    for (const auto& [key, value] : values) {
+      if (key.front() == '#' || key.front() == ';') return;
+    }
+  }
   const std::string printed = Print(*sections);
   const tt::Result<IniSections> again = tt::dynamodb::ParseAwsIni(printed, "printed");
   TT_FUZZ_CHECK_MSG(again.ok(), Escape(printed));
@@ -80,17 +89,37 @@ fs::path TemporaryDirectory() {
   return fs::temp_directory_path();
 }
 
-// A fresh home directory for this process, made once and removed at exit; the files in it are
-// rewritten for each input. Held in a plain buffer so that it still exists when the exit handler
-// runs (a static fs::path could be destroyed first).
+constexpr std::string_view kHomePrefix = "tt-aws-ini-fuzz-";
+
+// Removes the homes of earlier processes that are gone: a crash (or a fork-mode worker) ends
+// without running exit handlers.
+void RemoveAbandonedHomes(const fs::path& directory) {
+  std::error_code error;
+  for (const fs::directory_entry& entry : fs::directory_iterator(directory, error)) {
+    const std::string name = entry.path().filename().string();
+    if (!name.starts_with(kHomePrefix)) continue;
+    const long pid = std::strtol(name.c_str() + kHomePrefix.size(), nullptr, 10);
+    if (pid > 0 && kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) {
+      fs::remove_all(entry.path(), error);
+    }
+  }
+}
+
+// This process's home directory, `tt-aws-ini-fuzz-<pid>`: made once and removed at exit; the
+// files in it are rewritten for each input. Held in a plain buffer so that it still exists when
+// the exit handler runs (a static fs::path could be destroyed first).
 fs::path Home() {
   static char home[4096] = {};
   if (home[0] == '\0') {
-    const std::string pattern = (TemporaryDirectory() / "tt-aws-ini-fuzz-XXXXXX").string();
-    if (pattern.size() >= sizeof home) std::abort();
-    pattern.copy(home, pattern.size());
-    if (mkdtemp(home) == nullptr) std::abort();
-    fs::create_directories(fs::path(home) / ".aws");
+    const fs::path directory = TemporaryDirectory();
+    RemoveAbandonedHomes(directory);
+    const std::string path =
+        (directory / (std::string(kHomePrefix) + std::to_string(getpid()))).string();
+    if (path.size() >= sizeof home) std::abort();
+    path.copy(home, path.size());
+    std::error_code error;
+    fs::remove_all(home, error);
+    if (!fs::create_directories(fs::path(home) / ".aws", error)) std::abort();
     std::atexit([] {
       std::error_code ignored;
       fs::remove_all(home, ignored);
@@ -151,9 +180,9 @@ void CheckResolve(std::string_view input) {
     TT_FUZZ_CHECK(settings.error().message.find('\n') == std::string::npos);
     // With everything in the environment, only a broken file can stand in the way.
     if (files_parse) {
-      TT_FUZZ_CHECK_MSG(!(set("AWS_REGION") && set("AWS_ACCESS_KEY_ID") &&
-                          set("AWS_SECRET_ACCESS_KEY")),
-                        settings.error().message);
+      TT_FUZZ_CHECK_MSG(
+          !(set("AWS_REGION") && set("AWS_ACCESS_KEY_ID") && set("AWS_SECRET_ACCESS_KEY")),
+          settings.error().message);
     }
     return;
   }

@@ -87,8 +87,8 @@ void CheckEncodedValues(FuzzedDataProvider& provider) {
   TT_FUZZ_CHECK_MSG(tt::IsValidId(id), id);
 
   // Every day the API accepts (0001-01-01..9999-12-31).
-  const tt::Date day = tt::Date::FromDaysSinceEpoch(
-      provider.ConsumeIntegralInRange<int64_t>(-719162, 2932896));
+  const tt::Date day =
+      tt::Date::FromDaysSinceEpoch(provider.ConsumeIntegralInRange<int64_t>(-719162, 2932896));
   const tt::CompetitionCursor competition{day, id};
   const auto competition_back =
       tt::DecodeCompetitionCursor(tt::EncodeCompetitionCursor(competition));

@@ -43,8 +43,8 @@ inline std::string_view AsText(const unsigned char* data, size_t size) {
 
 // Checks `condition`; `detail` (any expression convertible to std::string) is evaluated only on
 // failure.
-#define TT_FUZZ_CHECK_MSG(condition, detail)                             \
-  do {                                                                   \
+#define TT_FUZZ_CHECK_MSG(condition, detail)                                      \
+  do {                                                                            \
     if (!(condition)) ::tt::fuzz::Fail(__FILE__, __LINE__, #condition, (detail)); \
   } while (false)
 #define TT_FUZZ_CHECK(condition) TT_FUZZ_CHECK_MSG(condition, std::string())

@@ -9,13 +9,13 @@
 // with the captured parameters spells the path; a 405's Allow lists exactly the methods that
 // match; a literal template wins over a parameter; the mapped path has no NUL; a response never
 // carries a header that breaks the framing.
+#include <algorithm>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -27,10 +27,10 @@
 
 #include "api/request.h"
 #include "api/routes.h"
+#include "fuzz/fuzz_check.h"
 #include "http/error_response.h"
 #include "http/request_mapping.h"
 #include "http/router.h"
-#include "fuzz/fuzz_check.h"
 
 namespace {
 

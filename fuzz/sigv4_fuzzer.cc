@@ -64,10 +64,9 @@ RawRequest ParseRawRequest(std::string_view text) {
       request.headers.back().value.append(" ").append(line);
     } else {
       const size_t colon = line.find(':');
-      request.headers.push_back({std::string(line.substr(0, colon)),
-                                 colon == std::string_view::npos
-                                     ? std::string()
-                                     : std::string(line.substr(colon + 1))});
+      request.headers.push_back(
+          {std::string(line.substr(0, colon)),
+           colon == std::string_view::npos ? std::string() : std::string(line.substr(colon + 1))});
     }
   }
   request.body = text;
@@ -154,23 +153,23 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.normalize_path = (options_byte & 1) != 0;
   options.add_content_sha256_header = (options_byte & 2) != 0;
   options.sign_session_token = (options_byte & 4) != 0;
-  tt::dynamodb::AwsCredentials credentials{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-                                           std::nullopt};
+  tt::dynamodb::AwsCredentials credentials{
+      "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", std::nullopt};
   if ((options_byte & 8) != 0) {
-    credentials.session_token =
-        "6e86291e8372ff2a2260956d9b8aae1d763fbf315fa00fa31553b73ebf194267";
+    credentials.session_token = "6e86291e8372ff2a2260956d9b8aae1d763fbf315fa00fa31553b73ebf194267";
   }
   std::optional<std::string> payload_hash;
   if ((options_byte & 16) != 0) payload_hash = *tt::dynamodb::Sha256Hex(raw.body);
   if ((options_byte & 32) != 0) payload_hash = "UNSIGNED-PAYLOAD";
-  const tt::dynamodb::SigningScope scope{
-      "us-east-1", "service",
-      std::chrono::sys_days{std::chrono::year{2015} / 8 / 30} + std::chrono::hours{12} +
-          std::chrono::minutes{36} + std::chrono::years{options_byte >> 6}};
+  const tt::dynamodb::SigningScope scope{"us-east-1", "service",
+                                         std::chrono::sys_days{std::chrono::year{2015} / 8 / 30} +
+                                             std::chrono::hours{12} + std::chrono::minutes{36} +
+                                             std::chrono::years{options_byte >> 6}};
 
-  const RequestToSign request{raw.method, raw.path, raw.query, raw.headers, raw.body,
-                              payload_hash ? std::optional<std::string_view>(*payload_hash)
-                                           : std::nullopt};
+  const RequestToSign request{
+      raw.method, raw.path,
+      raw.query,  raw.headers,
+      raw.body,   payload_hash ? std::optional<std::string_view>(*payload_hash) : std::nullopt};
   const tt::Result<std::string> canonical =
       tt::dynamodb::CanonicalRequest(request, credentials, scope, options);
   TT_FUZZ_CHECK(canonical.ok());
@@ -189,10 +188,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   TT_FUZZ_CHECK(signed_at != std::string::npos && signature_at != std::string::npos &&
                 signed_at < signature_at);
   const std::string_view signature =
-      std::string_view(authorization).substr(signature_at + std::string_view(", Signature=").size());
+      std::string_view(authorization)
+          .substr(signature_at + std::string_view(", Signature=").size());
   TT_FUZZ_CHECK_MSG(signature.size() == 64 && IsLowerHex(signature), authorization);
-  const std::string_view signed_headers = std::string_view(authorization)
-                                              .substr(signed_at + 16, signature_at - signed_at - 16);
+  const std::string_view signed_headers =
+      std::string_view(authorization).substr(signed_at + 16, signature_at - signed_at - 16);
 
   // Re-signing with the signer's headers already present signs exactly the same request.
   std::vector<HttpHeader> resent = raw.headers;
@@ -202,8 +202,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const tt::Result<std::string> canonical_again =
       tt::dynamodb::CanonicalRequest(again, credentials, scope, options);
   TT_FUZZ_CHECK(canonical_again.ok());
-  TT_FUZZ_CHECK_MSG(*canonical_again == *canonical, Escape(*canonical) + "\n  vs " +
-                                                        Escape(*canonical_again));
+  TT_FUZZ_CHECK_MSG(*canonical_again == *canonical,
+                    Escape(*canonical) + "\n  vs " + Escape(*canonical_again));
 
   // The shape can be read only when the free-form parts hold no line break.
   const bool one_line_parts =

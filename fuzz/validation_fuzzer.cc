@@ -70,8 +70,8 @@ bool IsAscii(std::string_view text) {
 }
 
 bool IsUsernameChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '_' || c == '.' || c == '-';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '.' || c == '-';
 }
 
 bool StartsWithIgnoringAsciiCase(std::string_view text, std::string_view prefix) {

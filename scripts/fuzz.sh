@@ -55,11 +55,12 @@ common_flags=(-timeout=10 -rss_limit_mb=2048)
 runs=build/fuzz/runs
 failed=()
 
-# Prints the lines of a libFuzzer log that say what went wrong and where the input is.
+# Prints the lines of a libFuzzer log that say what went wrong: the failed invariant or the
+# sanitizer's report, and the stack frames in the project's code and the fuzzer.
 report() {
   local log="$1"
-  grep -E "invariant failed|ERROR: |runtime error|SUMMARY: |Test unit written to|^  " "$log" |
-    head -n 20 >&2 || true
+  grep -E "invariant failed|^  [^ ]|ERROR: |runtime error|SUMMARY: |Test unit written to|#[0-9]+ .* in (tt::|\(anonymous namespace\)|LLVMFuzzerTestOneInput)" \
+    "$log" | head -n 25 >&2 || true
 }
 
 for target in "${targets[@]}"; do
@@ -103,7 +104,7 @@ for target in "${targets[@]}"; do
     echo "FAIL $target: crash input saved to ${artifact:-(none written, see the log)}" >&2
     report "$log"
     echo "  full log: $log" >&2
-    echo "  minimise: $binary -minimize_crash=1 -runs=100000 $artifact" >&2
+    echo "  minimise: $binary -minimize_crash=1 -runs=100000 -exact_artifact_path=$artifact.min $artifact" >&2
     echo "  then keep it as fuzz/regressions/$target/<what-it-shows> (see fuzz/README.md)" >&2
     failed+=("$target")
   fi

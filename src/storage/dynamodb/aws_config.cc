@@ -91,9 +91,12 @@ Result<SharedFile> LoadSharedFile(std::filesystem::path path) {
   if (file.path.empty() || !std::filesystem::exists(file.path, error)) return file;
   std::ifstream stream(file.path, std::ios::binary);
   std::ostringstream text;
-  if (!stream || std::filesystem::is_directory(file.path, error) || !(text << stream.rdbuf())) {
+  if (!stream || std::filesystem::is_directory(file.path, error)) {
     return Error::BadRequest("cannot read AWS file " + file.path.string());
   }
+  // An empty file copies no characters, which sets failbit on `text`; it is simply empty.
+  text << stream.rdbuf();
+  if (stream.bad()) return Error::BadRequest("cannot read AWS file " + file.path.string());
   Result<IniSections> sections = ParseAwsIni(text.str(), file.path.string());
   if (!sections.ok()) return std::move(sections).error();
   file.sections = std::move(sections).value();

@@ -76,6 +76,18 @@ TEST_F(AwsConfigTest, TakesCredentialsAndRegionFromTheEnvironment) {
   EXPECT_EQ(settings->profile, "default");
 }
 
+// Found by the aws_ini fuzzer: an empty file made resolution fail.
+TEST_F(AwsConfigTest, EmptySharedFilesAreLikeMissingOnes) {
+  WriteCredentials("");
+  WriteConfig("");
+  Set("AWS_ACCESS_KEY_ID", "AKIDENV");
+  Set("AWS_SECRET_ACCESS_KEY", "secret-env");
+  Set("AWS_REGION", "eu-west-1");
+  Result<AwsSettings> settings = Resolve();
+  ASSERT_TRUE(settings.ok()) << settings.error().message;
+  EXPECT_EQ(settings->region, "eu-west-1");
+}
+
 TEST_F(AwsConfigTest, EnvironmentCredentialsWinOverTheProfile) {
   WriteCredentials("[default]\naws_access_key_id = AKIDFILE\naws_secret_access_key = s\n");
   Set("AWS_ACCESS_KEY_ID", "AKIDENV");

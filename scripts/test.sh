@@ -3,7 +3,8 @@
 # from npm), then
 #   1. the CI build (warnings are errors): unit, integration and DynamoDB suites;
 #   2. an AddressSanitizer + UndefinedBehaviorSanitizer build: the whole suite again;
-#   3. a ThreadSanitizer build: the concurrency tests.
+#   3. a ThreadSanitizer build: the concurrency tests;
+#   4. the fuzzers, 15 s each, after replaying their saved crash inputs (scripts/fuzz.sh).
 # `scripts/test.sh --quick` runs only stage 1. Extra arguments go to every ctest run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,4 +35,6 @@ run_preset ci "$@"
 if [ "$quick" = false ]; then
   run_preset asan "$@"
   run_preset tsan "$@"
+  stage "fuzzers"
+  scripts/fuzz.sh 15
 fi

@@ -105,4 +105,19 @@ std::string NameKeyOf(std::string_view text);
 // there is none (an empty prefix or one of only 0xFF bytes).
 std::optional<std::string> PrefixUpperBound(std::string_view prefix);
 
+// Every remaining row of `statement`, each read by `read_row`, in order.
+template <typename T>
+Result<std::vector<T>> ReadAllRows(Statement& statement, Result<T> (*read_row)(RowReader&)) {
+  std::vector<T> items;
+  while (true) {
+    Result<bool> row = statement.Step();
+    if (!row.ok()) return std::move(row).error();
+    if (!*row) return items;
+    RowReader reader(statement);
+    Result<T> item = read_row(reader);
+    if (!item.ok()) return std::move(item).error();
+    items.push_back(std::move(*item));
+  }
+}
+
 }  // namespace tt::sqlite

@@ -24,20 +24,6 @@ constexpr char kUserExists[] = "SELECT 1 FROM users WHERE id = ?1";
 constexpr char kNoSuchAthlete[] = "no such athlete";
 constexpr char kNoSuchUser[] = "no such user";
 
-// Reads every remaining row of `statement` as an athlete, page order kept.
-Result<std::vector<Athlete>> ReadAthletes(Statement& statement) {
-  std::vector<Athlete> athletes;
-  while (true) {
-    Result<bool> row = statement.Step();
-    if (!row.ok()) return std::move(row).error();
-    if (!*row) return athletes;
-    RowReader reader(statement);
-    Result<Athlete> athlete = sqlite::ReadAthlete(reader);
-    if (!athlete.ok()) return std::move(athlete).error();
-    athletes.push_back(std::move(*athlete));
-  }
-}
-
 }  // namespace
 
 Async<Status> SqliteStore::CreateAthlete(const Athlete& athlete) {
@@ -164,7 +150,7 @@ Async<Result<Page<Athlete>>> SqliteStore::ListAthletes(const AthleteQuery& query
     } else {
       select->BindAll(after_last, after_first, after_id, limit + 1);
     }
-    Result<std::vector<Athlete>> rows = ReadAthletes(*select);
+    Result<std::vector<Athlete>> rows = sqlite::ReadAllRows(*select, &sqlite::ReadAthlete);
     if (!rows.ok()) return std::move(rows).error();
     return sqlite::MakePage(std::move(*rows), limit);
   });

@@ -26,20 +26,6 @@ constexpr char kNoSuchCompetition[] = "no such competition";
 constexpr char kBeforeAnyDate[] = "";
 constexpr char kLastDate[] = "9999-12-31";
 
-// Reads every remaining row of `statement` as a competition.
-Result<std::vector<Competition>> ReadCompetitions(Statement& statement) {
-  std::vector<Competition> competitions;
-  while (true) {
-    Result<bool> row = statement.Step();
-    if (!row.ok()) return std::move(row).error();
-    if (!*row) return competitions;
-    RowReader reader(statement);
-    Result<Competition> competition = sqlite::ReadCompetition(reader);
-    if (!competition.ok()) return std::move(competition).error();
-    competitions.push_back(std::move(*competition));
-  }
-}
-
 }  // namespace
 
 Async<Status> SqliteStore::CreateCompetition(const Competition& competition) {
@@ -91,7 +77,7 @@ Async<Result<std::vector<Competition>>> SqliteStore::GetCompetitions(
             " FROM competitions c WHERE c.id IN (SELECT value FROM json_each(?1))");
         if (!select.ok()) return std::move(select).error();
         select->Bind(1, id_list);
-        return ReadCompetitions(*select);
+        return sqlite::ReadAllRows(*select, &sqlite::ReadCompetition);
       });
 }
 
@@ -167,7 +153,7 @@ Async<Result<Page<Competition>>> SqliteStore::ListCompetitions(const Competition
         query.text.has_value() ? std::optional<std::string>(FoldCase(*query.text)) : std::nullopt,
         query.after.has_value() ? query.after->start_date.ToString() : kBeforeAnyDate,
         query.after.has_value() ? query.after->id : std::string(), limit + 1);
-    Result<std::vector<Competition>> rows = ReadCompetitions(*select);
+    Result<std::vector<Competition>> rows = sqlite::ReadAllRows(*select, &sqlite::ReadCompetition);
     if (!rows.ok()) return std::move(rows).error();
     return sqlite::MakePage(std::move(*rows), limit);
   });

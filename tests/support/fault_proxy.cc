@@ -54,7 +54,13 @@ asio::awaitable<void> FaultProxy::Serve(FaultProxy& proxy, tcp::socket client) {
       co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
     }
     http::response<http::string_body> response;
-    switch (proxy.mode_.load()) {
+    Mode mode = proxy.mode_.load();
+    if (proxy.faults_left_.fetch_sub(1) > 0) {
+      mode = proxy.fault_.load();
+    } else {
+      proxy.faults_left_ = 0;  // undo the decrement past zero
+    }
+    switch (mode) {
       case Mode::kDrop:
         co_return;  // closes the connection unanswered
       case Mode::kServerError:

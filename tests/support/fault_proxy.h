@@ -32,6 +32,11 @@ class FaultProxy {
   std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port()); }
 
   void set_mode(Mode mode) { mode_ = mode; }
+  // Answers the next `count` requests with `fault`, then goes back to the mode set before.
+  void FailNext(Mode fault, int count) {
+    fault_ = fault;
+    faults_left_ = count;
+  }
   // Extra time before each request is handled.
   void set_delay(std::chrono::milliseconds delay) { delay_ms_ = static_cast<int>(delay.count()); }
   // Requests seen, in any mode.
@@ -45,6 +50,8 @@ class FaultProxy {
   std::atomic<Mode> mode_{Mode::kForward};
   std::atomic<int> delay_ms_{0};
   std::atomic<int> requests_{0};
+  std::atomic<Mode> fault_{Mode::kForward};
+  std::atomic<int> faults_left_{0};
 };
 
 }  // namespace tt::testing

@@ -99,17 +99,12 @@ def machine() -> dict:
     if os.path.exists("/etc/debian_version"):
         with open("/etc/debian_version", encoding="utf-8") as file:
             debian = file.read().strip()
-    # --no-optional-locks: a read-only status that does not refresh the index.
-    dirty = bool(command("git", "--no-optional-locks", "status", "--porcelain",
-                         "--untracked-files=no"))
     return {
         "nproc": command("nproc"),
         "cpu_model": model,
         "memory_gib": round(mem_kib / 1024 / 1024, 1),
         "kernel": platform.release(),
         "debian": debian,
-        "commit": command("git", "rev-parse", "--short", "HEAD"),
-        "dirty": dirty,
     }
 
 
@@ -208,7 +203,7 @@ def main() -> int:
         lines += ["| " + " | ".join(row) + " |" for row in body]
         return lines
 
-    commit = info["commit"] + (" (with uncommitted changes)" if info["dirty"] else "")
+    commit = meta.get("commit", "unknown")
     settings = (f"{meta.get('wrk_version', 'wrk')}, {meta.get('threads')} threads, "
                 f"{meta.get('connections')} connections, {meta.get('warmup')} s warm-up then "
                 f"{meta.get('duration')} s measured, timeout {meta.get('timeout')} s")
@@ -223,7 +218,8 @@ def main() -> int:
         "",
         f"- Machine: {info['nproc']} CPUs (`nproc`), {info['cpu_model']}, "
         f"{info['memory_gib']} GiB RAM, Linux {info['kernel']}, Debian {info['debian']}; "
-        f"database on {meta.get('db_fstype', '?')}.",
+        f"database in a temporary directory on {meta.get('db_fstype', '?')}, where an "
+        f"fdatasync of a 4 KiB write takes {meta.get('fsync_ms', '?')} ms (median).",
         f"- Commit: `{commit}`; server `{meta.get('server_args', '')}`.",
         f"- Load: {settings}; ceiling: {meta.get('nginx_version', 'nginx')} "
         f"answering a fixed {meta.get('nginx_body_bytes', '?')}-byte JSON body.",
@@ -237,9 +233,11 @@ def main() -> int:
     ]
     md += table(header, rows)
     md += ["", "Server CPU µs/request: CPU time the server (for the ceiling: nginx) used during the "
-           "measured run divided by the requests completed. Others' CPU: the share of the "
-           f"machine's {cpus} CPUs used meanwhile by processes other than the server, nginx and "
-           "wrk; above a few percent, the run was disturbed.", "", "Scenarios:", ""]
+           "measured run divided by the requests completed (it varies with load: a busier "
+           "server handles more requests per wake-up). Others' CPU: the share of the machine's "
+           f"{cpus} CPUs used meanwhile by processes other than the server, nginx and wrk; above "
+           "a few percent, the run was disturbed and its throughput understated.",
+           "", "Scenarios:", ""]
     md += [f"- `{name}`: {description}" for name, description in SCENARIOS if name in results]
     md += [""]
     statements = probe.get("statements", {})

@@ -56,6 +56,12 @@ fi
 nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 
 binary=$repo/build/release/track-tracker
+# The commit the binary is built from, read now: the tree may move on during the run.
+# (--no-optional-locks: a read-only status that does not even refresh the index.)
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [[ -n $(git --no-optional-locks status --porcelain --untracked-files=no 2>/dev/null) ]]; then
+  commit+=" (with uncommitted changes)"
+fi
 if [[ ${BENCH_SKIP_BUILD:-0} == 1 && -x $binary ]]; then
   log "using the existing $binary (BENCH_SKIP_BUILD=1)"
 else
@@ -144,6 +150,24 @@ fi
 busy_start=$(cpu_busy_s)
 times >"$work/times.start"
 wall_start=$(date +%s)
+
+# Writes are synchronous=FULL: their rate follows the latency of a sync where the database is.
+fsync_ms=$(python3 - "$work" <<'PY'
+import os, statistics, sys, time
+path = os.path.join(sys.argv[1], "fsync.probe")
+fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+samples = []
+for i in range(200):
+    os.pwrite(fd, b"x" * 4096, (i % 16) * 4096)
+    start = time.perf_counter()
+    os.fdatasync(fd)  # what SQLite calls on Linux
+    samples.append(time.perf_counter() - start)
+os.close(fd)
+os.unlink(path)
+print(f"{statistics.median(samples) * 1000:.2f}")
+PY
+)
+echo "fdatasync of a 4 KiB write in $work: $fsync_ms ms (median of 200)"
 
 # ---- The server ------------------------------------------------------------------------------
 
@@ -328,6 +352,7 @@ wrk_version=$({ wrk -v 2>&1 || true; } | sed -n '1s/ \[.*//p')
 nginx_version=$("$nginx_bin" -v 2>&1 | sed 's|.*: ||')
 cat >"$results/meta.env" <<EOF
 date=$(date -u '+%Y-%m-%d %H:%M UTC')
+commit=$commit
 loadavg_start=$loadavg_start
 wall_s=$(($(date +%s) - wall_start))
 other_cpu_s=$other_cpu
@@ -341,6 +366,7 @@ warmup=$warmup
 timeout=$timeout
 server_args=track-tracker ${server_args[*]//$work/\$TMP}
 db_fstype=$(df --output=fstype "$work" | tail -n 1)
+fsync_ms=$fsync_ms
 rss_idle_kib=$rss_idle
 rss_seeded_kib=$rss_seeded
 rss_after_kib=$rss_after

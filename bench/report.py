@@ -112,6 +112,11 @@ def fmt(value: float | None, digits: int = 2) -> str:
     return "—" if value is None else f"{value:.{digits}f}"
 
 
+def fmt_ratio(value: float | None) -> str:
+    """Two decimals, or four below 0.01 so that small ratios do not all read 0.00."""
+    return fmt(value, 4 if value is not None and value < 0.01 else 2)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--results", required=True)
@@ -142,17 +147,17 @@ def main() -> int:
 
     # ---- The table --------------------------------------------------------------------------
     header = ["scenario", "requests/s", "p50 ms", "p99 ms", "non-2xx", "socket errors",
-              "ratio to nginx", "server CPU µs/request", "others' CPU"]
+              "ratio to nginx", "server CPU µs/request", "wrk CPU µs/request", "others' CPU"]
     cpus = int(info["nproc"] or os.cpu_count() or 1)
 
     def cpu_columns(result: dict) -> list[str]:
         cpu = result.get("cpu") or {}
         if not cpu:
-            return ["—", "—"]
-        per_request = (f"{1e6 * cpu['target_cpu_s'] / result['requests']:.0f}"
-                       if result["requests"] else "—")
+            return ["—", "—", "—"]
+        per_request = [f"{1e6 * cpu[key] / result['requests']:.0f}" if result["requests"]
+                       else "—" for key in ("target_cpu_s", "wrk_cpu_s")]
         others = 100 * cpu["other_cpu_s"] / (result["duration_s"] * cpus)
-        return [per_request, f"{others:.0f}%"]
+        return per_request + [f"{others:.0f}%"]
 
     rows = []
     failures = []
@@ -172,7 +177,7 @@ def main() -> int:
                                             sorted(result["statuses"].items())) + ")"
         rows.append([name, f"{result['rps']:.0f}", fmt(result["p50_ms"]), fmt(result["p99_ms"]),
                      non2xx_text, str(errors),
-                     "1.00" if name == "nginx ceiling" else fmt(ratio(name))]
+                     "1.00" if name == "nginx ceiling" else fmt_ratio(ratio(name))]
                     + cpu_columns(result))
 
     # ---- Targets ----------------------------------------------------------------------------
@@ -180,7 +185,8 @@ def main() -> int:
     for name, minimum in RATIO_TARGETS.items():
         value = ratio(name)
         if value is not None:
-            targets.append((f"{name} ratio to nginx >= {minimum}", fmt(value), value >= minimum))
+            targets.append((f"{name} ratio to nginx >= {minimum}", fmt_ratio(value),
+                            value >= minimum))
     for name in READS:
         if name in results:
             p99 = results[name]["p99_ms"]
@@ -234,7 +240,8 @@ def main() -> int:
     md += table(header, rows)
     md += ["", "Server CPU µs/request: CPU time the server (for the ceiling: nginx) used during the "
            "measured run divided by the requests completed (it varies with load: a busier "
-           "server handles more requests per wake-up). Others' CPU: the share of the machine's "
+           "server handles more requests per wake-up); wrk CPU µs/request: the same for wrk, "
+           "which mostly reads the answers. Others' CPU: the share of the machine's "
            f"{cpus} CPUs used meanwhile by processes other than the server, nginx and wrk; above "
            "a few percent, the run was disturbed and its throughput understated.",
            "", "Scenarios:", ""]

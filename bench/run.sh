@@ -56,11 +56,12 @@ fi
 nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 
 binary=$repo/build/release/track-tracker
-# The commit the binary is built from, read now: the tree may move on during the run.
-# (--no-optional-locks: a read-only status that does not even refresh the index.)
+# The commit the binary is built from, read now: the tree may move on during the run. Changes
+# to bench/ and docs/ do not change the binary. (--no-optional-locks: a read-only status that
+# does not even refresh the index.)
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-if [[ -n $(git --no-optional-locks status --porcelain --untracked-files=no 2>/dev/null) ]]; then
-  commit+=" (with uncommitted changes)"
+if [[ -n $(git --no-optional-locks status --porcelain --untracked-files=no -- . ':!bench' ':!docs' 2>/dev/null) ]]; then
+  commit+=" (with uncommitted changes outside bench/ and docs/)"
 fi
 if [[ ${BENCH_SKIP_BUILD:-0} == 1 && -x $binary ]]; then
   log "using the existing $binary (BENCH_SKIP_BUILD=1)"

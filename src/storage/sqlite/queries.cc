@@ -25,6 +25,21 @@ Status CheckVersion(Connection& connection, std::string_view version_sql, std::s
   return Status::Ok();
 }
 
+Status DeleteVersioned(Connection& connection, std::string_view version_sql,
+                       std::string_view delete_sql, std::string_view id,
+                       std::optional<int64_t> expected_version,
+                       std::string_view not_found_message) {
+  if (Status status =
+          CheckVersion(connection, version_sql, id, expected_version, not_found_message);
+      !status.ok()) {
+    return status;
+  }
+  Result<Statement> remove = connection.Prepare(delete_sql);
+  if (!remove.ok()) return std::move(remove).error();
+  remove->Bind(1, id);
+  return RunChangingOneRow(*remove);
+}
+
 Status RunChangingOneRow(Statement& statement) {
   if (Status status = statement.Run(); !status.ok()) return status;
   if (statement.connection().Changes() != 1) {

@@ -25,6 +25,12 @@ Result<bool> RowExists(Connection& connection, std::string_view sql, std::string
 Status CheckVersion(Connection& connection, std::string_view version_sql, std::string_view id,
                     std::optional<int64_t> expected_version, std::string_view not_found_message);
 
+// Deletes the row that `delete_sql` addresses with ?1 = `id`, after CheckVersion with the other
+// arguments; what the foreign keys cascade goes with it.
+Status DeleteVersioned(Connection& connection, std::string_view version_sql,
+                       std::string_view delete_sql, std::string_view id,
+                       std::optional<int64_t> expected_version, std::string_view not_found_message);
+
 // Runs a statement whose parameters are already bound and that changes exactly the row it
 // addresses; kInternal (a bug: the caller checked the row first) when it changed none.
 Status RunChangingOneRow(Statement& statement);

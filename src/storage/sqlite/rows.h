@@ -105,6 +105,18 @@ std::string NameKeyOf(std::string_view text);
 // there is none (an empty prefix or one of only 0xFF bytes).
 std::optional<std::string> PrefixUpperBound(std::string_view prefix);
 
+// The row `statement` (its key bound) selects, read by `read_row`; kNotFound with
+// `not_found_message` when there is none.
+template <typename T>
+Result<T> ReadOneRow(Statement& statement, Result<T> (*read_row)(RowReader&),
+                     std::string_view not_found_message) {
+  Result<bool> row = statement.Step();
+  if (!row.ok()) return std::move(row).error();
+  if (!*row) return Error::NotFound(std::string(not_found_message));
+  RowReader reader(statement);
+  return read_row(reader);
+}
+
 // Every remaining row of `statement`, each read by `read_row`, in order.
 template <typename T>
 Result<std::vector<T>> ReadAllRows(Statement& statement, Result<T> (*read_row)(RowReader&)) {

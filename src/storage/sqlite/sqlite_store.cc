@@ -122,11 +122,7 @@ Async<Result<User>> SqliteStore::GetUser(std::string_view id) {
         connection.Prepare("SELECT " TT_SQL_USER_COLUMNS " FROM users u WHERE u.id = ?1");
     if (!select.ok()) return std::move(select).error();
     select->Bind(1, id);
-    Result<bool> row = select->Step();
-    if (!row.ok()) return std::move(row).error();
-    if (!*row) return Error::NotFound(kNoSuchUser);
-    RowReader reader(*select);
-    return sqlite::ReadUser(reader);
+    return sqlite::ReadOneRow(*select, &sqlite::ReadUser, kNoSuchUser);
   });
 }
 
@@ -183,17 +179,10 @@ Async<Status> SqliteStore::UpdateUser(const User& user, int64_t expected_version
 Async<Status> SqliteStore::DeleteUser(std::string_view id,
                                       std::optional<int64_t> expected_version) {
   co_return InWriteTransaction(*pool_, [&](Connection& connection) -> Status {
-    if (Status status =
-            sqlite::CheckVersion(connection, kUserVersion, id, expected_version, kNoSuchUser);
-        !status.ok()) {
-      return status;
-    }
     // The foreign keys do the rest: sessions, the athlete profile (and through it its events
     // and followers) and the user's own follows cascade; competitions' created_by becomes NULL.
-    Result<Statement> remove = connection.Prepare("DELETE FROM users WHERE id = ?1");
-    if (!remove.ok()) return std::move(remove).error();
-    remove->Bind(1, id);
-    return sqlite::RunChangingOneRow(*remove);
+    return sqlite::DeleteVersioned(connection, kUserVersion, "DELETE FROM users WHERE id = ?1", id,
+                                   expected_version, kNoSuchUser);
   });
 }
 

@@ -59,11 +59,7 @@ Async<Result<Athlete>> SqliteStore::GetAthlete(std::string_view id) {
                            " FROM athletes a JOIN users au ON au.id = a.id WHERE a.id = ?1");
     if (!select.ok()) return std::move(select).error();
     select->Bind(1, id);
-    Result<bool> row = select->Step();
-    if (!row.ok()) return std::move(row).error();
-    if (!*row) return Error::NotFound(kNoSuchAthlete);
-    RowReader reader(*select);
-    return sqlite::ReadAthlete(reader);
+    return sqlite::ReadOneRow(*select, &sqlite::ReadAthlete, kNoSuchAthlete);
   });
 }
 
@@ -93,16 +89,10 @@ Async<Status> SqliteStore::UpdateAthlete(const Athlete& athlete, int64_t expecte
 Async<Status> SqliteStore::DeleteAthlete(std::string_view id,
                                          std::optional<int64_t> expected_version) {
   co_return InWriteTransaction(*pool_, [&](Connection& connection) -> Status {
-    if (Status status =
-            sqlite::CheckVersion(connection, kAthleteVersion, id, expected_version, kNoSuchAthlete);
-        !status.ok()) {
-      return status;
-    }
     // Its events and the follows of it cascade; the user row stays.
-    Result<Statement> remove = connection.Prepare("DELETE FROM athletes WHERE id = ?1");
-    if (!remove.ok()) return std::move(remove).error();
-    remove->Bind(1, id);
-    return sqlite::RunChangingOneRow(*remove);
+    return sqlite::DeleteVersioned(connection, kAthleteVersion,
+                                   "DELETE FROM athletes WHERE id = ?1", id, expected_version,
+                                   kNoSuchAthlete);
   });
 }
 

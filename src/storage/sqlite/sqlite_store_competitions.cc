@@ -57,11 +57,7 @@ Async<Result<Competition>> SqliteStore::GetCompetition(std::string_view id) {
                                                   " FROM competitions c WHERE c.id = ?1");
     if (!select.ok()) return std::move(select).error();
     select->Bind(1, id);
-    Result<bool> row = select->Step();
-    if (!row.ok()) return std::move(row).error();
-    if (!*row) return Error::NotFound(kNoSuchCompetition);
-    RowReader reader(*select);
-    return sqlite::ReadCompetition(reader);
+    return sqlite::ReadOneRow(*select, &sqlite::ReadCompetition, kNoSuchCompetition);
   });
 }
 
@@ -119,16 +115,10 @@ Async<Status> SqliteStore::UpdateCompetition(const Competition& competition,
 Async<Status> SqliteStore::DeleteCompetition(std::string_view id,
                                              std::optional<int64_t> expected_version) {
   co_return InWriteTransaction(*pool_, [&](Connection& connection) -> Status {
-    if (Status status = sqlite::CheckVersion(connection, kCompetitionVersion, id, expected_version,
-                                             kNoSuchCompetition);
-        !status.ok()) {
-      return status;
-    }
     // Its events go with it (ON DELETE CASCADE).
-    Result<Statement> remove = connection.Prepare("DELETE FROM competitions WHERE id = ?1");
-    if (!remove.ok()) return std::move(remove).error();
-    remove->Bind(1, id);
-    return sqlite::RunChangingOneRow(*remove);
+    return sqlite::DeleteVersioned(connection, kCompetitionVersion,
+                                   "DELETE FROM competitions WHERE id = ?1", id, expected_version,
+                                   kNoSuchCompetition);
   });
 }
 

@@ -79,11 +79,7 @@ Async<Result<Event>> SqliteStore::GetEvent(std::string_view id) {
         connection.Prepare("SELECT " TT_SQL_EVENT_COLUMNS " FROM events e WHERE e.id = ?1");
     if (!select.ok()) return std::move(select).error();
     select->Bind(1, id);
-    Result<bool> row = select->Step();
-    if (!row.ok()) return std::move(row).error();
-    if (!*row) return Error::NotFound(kNoSuchEvent);
-    RowReader reader(*select);
-    return sqlite::ReadEvent(reader);
+    return sqlite::ReadOneRow(*select, &sqlite::ReadEvent, kNoSuchEvent);
   });
 }
 
@@ -115,15 +111,8 @@ Async<Status> SqliteStore::UpdateEvent(const Event& event, int64_t expected_vers
 Async<Status> SqliteStore::DeleteEvent(std::string_view id,
                                        std::optional<int64_t> expected_version) {
   co_return InWriteTransaction(*pool_, [&](Connection& connection) -> Status {
-    if (Status status =
-            sqlite::CheckVersion(connection, kEventVersion, id, expected_version, kNoSuchEvent);
-        !status.ok()) {
-      return status;
-    }
-    Result<Statement> remove = connection.Prepare("DELETE FROM events WHERE id = ?1");
-    if (!remove.ok()) return std::move(remove).error();
-    remove->Bind(1, id);
-    return sqlite::RunChangingOneRow(*remove);
+    return sqlite::DeleteVersioned(connection, kEventVersion, "DELETE FROM events WHERE id = ?1",
+                                   id, expected_version, kNoSuchEvent);
   });
 }
 

@@ -13,9 +13,9 @@
 // Every other answer, success or error, is returned at once.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>

@@ -261,19 +261,9 @@ Async<Status> DynamoDbStore::UpdateUser(const User& user, int64_t expected_versi
 // off it is deleted after, in an order that never leaves a visible inconsistency.
 Async<Status> DynamoDbStore::DeleteUser(std::string_view id,
                                         std::optional<int64_t> expected_version) {
-  Expression expression;
-  Item request{{"Key", dynamodb::UserKey(id)}, {"ReturnValues", "ALL_OLD"}};
-  request["ConditionExpression"] =
-      expected_version.has_value()
-          ? expression.Name("version") + " = " + expression.Value(dynamodb::N(*expected_version))
-          : "attribute_exists(" + expression.Name(dynamodb::kPk) + ")";
-  expression.AddTo(request);
-  Result<Reply> deleted = co_await Call("DeleteItem", std::move(request));
+  Result<Reply> deleted = co_await DeleteVersioned(dynamodb::UserKey(id), expected_version,
+                                                   kNoSuchUser, /*return_old=*/true);
   if (!deleted.ok()) co_return std::move(deleted).error();
-  if (ConditionFailed(*deleted)) {
-    if (!expected_version.has_value()) co_return Error::NotFound(kNoSuchUser);
-    co_return co_await VersionFailure(dynamodb::UserKey(id), kNoSuchUser);
-  }
 
   // The username is free again.
   const json::value* old = deleted->body.if_contains("Attributes");

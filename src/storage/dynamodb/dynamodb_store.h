@@ -163,6 +163,12 @@ class DynamoDbStore final : public Store {
   // After a conditional write on `key` failed: kNotFound (`not_found_message`) when the item
   // is gone, else kPreconditionFailed.
   Async<Status> VersionFailure(Item key, std::string_view not_found_message);
+  // Deletes the item at `key` on condition that it exists and, when given, has
+  // `expected_version`; kNotFound / kPreconditionFailed as VersionFailure. The reply carries the
+  // deleted item's attributes when `return_old`.
+  Async<Result<dynamodb::Reply>> DeleteVersioned(Item key, std::optional<int64_t> expected_version,
+                                                 std::string_view not_found_message,
+                                                 bool return_old = false);
   // Sleeps before retry `attempt` (1-based) of unprocessed batch items; kUnavailable after the
   // last one.
   Async<Status> BackOff(int attempt);

@@ -108,19 +108,9 @@ Async<Status> DynamoDbStore::UpdateAthlete(const Athlete& athlete, int64_t expec
 // The commit point is the conditional delete of the profile; its events and followers go after.
 Async<Status> DynamoDbStore::DeleteAthlete(std::string_view id,
                                            std::optional<int64_t> expected_version) {
-  Expression expression;
-  Item request{{"Key", dynamodb::AthleteKey(id)}};
-  request["ConditionExpression"] =
-      expected_version.has_value()
-          ? expression.Name("version") + " = " + expression.Value(dynamodb::N(*expected_version))
-          : "attribute_exists(" + expression.Name(dynamodb::kPk) + ")";
-  expression.AddTo(request);
-  Result<Reply> deleted = co_await Call("DeleteItem", std::move(request));
+  Result<Reply> deleted =
+      co_await DeleteVersioned(dynamodb::AthleteKey(id), expected_version, kNoSuchAthlete);
   if (!deleted.ok()) co_return std::move(deleted).error();
-  if (ConditionFailed(*deleted)) {
-    if (!expected_version.has_value()) co_return Error::NotFound(kNoSuchAthlete);
-    co_return co_await VersionFailure(dynamodb::AthleteKey(id), kNoSuchAthlete);
-  }
   co_return co_await DeleteAthleteDependents(id);
 }
 

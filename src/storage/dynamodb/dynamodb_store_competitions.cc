@@ -178,19 +178,9 @@ Async<Status> DynamoDbStore::UpdateCompetition(const Competition& competition,
 // (readers drop events whose competition is gone).
 Async<Status> DynamoDbStore::DeleteCompetition(std::string_view id,
                                                std::optional<int64_t> expected_version) {
-  Expression expression;
-  Item request{{"Key", dynamodb::CompetitionKey(id)}};
-  request["ConditionExpression"] =
-      expected_version.has_value()
-          ? expression.Name("version") + " = " + expression.Value(dynamodb::N(*expected_version))
-          : "attribute_exists(" + expression.Name(dynamodb::kPk) + ")";
-  expression.AddTo(request);
-  Result<Reply> deleted = co_await Call("DeleteItem", std::move(request));
+  Result<Reply> deleted =
+      co_await DeleteVersioned(dynamodb::CompetitionKey(id), expected_version, kNoSuchCompetition);
   if (!deleted.ok()) co_return std::move(deleted).error();
-  if (ConditionFailed(*deleted)) {
-    if (!expected_version.has_value()) co_return Error::NotFound(kNoSuchCompetition);
-    co_return co_await VersionFailure(dynamodb::CompetitionKey(id), kNoSuchCompetition);
-  }
 
   Expression events;
   Item query{{"IndexName", dynamodb::kGsi2}};

@@ -182,19 +182,9 @@ Async<Status> DynamoDbStore::UpdateEvent(const Event& event, int64_t expected_ve
 
 Async<Status> DynamoDbStore::DeleteEvent(std::string_view id,
                                          std::optional<int64_t> expected_version) {
-  Expression expression;
-  Item request{{"Key", dynamodb::EventKey(id)}};
-  request["ConditionExpression"] =
-      expected_version.has_value()
-          ? expression.Name("version") + " = " + expression.Value(dynamodb::N(*expected_version))
-          : "attribute_exists(" + expression.Name(dynamodb::kPk) + ")";
-  expression.AddTo(request);
-  Result<Reply> deleted = co_await Call("DeleteItem", std::move(request));
+  Result<Reply> deleted =
+      co_await DeleteVersioned(dynamodb::EventKey(id), expected_version, kNoSuchEvent);
   if (!deleted.ok()) co_return std::move(deleted).error();
-  if (ConditionFailed(*deleted)) {
-    if (!expected_version.has_value()) co_return Error::NotFound(kNoSuchEvent);
-    co_return co_await VersionFailure(dynamodb::EventKey(id), kNoSuchEvent);
-  }
   co_return Status::Ok();
 }
 

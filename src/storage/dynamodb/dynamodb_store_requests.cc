@@ -230,6 +230,28 @@ Async<Status> DynamoDbStore::VersionFailure(Item key, std::string_view not_found
   co_return Error::PreconditionFailed();
 }
 
+Async<Result<Reply>> DynamoDbStore::DeleteVersioned(Item key,
+                                                    std::optional<int64_t> expected_version,
+                                                    std::string_view not_found_message,
+                                                    bool return_old) {
+  dynamodb::Expression expression;
+  Item request{{"Key", key}};
+  if (return_old) request["ReturnValues"] = "ALL_OLD";
+  request["ConditionExpression"] =
+      expected_version.has_value()
+          ? expression.Name("version") + " = " + expression.Value(dynamodb::N(*expected_version))
+          : "attribute_exists(" + expression.Name(dynamodb::kPk) + ")";
+  expression.AddTo(request);
+  Result<Reply> deleted = co_await Call("DeleteItem", std::move(request));
+  if (!deleted.ok()) co_return std::move(deleted).error();
+  if (ConditionFailed(*deleted)) {
+    if (!expected_version.has_value()) co_return Error::NotFound(std::string(not_found_message));
+    Status failure = co_await VersionFailure(std::move(key), not_found_message);
+    co_return std::move(failure).error();
+  }
+  co_return deleted;
+}
+
 Async<Status> DynamoDbStore::BackOff(int attempt) {
   if (attempt >= kMaxBatchAttempts) {
     logger_.Warn("dynamodb: batch items still unprocessed after " + std::to_string(attempt) +

@@ -1,5 +1,5 @@
 // Request bodies and the query and header values handlers read (src/api/json_body.h), decoded
-// the way each handler in src/api/*.cc decodes them and validated by the domain's Apply*Patch.
+// by the handlers' own decoders (src/api/decoding.h) and validated by the domain's Apply*Patch.
 //
 // Input: `body [\0 query [\0 if-match [\0 content-type]]]`. The query is `k=v&k=v` (already
 // percent-decoded, as api::Request holds it); without a content type the body is sent as
@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "api/decoding.h"
 #include "api/encoding.h"
 #include "api/json_body.h"
 #include "api/request.h"
@@ -30,65 +31,14 @@ namespace {
 using tt::FieldErrors;
 using tt::Result;
 using tt::Status;
+using tt::api::DecodeAthletePatch;
+using tt::api::DecodeCompetitionPatch;
+using tt::api::DecodeEventPatch;
+using tt::api::DecodeUserPatch;
 using tt::api::FieldReader;
 using tt::api::ParseJsonObject;
 using tt::api::Request;
 using tt::fuzz::Escape;
-
-// ---- The handlers' decoders, mirrored from src/api/*.cc (they are file-local there) ---------
-
-Result<tt::CompetitionPatch> DecodeCompetitionPatch(const Request& request, FieldErrors& errors) {
-  Result<boost::json::object> body = ParseJsonObject(request);
-  if (!body) return std::move(body).error();
-  FieldReader reader(*body, errors);
-  tt::CompetitionPatch patch;
-  patch.name = reader.String("name");
-  patch.location = reader.String("location");
-  patch.start_date = reader.DateValue("start_date");
-  patch.end_date = reader.DateValue("end_date");
-  patch.description = reader.NullableString("description");
-  patch.url = reader.NullableString("url");
-  return patch;
-}
-
-Result<tt::AthletePatch> DecodeAthletePatch(const Request& request, FieldErrors& errors) {
-  Result<boost::json::object> body = ParseJsonObject(request);
-  if (!body) return std::move(body).error();
-  FieldReader reader(*body, errors);
-  tt::AthletePatch patch;
-  patch.first_name = reader.String("first_name");
-  patch.last_name = reader.String("last_name");
-  patch.bio = reader.NullableString("bio");
-  patch.birthday = reader.NullableDate("birthday");
-  patch.team = reader.NullableString("team");
-  patch.country = reader.NullableString("country");
-  patch.disciplines = reader.StringList("disciplines");
-  return patch;
-}
-
-Result<tt::EventPatch> DecodeEventPatch(const Request& request, FieldErrors& errors) {
-  Result<boost::json::object> body = ParseJsonObject(request);
-  if (!body) return std::move(body).error();
-  FieldReader reader(*body, errors);
-  tt::EventPatch patch;
-  patch.competition_id = reader.String("competition_id");
-  patch.name = reader.String("name");
-  patch.date_time = reader.DateTimeValue("date_time");
-  patch.notes = reader.NullableString("notes");
-  return patch;
-}
-
-Result<tt::UserPatch> DecodeUserPatch(const Request& request, FieldErrors& errors) {
-  Result<boost::json::object> body = ParseJsonObject(request);
-  if (!body) return std::move(body).error();
-  FieldReader reader(*body, errors);
-  tt::UserPatch patch;
-  patch.display_name = reader.String("display_name");
-  patch.email = reader.NullableString("email");
-  patch.password = reader.String("password");
-  patch.current_password = reader.String("current_password");
-  return patch;
-}
 
 // ---- What a valid resource is, restated from the contract (/work/shared/API.md) -------------
 

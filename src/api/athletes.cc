@@ -3,6 +3,7 @@
 #include <boost/json/object.hpp>
 
 #include "api/auth.h"
+#include "api/decoding.h"
 #include "api/encoding.h"
 #include "api/handlers.h"
 #include "api/json_body.h"
@@ -10,22 +11,6 @@
 
 namespace tt::api {
 namespace {
-
-// Field-level problems go to `errors`; only a body that is not a JSON object fails here.
-Result<AthletePatch> DecodeAthletePatch(const Request& request, FieldErrors& errors) {
-  Result<boost::json::object> body = ParseJsonObject(request);
-  if (!body) return std::move(body).error();
-  FieldReader reader(*body, errors);
-  AthletePatch patch;
-  patch.first_name = reader.String("first_name");
-  patch.last_name = reader.String("last_name");
-  patch.bio = reader.NullableString("bio");
-  patch.birthday = reader.NullableDate("birthday");
-  patch.team = reader.NullableString("team");
-  patch.country = reader.NullableString("country");
-  patch.disciplines = reader.StringList("disciplines");
-  return patch;
-}
 
 boost::asio::awaitable<Result<Athlete>> PathAthlete(const Services& services,
                                                     const Request& request) {

@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "api/auth.h"
+#include "api/decoding.h"
 #include "api/encoding.h"
 #include "api/handlers.h"
 #include "api/json_body.h"
@@ -17,21 +18,6 @@ constexpr size_t kMaxBatchIds = 100;
 // A PATCH without If-Match that races another writer is re-applied to the newer version this
 // many times before giving up with 409.
 constexpr int kPatchAttempts = 5;
-
-// Field-level problems go to `errors`; only a body that is not a JSON object fails here.
-Result<CompetitionPatch> DecodeCompetitionPatch(const Request& request, FieldErrors& errors) {
-  Result<boost::json::object> body = ParseJsonObject(request);
-  if (!body) return std::move(body).error();
-  FieldReader reader(*body, errors);
-  CompetitionPatch patch;
-  patch.name = reader.String("name");
-  patch.location = reader.String("location");
-  patch.start_date = reader.DateValue("start_date");
-  patch.end_date = reader.DateValue("end_date");
-  patch.description = reader.NullableString("description");
-  patch.url = reader.NullableString("url");
-  return patch;
-}
 
 boost::asio::awaitable<Result<Competition>> PathCompetition(const Services& services,
                                                             const Request& request) {

@@ -3,6 +3,7 @@
 #include <boost/json/object.hpp>
 
 #include "api/auth.h"
+#include "api/decoding.h"
 #include "api/encoding.h"
 #include "api/handlers.h"
 #include "api/json_body.h"
@@ -10,19 +11,6 @@
 
 namespace tt::api {
 namespace {
-
-// Field-level problems go to `errors`; only a body that is not a JSON object fails here.
-Result<EventPatch> DecodeEventPatch(const Request& request, FieldErrors& errors) {
-  Result<boost::json::object> body = ParseJsonObject(request);
-  if (!body) return std::move(body).error();
-  FieldReader reader(*body, errors);
-  EventPatch patch;
-  patch.competition_id = reader.String("competition_id");
-  patch.name = reader.String("name");
-  patch.date_time = reader.DateTimeValue("date_time");
-  patch.notes = reader.NullableString("notes");
-  return patch;
-}
 
 // The athlete named by the path's `{id}`: kNotFound when there is none.
 boost::asio::awaitable<Status> CheckPathAthlete(const Services& services, const Request& request) {

@@ -2,6 +2,7 @@
 #include <boost/json/object.hpp>
 
 #include "api/auth.h"
+#include "api/decoding.h"
 #include "api/encoding.h"
 #include "api/handlers.h"
 #include "api/json_body.h"
@@ -15,19 +16,6 @@ boost::asio::awaitable<Result<User>> PathUser(const Services& services, const Re
   std::string_view id = request.PathParam("id");
   if (!IsValidId(id)) co_return Error::NotFound("no such user");
   co_return co_await services.store.GetUser(id);
-}
-
-// Field-level problems go to `errors`; only a body that is not a JSON object fails here.
-Result<UserPatch> DecodeUserPatch(const Request& request, FieldErrors& errors) {
-  Result<boost::json::object> body = ParseJsonObject(request);
-  if (!body) return std::move(body).error();
-  FieldReader reader(*body, errors);
-  UserPatch patch;
-  patch.display_name = reader.String("display_name");
-  patch.email = reader.NullableString("email");
-  patch.password = reader.String("password");
-  patch.current_password = reader.String("current_password");
-  return patch;
 }
 
 }  // namespace

@@ -1,0 +1,62 @@
+#include "api/decoding.h"
+
+#include <boost/json/object.hpp>
+
+#include "api/json_body.h"
+
+namespace tt::api {
+
+Result<CompetitionPatch> DecodeCompetitionPatch(const Request& request, FieldErrors& errors) {
+  Result<boost::json::object> body = ParseJsonObject(request);
+  if (!body) return std::move(body).error();
+  FieldReader reader(*body, errors);
+  CompetitionPatch patch;
+  patch.name = reader.String("name");
+  patch.location = reader.String("location");
+  patch.start_date = reader.DateValue("start_date");
+  patch.end_date = reader.DateValue("end_date");
+  patch.description = reader.NullableString("description");
+  patch.url = reader.NullableString("url");
+  return patch;
+}
+
+Result<AthletePatch> DecodeAthletePatch(const Request& request, FieldErrors& errors) {
+  Result<boost::json::object> body = ParseJsonObject(request);
+  if (!body) return std::move(body).error();
+  FieldReader reader(*body, errors);
+  AthletePatch patch;
+  patch.first_name = reader.String("first_name");
+  patch.last_name = reader.String("last_name");
+  patch.bio = reader.NullableString("bio");
+  patch.birthday = reader.NullableDate("birthday");
+  patch.team = reader.NullableString("team");
+  patch.country = reader.NullableString("country");
+  patch.disciplines = reader.StringList("disciplines");
+  return patch;
+}
+
+Result<EventPatch> DecodeEventPatch(const Request& request, FieldErrors& errors) {
+  Result<boost::json::object> body = ParseJsonObject(request);
+  if (!body) return std::move(body).error();
+  FieldReader reader(*body, errors);
+  EventPatch patch;
+  patch.competition_id = reader.String("competition_id");
+  patch.name = reader.String("name");
+  patch.date_time = reader.DateTimeValue("date_time");
+  patch.notes = reader.NullableString("notes");
+  return patch;
+}
+
+Result<UserPatch> DecodeUserPatch(const Request& request, FieldErrors& errors) {
+  Result<boost::json::object> body = ParseJsonObject(request);
+  if (!body) return std::move(body).error();
+  FieldReader reader(*body, errors);
+  UserPatch patch;
+  patch.display_name = reader.String("display_name");
+  patch.email = reader.NullableString("email");
+  patch.password = reader.String("password");
+  patch.current_password = reader.String("current_password");
+  return patch;
+}
+
+}  // namespace tt::api

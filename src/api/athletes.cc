@@ -7,19 +7,11 @@
 #include "api/encoding.h"
 #include "api/handlers.h"
 #include "api/json_body.h"
+#include "api/lookups.h"
 #include "domain/ids.h"
 
 namespace tt::api {
-namespace {
-
-boost::asio::awaitable<Result<Athlete>> PathAthlete(const Services& services,
-                                                    const Request& request) {
-  std::string_view id = request.PathParam("id");
-  if (!IsValidId(id)) co_return Error::NotFound("no such athlete");
-  co_return co_await services.store.GetAthlete(id);
-}
-
-}  // namespace
+namespace {}  // namespace
 
 Reply CreateAthlete(const Services& services, const Request& request) {
   Result<Principal> principal = co_await Authenticate(services, request);
@@ -63,10 +55,7 @@ Reply ListAthletes(const Services& services, const Request& request) {
       errors.Add("q", "must be at most 100 characters");
     }
   }
-  if (std::optional<std::string_view> cursor = request.Query("cursor")) {
-    query.after = DecodeAthleteCursor(*cursor);
-    if (!query.after) errors.Add("cursor", "is not a cursor this list gave out");
-  }
+  query.after = CursorParam(request, &DecodeAthleteCursor, errors);
   if (!errors.empty()) co_return errors.ToError();
   Result<Page<Athlete>> page = co_await services.store.ListAthletes(query);
   if (!page) co_return std::move(page).error();

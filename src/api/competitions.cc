@@ -9,6 +9,7 @@
 #include "api/encoding.h"
 #include "api/handlers.h"
 #include "api/json_body.h"
+#include "api/lookups.h"
 #include "domain/ids.h"
 
 namespace tt::api {
@@ -18,13 +19,6 @@ constexpr size_t kMaxBatchIds = 100;
 // A PATCH without If-Match that races another writer is re-applied to the newer version this
 // many times before giving up with 409.
 constexpr int kPatchAttempts = 5;
-
-boost::asio::awaitable<Result<Competition>> PathCompetition(const Services& services,
-                                                            const Request& request) {
-  std::string_view id = request.PathParam("id");
-  if (!IsValidId(id)) co_return Error::NotFound("no such competition");
-  co_return co_await services.store.GetCompetition(id);
-}
 
 // Looks up `ids` (duplicates allowed) and answers {"items": [...], "missing": [...]}, both in the
 // order asked and each id once. Malformed ids are reported missing.
@@ -157,19 +151,14 @@ Reply ListCompetitions(const Services& services, const Request& request) {
   query.limit = LimitParam(request, errors);
   query.from = DateParam(request, "from", errors);
   query.to = DateParam(request, "to", errors);
-  if (query.from && query.to && *query.to < *query.from) {
-    errors.Add("to", "must not be before from");
-  }
+  CheckDateRange(query.from, query.to, errors);
   if (std::optional<std::string_view> text = request.Query("q")) {
     if (!text->empty()) query.text = std::string(*text);
     if (CodePointCount(*text).value_or(0) > 200) {
       errors.Add("q", "must be at most 200 characters");
     }
   }
-  if (std::optional<std::string_view> cursor = request.Query("cursor")) {
-    query.after = DecodeCompetitionCursor(*cursor);
-    if (!query.after) errors.Add("cursor", "is not a cursor this list gave out");
-  }
+  query.after = CursorParam(request, &DecodeCompetitionCursor, errors);
   if (!errors.empty()) co_return errors.ToError();
 
   Result<Page<Competition>> page = co_await services.store.ListCompetitions(query);

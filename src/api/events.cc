@@ -7,29 +7,11 @@
 #include "api/encoding.h"
 #include "api/handlers.h"
 #include "api/json_body.h"
+#include "api/lookups.h"
 #include "domain/ids.h"
 
 namespace tt::api {
 namespace {
-
-// The athlete named by the path's `{id}`: kNotFound when there is none.
-boost::asio::awaitable<Status> CheckPathAthlete(const Services& services, const Request& request) {
-  std::string_view id = request.PathParam("id");
-  if (!IsValidId(id)) co_return Error::NotFound("no such athlete");
-  Result<Athlete> athlete = co_await services.store.GetAthlete(id);
-  if (!athlete) co_return std::move(athlete).error();
-  co_return Status::Ok();
-}
-
-// The event `{event_id}` of the athlete `{id}`; an event of another athlete is not found here.
-boost::asio::awaitable<Result<Event>> PathEvent(const Services& services, const Request& request) {
-  std::string_view id = request.PathParam("event_id");
-  if (!IsValidId(id)) co_return Error::NotFound("no such event");
-  Result<Event> event = co_await services.store.GetEvent(id);
-  if (!event) co_return std::move(event).error();
-  if (event->athlete_id != request.PathParam("id")) co_return Error::NotFound("no such event");
-  co_return event;
-}
 
 // The contract's 422s for an event: its competition must exist and contain its local day.
 boost::asio::awaitable<Status> CheckCompetition(const Services& services, const Event& event) {
@@ -43,36 +25,31 @@ boost::asio::awaitable<Status> CheckCompetition(const Services& services, const 
   co_return CheckEventFitsCompetition(event, *competition);
 }
 
-// Store outcomes that a concurrent change of the competition can cause, in the contract's terms.
-Error EventWriteError(Error error) {
-  if (error.code == ErrorCode::kNotFound && error.message == kNoSuchCompetitionMessage) {
-    return Error::Validation({{"competition_id", std::string(kNoSuchCompetitionMessage)}});
+// A write the store refused because the competition changed meanwhile (gone, or its dates
+// moved): checking again gives the 422 a fresh request would get. Anything else stands.
+boost::asio::awaitable<Error> EventWriteError(const Services& services, const Event& event,
+                                              Error error) {
+  if (error.code == ErrorCode::kNotFound || error.code == ErrorCode::kConflict) {
+    if (Status fits = co_await CheckCompetition(services, event); !fits) {
+      co_return std::move(fits).error();
+    }
   }
-  if (error.code == ErrorCode::kConflict) {
-    return Error::Validation({{"date_time", "must fall within the competition's dates"}});
-  }
-  return error;
+  co_return error;
 }
 
 }  // namespace
 
+// The store answers kNotFound for an unknown athlete, so the calendar needs no lookup first.
 Reply ListAthleteEvents(const Services& services, const Request& request) {
-  if (Status found = co_await CheckPathAthlete(services, request); !found) {
-    co_return std::move(found).error();
-  }
+  if (!IsValidId(request.PathParam("id"))) co_return Error::NotFound("no such athlete");
   FieldErrors errors;
   EventQuery query;
   query.athlete_id = std::string(request.PathParam("id"));
   query.limit = LimitParam(request, errors);
   query.from = DateParam(request, "from", errors);
   query.to = DateParam(request, "to", errors);
-  if (query.from && query.to && *query.to < *query.from) {
-    errors.Add("to", "must not be before from");
-  }
-  if (std::optional<std::string_view> cursor = request.Query("cursor")) {
-    query.after = DecodeEventCursor(*cursor);
-    if (!query.after) errors.Add("cursor", "is not a cursor this list gave out");
-  }
+  CheckDateRange(query.from, query.to, errors);
+  query.after = CursorParam(request, &DecodeEventCursor, errors);
   if (!errors.empty()) co_return errors.ToError();
   Result<Page<Event>> page = co_await services.store.ListEvents(query);
   if (!page) co_return std::move(page).error();
@@ -89,8 +66,8 @@ Reply ListAthleteEvents(const Services& services, const Request& request) {
 Reply CreateEvent(const Services& services, const Request& request) {
   Result<Principal> principal = co_await Authenticate(services, request);
   if (!principal) co_return std::move(principal).error();
-  if (Status found = co_await CheckPathAthlete(services, request); !found) {
-    co_return std::move(found).error();
+  if (Result<Athlete> athlete = co_await PathAthlete(services, request); !athlete) {
+    co_return std::move(athlete).error();
   }
   const std::string athlete_id(request.PathParam("id"));
   if (!CanActFor(*principal, athlete_id)) co_return Error::Forbidden();
@@ -112,14 +89,12 @@ Reply CreateEvent(const Services& services, const Request& request) {
   event.created_at = event.updated_at = services.clock.Now();
   event.version = 1;
   Status created = co_await services.store.CreateEvent(event);
-  if (!created) co_return EventWriteError(std::move(created).error());
+  if (!created) co_return co_await EventWriteError(services, event, std::move(created).error());
   co_return ResourceResponse(201, EventJson(event), event.version, "/events/" + event.id);
 }
 
 Reply GetEvent(const Services& services, const Request& request) {
-  std::string_view id = request.PathParam("id");
-  if (!IsValidId(id)) co_return Error::NotFound("no such event");
-  Result<Event> event = co_await services.store.GetEvent(id);
+  Result<Event> event = co_await PathEvent(services, request, "id");
   if (!event) co_return std::move(event).error();
   co_return ResourceResponse(200, EventJson(*event), event->version);
 }
@@ -127,7 +102,7 @@ Reply GetEvent(const Services& services, const Request& request) {
 Reply PatchEvent(const Services& services, const Request& request) {
   Result<Principal> principal = co_await Authenticate(services, request);
   if (!principal) co_return std::move(principal).error();
-  Result<Event> current = co_await PathEvent(services, request);
+  Result<Event> current = co_await PathEvent(services, request, "event_id", "id");
   if (!current) co_return std::move(current).error();
   if (!CanActFor(*principal, current->athlete_id)) co_return Error::Forbidden();
   if (Status fresh = CheckIfMatch(request, current->version); !fresh) {
@@ -148,14 +123,14 @@ Reply PatchEvent(const Services& services, const Request& request) {
   updated.version = current->version + 1;
   updated.updated_at = services.clock.Now();
   Status written = co_await services.store.UpdateEvent(updated, current->version);
-  if (!written) co_return EventWriteError(std::move(written).error());
+  if (!written) co_return co_await EventWriteError(services, updated, std::move(written).error());
   co_return ResourceResponse(200, EventJson(updated), updated.version);
 }
 
 Reply DeleteEvent(const Services& services, const Request& request) {
   Result<Principal> principal = co_await Authenticate(services, request);
   if (!principal) co_return std::move(principal).error();
-  Result<Event> current = co_await PathEvent(services, request);
+  Result<Event> current = co_await PathEvent(services, request, "event_id", "id");
   if (!current) co_return std::move(current).error();
   if (!CanActFor(*principal, current->athlete_id)) co_return Error::Forbidden();
   if (Status fresh = CheckIfMatch(request, current->version); !fresh) {

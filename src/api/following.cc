@@ -55,13 +55,8 @@ Reply ListFollowing(const Services& services, const Request& request) {
   FollowingQuery query;
   query.user_id = std::string(user_id);
   query.limit = LimitParam(request, errors);
-  if (std::optional<std::string_view> cursor = request.Query("cursor")) {
-    query.after = DecodeFollowCursor(*cursor);
-    if (!query.after) errors.Add("cursor", "is not a cursor this list gave out");
-  }
+  query.after = CursorParam(request, &DecodeFollowCursor, errors);
   if (!errors.empty()) co_return errors.ToError();
-  Result<User> user = co_await services.store.GetUser(user_id);
-  if (!user) co_return std::move(user).error();
 
   Result<Page<FollowedAthlete>> page = co_await services.store.ListFollowing(query);
   if (!page) co_return std::move(page).error();
@@ -91,15 +86,8 @@ Reply Feed(const Services& services, const Request& request) {
   query.user_id = std::string(user_id);
   query.limit = LimitParam(request, errors);
   query.from = DateParam(request, "from", errors).value_or(Date::OfInstant(services.clock.Now()));
-  if (std::optional<std::string_view> cursor = request.Query("cursor")) {
-    query.after = DecodeCompetitionCursor(*cursor);
-    if (!query.after) errors.Add("cursor", "is not a cursor this list gave out");
-  }
+  query.after = CursorParam(request, &DecodeCompetitionCursor, errors);
   if (!errors.empty()) co_return errors.ToError();
-  if (principal->user.id != user_id) {
-    Result<User> user = co_await services.store.GetUser(user_id);
-    if (!user) co_return std::move(user).error();
-  }
 
   Result<Page<FeedEntry>> page = co_await services.store.Feed(query);
   if (!page) co_return std::move(page).error();

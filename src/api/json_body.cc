@@ -181,6 +181,11 @@ std::optional<Date> DateParam(const Request& request, std::string_view name, Fie
   return date;
 }
 
+void CheckDateRange(const std::optional<Date>& from, const std::optional<Date>& to,
+                    FieldErrors& errors) {
+  if (from && to && *to < *from) errors.Add("to", "must not be before from");
+}
+
 std::optional<int64_t> IfMatchVersion(const Request& request) {
   std::string_view value = Trim(request.if_match);
   if (value.empty() || value == "*") return std::nullopt;

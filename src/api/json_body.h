@@ -51,6 +51,23 @@ int LimitParam(const Request& request, FieldErrors& errors);
 // A `YYYY-MM-DD` query parameter, or nullopt when absent.
 std::optional<Date> DateParam(const Request& request, std::string_view name, FieldErrors& errors);
 
+// ?cursor=: the position `decode` reads from it, or nullopt when absent; a cursor this list did
+// not give out is reported in `errors`.
+template <typename Cursor>
+std::optional<Cursor> CursorParam(const Request& request,
+                                  std::optional<Cursor> (*decode)(std::string_view),
+                                  FieldErrors& errors) {
+  std::optional<std::string_view> text = request.Query("cursor");
+  if (!text) return std::nullopt;
+  std::optional<Cursor> cursor = decode(*text);
+  if (!cursor) errors.Add("cursor", "is not a cursor this list gave out");
+  return cursor;
+}
+
+// Reports `to` when both dates are given and it is before `from`.
+void CheckDateRange(const std::optional<Date>& from, const std::optional<Date>& to,
+                    FieldErrors& errors);
+
 // If-Match: nullopt when absent or `*`; the version of `"N"` or `W/"N"`. Anything else matches
 // no version, so it answers 412 (returned as -1).
 std::optional<int64_t> IfMatchVersion(const Request& request);

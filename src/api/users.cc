@@ -6,19 +6,11 @@
 #include "api/encoding.h"
 #include "api/handlers.h"
 #include "api/json_body.h"
+#include "api/lookups.h"
 #include "domain/ids.h"
 
 namespace tt::api {
-namespace {
-
-// The user named by the `{id}` path parameter; a malformed id is simply not found.
-boost::asio::awaitable<Result<User>> PathUser(const Services& services, const Request& request) {
-  std::string_view id = request.PathParam("id");
-  if (!IsValidId(id)) co_return Error::NotFound("no such user");
-  co_return co_await services.store.GetUser(id);
-}
-
-}  // namespace
+namespace {}  // namespace
 
 Reply SignUp(const Services& services, const Request& request) {
   Result<boost::json::object> body = ParseJsonObject(request);

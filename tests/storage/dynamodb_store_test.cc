@@ -137,15 +137,24 @@ TEST_F(DynamoDbStoreTest, OpenWithoutCreatingTablesFailsOnAMissingTableNamingIt)
   EXPECT_NE(OpenInstance(), nullptr);
 }
 
-TEST_F(DynamoDbStoreTest, ATableDeletedUnderAnOpenStoreIsUnavailableNamingIt) {
-  std::unique_ptr<DynamoDbStore> store = OpenInstance();
-  ASSERT_NE(store, nullptr);
+TEST_F(DynamoDbStoreTest, ATableDeletedUnderAnOpenStoreIsUnavailableAndTheLogNamesIt) {
+  std::FILE* log = std::tmpfile();
+  ASSERT_NE(log, nullptr);
+  Logger logger(LogLevel::kWarn, log);
+  Result<std::unique_ptr<DynamoDbStore>> store = RunSync(DynamoDbStore::Open(options_, logger));
+  ASSERT_TRUE(store.ok()) << store.error().message;
   RawCall("DeleteTable", {{"TableName", table()}});
-  Result<User> user = RunSync(store->GetUser(Id(1)));
+  Result<User> user = RunSync((*store)->GetUser(Id(1)));
   ASSERT_FALSE(user.ok());
   EXPECT_EQ(user.error().code, ErrorCode::kUnavailable);
-  EXPECT_NE(user.error().message.find(table()), std::string::npos);
-  EXPECT_EQ(RunSync(store->Ping()).error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(user.error().message.find(table()), std::string::npos) << "a client sees no internals";
+  EXPECT_EQ(RunSync((*store)->Ping()).error().code, ErrorCode::kUnavailable);
+  store->reset();  // nothing writes to the log after this
+  std::rewind(log);
+  std::string logged;
+  for (int c = std::fgetc(log); c != EOF; c = std::fgetc(log)) logged += static_cast<char>(c);
+  std::fclose(log);
+  EXPECT_NE(logged.find(table()), std::string::npos) << "the operator learns which table";
 }
 
 TEST_F(DynamoDbStoreTest, TwoInstancesOnOneTableSeeEachOthersWrites) {

@@ -84,7 +84,8 @@ Async<Result<Reply>> DynamoDbStore::Call(std::string_view operation, Item reques
   if (reply->error_type == "ResourceNotFoundException") {
     logger_.Error("dynamodb: " + std::string(operation) + ": table " + table_ +
                   " not found: " + MessageOf(*reply));
-    co_return Error::Unavailable("the DynamoDB table " + table_ + " does not exist");
+    // The operator reads the table's name in the log; clients get no internals.
+    co_return Error::Unavailable();
   }
   logger_.Error("dynamodb: " + std::string(operation) + " failed: " + reply->error_type + ": " +
                 MessageOf(*reply));

@@ -600,12 +600,17 @@ struct Client::Impl {
     return Outcome::Final(Reply{status, std::move(*body), std::move(error_type)});
   }
 
-  // Full jitter: uniform in [0, min(max_backoff, base_backoff * 2^attempt)], so that clients
-  // throttled together do not retry together.
   std::chrono::milliseconds Backoff(int attempt) {
-    std::chrono::milliseconds ceiling = std::max(options.base_backoff, {});
-    for (int i = 0; i < attempt && ceiling < options.max_backoff; ++i) ceiling *= 2;
-    ceiling = std::min(ceiling, options.max_backoff);
+    return JitteredBackoff(attempt, options.base_backoff, options.max_backoff);
+  }
+
+  // Full jitter: uniform in [0, min(max, base * 2^attempt)], so that clients throttled
+  // together do not retry together.
+  std::chrono::milliseconds JitteredBackoff(int attempt, std::chrono::milliseconds base,
+                                            std::chrono::milliseconds max) {
+    std::chrono::milliseconds ceiling = std::max(base, {});
+    for (int i = 0; i < attempt && ceiling < max; ++i) ceiling *= 2;
+    ceiling = std::min(ceiling, max);
     if (ceiling.count() <= 0) return {};
     std::lock_guard lock(random_mutex);
     return std::chrono::milliseconds(
@@ -637,6 +642,11 @@ asio::awaitable<Result<Reply>> Client::Call(std::string_view operation,
       asio::make_strand(executor),
       impl_->Run(executor, std::string(operation), std::move(body), attempts_),
       asio::use_awaitable);
+}
+
+std::chrono::milliseconds Client::JitteredBackoff(int attempt, std::chrono::milliseconds base,
+                                                  std::chrono::milliseconds max) {
+  return impl_->JitteredBackoff(attempt, base, max);
 }
 
 }  // namespace tt::dynamodb

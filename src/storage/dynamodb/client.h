@@ -59,6 +59,11 @@ class Client {
   boost::asio::awaitable<Result<Reply>> Call(std::string_view operation,
                                              const boost::json::object& request);
 
+  // A delay before retry `attempt` (0-based): uniform in [0, min(max, base * 2^attempt)] ("full
+  // jitter"), for callers that retry on their own (e.g. unprocessed batch items). Thread-safe.
+  std::chrono::milliseconds JitteredBackoff(int attempt, std::chrono::milliseconds base,
+                                            std::chrono::milliseconds max);
+
   // Calls (attempts included) made since construction, for benchmarks and tests.
   uint64_t attempts() const { return attempts_.load(); }
 

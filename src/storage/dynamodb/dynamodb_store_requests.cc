@@ -11,7 +11,6 @@
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 #include <limits>
-#include <random>
 #include <set>
 #include <utility>
 
@@ -261,11 +260,8 @@ Async<Status> DynamoDbStore::BackOff(int attempt) {
   }
   // Full jitter, as the client does for throttled calls, so that instances retrying the same
   // overload do not retry in step.
-  const auto cap = std::min<std::chrono::milliseconds>(kMaxBackoff, kBaseBackoff * (1 << attempt));
-  thread_local std::minstd_rand random(std::random_device{}());
-  std::uniform_int_distribution<int64_t> pick(0, cap.count());
   asio::steady_timer timer(co_await asio::this_coro::executor);
-  timer.expires_after(std::chrono::milliseconds(pick(random)));
+  timer.expires_after(client_->JitteredBackoff(attempt, kBaseBackoff, kMaxBackoff));
   co_await timer.async_wait(asio::use_awaitable);
   co_return Status::Ok();
 }

@@ -42,7 +42,8 @@ struct Response {
 
 using Handler = std::function<boost::asio::awaitable<Result<Response>>(const Request&)>;
 
-// Who may call a route, for the 401/403 rule and its generated authorization test.
+// Who may call a route. Handlers enforce it themselves (they know who owns what); this copy in
+// the route table is what the generated authorization test checks them against.
 enum class Access {
   kPublic,        // anyone, no token needed
   kSignedIn,      // any valid token

@@ -194,7 +194,6 @@ std::string CompetitionListKey(const Date& start_date, std::string_view id) {
   return start_date.ToString() + "#" + std::string(id);
 }
 
-std::string EscapeNameKey(std::string_view key) { return EscapeNameBytes(key); }
 
 std::string AthleteListKey(std::string_view last_key, std::string_view first_key,
                            std::string_view id) {

@@ -84,9 +84,6 @@ std::string CompetitionListKey(const Date& start_date, std::string_view id);
 // sorts below its terminator ("\x01\x01"): 0x00 -> "\x01\x02", 0x01 -> "\x01\x03".
 std::string AthleteListKey(std::string_view last_key, std::string_view first_key,
                            std::string_view id);
-// The escaped form of a name key without its terminator: keys that start with `prefix` are
-// exactly those whose escaped form starts with this.
-std::string EscapeNameKey(std::string_view key);
 // "<SortableInstant(instant)>#<id>".
 std::string CalendarKey(Timestamp instant, std::string_view id);
 // "<local_date>#<id>".

@@ -63,8 +63,6 @@ class RowReader {
   DateTime DateTimeValue();
   std::vector<std::string> StringList();
 
-  // The column after the last one read.
-  int next_column() const { return next_; }
   // kInternal, logged, if any value read was malformed.
   Status Check(std::string_view what) const;
 

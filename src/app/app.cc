@@ -74,17 +74,12 @@ int RunServe(const ServeConfig& config) {
     PrintError(listen.error().message);
     return 2;
   }
-  if (config.threads < 0 || config.hash_threads < 0 || config.session_ttl_days < 1) {
-    PrintError("--threads and --hash-threads must be >= 0 and --session-ttl-days >= 1");
-    return 2;
-  }
   Logger logger(*level);
   const int threads = config.threads > 0 ? config.threads : HardwareThreads();
   asio::io_context io(threads);
   // Opened on the server's own io_context (DynamoDB's client runs on the caller's executor),
   // before its threads start.
-  Result<std::unique_ptr<Store>> store =
-      RunToCompletion(io, OpenStore({config.db, config.table_prefix}, logger));
+  Result<std::unique_ptr<Store>> store = RunToCompletion(io, OpenStore(config.store, logger));
   if (!store) {
     PrintError(store.error().message);
     return 1;

@@ -35,18 +35,23 @@ struct ListenAddress {
 // `HOST:PORT` or `[IPv6]:PORT`; port 0 picks a free one.
 Result<ListenAddress> ParseListenAddress(std::string_view text);
 
+// Which store a command works on.
+struct StoreSettings {
+  std::string db_url = "sqlite:./data/track.db";  // --db, TRACK_DB
+  std::string table_prefix = "track_tracker_";    // --table-prefix, TRACK_TABLE_PREFIX (DynamoDB)
+};
+
 struct ServeConfig {
-  std::string listen = "127.0.0.1:3000";        // --listen, TRACK_LISTEN
-  std::string db = "sqlite:./data/track.db";    // --db, TRACK_DB
-  std::string table_prefix = "track_tracker_";  // --table-prefix, TRACK_TABLE_PREFIX (DynamoDB)
-  int threads = 0;                              // --threads, TRACK_THREADS; 0 = one per core
-  std::string log_level = "info";               // --log-level, TRACK_LOG_LEVEL
-  int session_ttl_days = 30;                    // --session-ttl-days, TRACK_SESSION_TTL_DAYS
-  int hash_threads = 0;                         // --hash-threads, TRACK_HASH_THREADS; 0 = per core
-  int shutdown_grace_seconds = 10;              // --shutdown-grace, TRACK_SHUTDOWN_GRACE
-  double request_timeout_seconds = 15;          // --request-timeout, TRACK_REQUEST_TIMEOUT
-  double idle_timeout_seconds = 60;             // --idle-timeout, TRACK_IDLE_TIMEOUT
-  int max_connections = 4096;                   // --max-connections, TRACK_MAX_CONNECTIONS
+  std::string listen = "127.0.0.1:3000";  // --listen, TRACK_LISTEN
+  StoreSettings store;
+  int threads = 0;                      // --threads, TRACK_THREADS; 0 = one per core
+  std::string log_level = "info";       // --log-level, TRACK_LOG_LEVEL
+  int session_ttl_days = 30;            // --session-ttl-days, TRACK_SESSION_TTL_DAYS
+  int hash_threads = 0;                 // --hash-threads, TRACK_HASH_THREADS; 0 = per core
+  int shutdown_grace_seconds = 10;      // --shutdown-grace, TRACK_SHUTDOWN_GRACE
+  double request_timeout_seconds = 15;  // --request-timeout, TRACK_REQUEST_TIMEOUT
+  double idle_timeout_seconds = 60;     // --idle-timeout, TRACK_IDLE_TIMEOUT
+  int max_connections = 4096;           // --max-connections, TRACK_MAX_CONNECTIONS
 };
 
 }  // namespace tt::app

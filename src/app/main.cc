@@ -5,6 +5,22 @@
 #include "app/app.h"
 #include "app/config.h"
 
+namespace {
+
+// --db and --table-prefix, which every command that touches the store takes.
+void AddStoreOptions(CLI::App& command, tt::app::StoreSettings& store) {
+  command.add_option("--db", store.db_url, "Database: sqlite:PATH, dynamodb or dynamodb:URL")
+      ->envname("TRACK_DB")
+      ->capture_default_str();
+  command
+      .add_option("--table-prefix", store.table_prefix,
+                  "Prefix of the DynamoDB table names (with --db dynamodb)")
+      ->envname("TRACK_TABLE_PREFIX")
+      ->capture_default_str();
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   CLI::App cli{"Track Tracker: an HTTP/JSON API for track-and-field athletes and their fans"};
   cli.require_subcommand(1);
@@ -14,9 +30,7 @@ int main(int argc, char** argv) {
   serve_command->add_option("--listen", serve.listen, "HOST:PORT to listen on")
       ->envname("TRACK_LISTEN")
       ->capture_default_str();
-  serve_command->add_option("--db", serve.db, "Database: sqlite:PATH, dynamodb or dynamodb:URL")
-      ->envname("TRACK_DB")
-      ->capture_default_str();
+  AddStoreOptions(*serve_command, serve.store);
   serve_command->add_option("--threads", serve.threads, "I/O threads (0: one per core)")
       ->envname("TRACK_THREADS")
       ->check(CLI::NonNegativeNumber)
@@ -61,36 +75,19 @@ int main(int argc, char** argv) {
       ->envname("TRACK_MAX_CONNECTIONS")
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
-  serve_command
-      ->add_option("--table-prefix", serve.table_prefix,
-                   "Prefix of the DynamoDB table names (with --db dynamodb)")
-      ->envname("TRACK_TABLE_PREFIX")
-      ->capture_default_str();
 
-  tt::app::StoreSettings init_db{"sqlite:./data/track.db", "track_tracker_"};
+  tt::app::StoreSettings init_db;
   CLI::App* init_command = cli.add_subcommand(
       "init-db", "Create the database (or DynamoDB table) or migrate its schema");
-  init_command
-      ->add_option("--db", init_db.db_url, "Database: sqlite:PATH, dynamodb or dynamodb:URL")
-      ->envname("TRACK_DB")
-      ->capture_default_str();
-  init_command->add_option("--table-prefix", init_db.table_prefix, "DynamoDB table-name prefix")
-      ->envname("TRACK_TABLE_PREFIX")
-      ->capture_default_str();
+  AddStoreOptions(*init_command, init_db);
 
   CLI::App* admin_command = cli.add_subcommand("admin", "Administration commands");
   admin_command->require_subcommand(1);
-  tt::app::StoreSettings admin_db{"sqlite:./data/track.db", "track_tracker_"};
+  tt::app::StoreSettings admin_db;
   std::string admin_username;
   CLI::App* grant_command = admin_command->add_subcommand("grant", "Make a user an admin");
   grant_command->add_option("USERNAME", admin_username, "The user to make an admin")->required();
-  grant_command
-      ->add_option("--db", admin_db.db_url, "Database: sqlite:PATH, dynamodb or dynamodb:URL")
-      ->envname("TRACK_DB")
-      ->capture_default_str();
-  grant_command->add_option("--table-prefix", admin_db.table_prefix, "DynamoDB table-name prefix")
-      ->envname("TRACK_TABLE_PREFIX")
-      ->capture_default_str();
+  AddStoreOptions(*grant_command, admin_db);
 
   try {
     cli.parse(argc, argv);

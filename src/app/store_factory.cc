@@ -27,9 +27,6 @@ std::filesystem::path HomeDirectory() {
 }
 
 Result<std::unique_ptr<Store>> OpenSqlite(const SqliteLocation& location, Logger& logger) {
-  std::error_code ignored;
-  std::filesystem::path parent = std::filesystem::path(location.path).parent_path();
-  if (!parent.empty()) std::filesystem::create_directories(parent, ignored);
   Result<std::unique_ptr<SqliteStore>> store = SqliteStore::Open({location.path}, logger);
   if (!store) return std::move(store).error();  // its message names the file and the reason
   return std::unique_ptr<Store>(std::move(*store));

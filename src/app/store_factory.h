@@ -6,16 +6,12 @@
 #include <memory>
 #include <string>
 
+#include "app/config.h"
 #include "domain/error.h"
 #include "log/logger.h"
 #include "storage/store.h"
 
 namespace tt::app {
-
-struct StoreSettings {
-  std::string db_url;        // sqlite:PATH, dynamodb or dynamodb:URL
-  std::string table_prefix;  // DynamoDB only
-};
 
 // Opens the store, creating the SQLite file (and its directory) or the DynamoDB table when
 // missing and migrating it. Errors carry one line for the operator: which store and why.

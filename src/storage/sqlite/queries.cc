@@ -11,6 +11,20 @@ Result<bool> RowExists(Connection& connection, std::string_view sql, std::string
   return statement->Step();
 }
 
+Status RequireUser(Connection& connection, std::string_view id) {
+  Result<bool> exists = RowExists(connection, "SELECT 1 FROM users WHERE id = ?1", id);
+  if (!exists.ok()) return std::move(exists).error();
+  if (!*exists) return Error::NotFound("no such user");
+  return Status::Ok();
+}
+
+Status RequireAthlete(Connection& connection, std::string_view id) {
+  Result<bool> exists = RowExists(connection, "SELECT 1 FROM athletes WHERE id = ?1", id);
+  if (!exists.ok()) return std::move(exists).error();
+  if (!*exists) return Error::NotFound("no such athlete");
+  return Status::Ok();
+}
+
 Status CheckVersion(Connection& connection, std::string_view version_sql, std::string_view id,
                     std::optional<int64_t> expected_version, std::string_view not_found_message) {
   Result<Statement> statement = connection.Prepare(version_sql);

@@ -18,6 +18,10 @@ namespace tt::sqlite {
 // Whether `sql`, a query with one parameter ?1 bound to `key`, returns a row.
 Result<bool> RowExists(Connection& connection, std::string_view sql, std::string_view key);
 
+// kNotFound ("no such user" / "no such athlete") unless the user or athlete `id` exists.
+Status RequireUser(Connection& connection, std::string_view id);
+Status RequireAthlete(Connection& connection, std::string_view id);
+
 // Checks that the row whose version `version_sql` selects for ?1 = `id` exists (else kNotFound
 // with `not_found_message`) and, when `expected_version` is given, has that version (else
 // kPreconditionFailed). Run it in the write transaction that then changes the row, so the

@@ -190,10 +190,9 @@ Async<Status> SqliteStore::DeleteUser(std::string_view id,
 
 Async<Status> SqliteStore::CreateSession(const Session& session) {
   co_return InWriteTransaction(*pool_, [&](Connection& connection) -> Status {
-    Result<bool> user_exists =
-        sqlite::RowExists(connection, "SELECT 1 FROM users WHERE id = ?1", session.user_id);
-    if (!user_exists.ok()) return std::move(user_exists).error();
-    if (!*user_exists) return Error::NotFound(kNoSuchUser);
+    if (Status status = sqlite::RequireUser(connection, session.user_id); !status.ok()) {
+      return std::move(status).error();
+    }
 
     // Sessions are only ever found by token, so expired ones would pile up; the user's own are
     // swept here, where the index on (user_id, expires_at) makes it cheap.

@@ -19,10 +19,7 @@ using sqlite::Statement;
 namespace {
 
 constexpr char kAthleteVersion[] = "SELECT version FROM athletes WHERE id = ?1";
-constexpr char kAthleteExists[] = "SELECT 1 FROM athletes WHERE id = ?1";
-constexpr char kUserExists[] = "SELECT 1 FROM users WHERE id = ?1";
 constexpr char kNoSuchAthlete[] = "no such athlete";
-constexpr char kNoSuchUser[] = "no such user";
 
 }  // namespace
 
@@ -30,9 +27,9 @@ Async<Status> SqliteStore::CreateAthlete(const Athlete& athlete) {
   const sqlite::AthleteNameKeys keys = sqlite::NameKeysOf(athlete);
   const std::string disciplines = sqlite::EncodeStringList(athlete.disciplines);
   co_return InWriteTransaction(*pool_, [&](Connection& connection) -> Status {
-    Result<bool> user_exists = sqlite::RowExists(connection, kUserExists, athlete.id);
-    if (!user_exists.ok()) return std::move(user_exists).error();
-    if (!*user_exists) return Error::NotFound(kNoSuchUser);
+    if (Status status = sqlite::RequireUser(connection, athlete.id); !status.ok()) {
+      return std::move(status).error();
+    }
 
     Result<Statement> insert = connection.Prepare(
         "INSERT INTO athletes (id, first_name, last_name, first_key, last_key, bio, birthday, "
@@ -149,12 +146,12 @@ Async<Result<Page<Athlete>>> SqliteStore::ListAthletes(const AthleteQuery& query
 Async<Status> SqliteStore::Follow(std::string_view user_id, std::string_view athlete_id,
                                   Timestamp at) {
   co_return InWriteTransaction(*pool_, [&](Connection& connection) -> Status {
-    Result<bool> athlete_exists = sqlite::RowExists(connection, kAthleteExists, athlete_id);
-    if (!athlete_exists.ok()) return std::move(athlete_exists).error();
-    if (!*athlete_exists) return Error::NotFound(kNoSuchAthlete);
-    Result<bool> user_exists = sqlite::RowExists(connection, kUserExists, user_id);
-    if (!user_exists.ok()) return std::move(user_exists).error();
-    if (!*user_exists) return Error::NotFound(kNoSuchUser);
+    if (Status status = sqlite::RequireAthlete(connection, athlete_id); !status.ok()) {
+      return std::move(status).error();
+    }
+    if (Status status = sqlite::RequireUser(connection, user_id); !status.ok()) {
+      return std::move(status).error();
+    }
 
     // DO NOTHING keeps the first follow time, so following again does not reorder the list.
     Result<Statement> insert = connection.Prepare(
@@ -184,9 +181,9 @@ Async<Result<Page<FollowedAthlete>>> SqliteStore::ListFollowing(const FollowingQ
                                                       : std::numeric_limits<int64_t>::max();
   const std::string before_id = query.after.has_value() ? query.after->athlete_id : std::string();
   co_return InReadTransaction(*pool_, [&](Connection& connection) -> Result<Page<FollowedAthlete>> {
-    Result<bool> user_exists = sqlite::RowExists(connection, kUserExists, query.user_id);
-    if (!user_exists.ok()) return std::move(user_exists).error();
-    if (!*user_exists) return Error::NotFound(kNoSuchUser);
+    if (Status status = sqlite::RequireUser(connection, query.user_id); !status.ok()) {
+      return std::move(status).error();
+    }
 
     // Walks the (user_id, followed_at, athlete_id) index backwards from the cursor.
     Result<Statement> select =

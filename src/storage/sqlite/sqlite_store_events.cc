@@ -21,9 +21,7 @@ using sqlite::Statement;
 namespace {
 
 constexpr char kEventVersion[] = "SELECT version FROM events WHERE id = ?1";
-constexpr char kAthleteExists[] = "SELECT 1 FROM athletes WHERE id = ?1";
 constexpr char kNoSuchEvent[] = "no such event";
-constexpr char kNoSuchAthlete[] = "no such athlete";
 
 // The rule every event write keeps, checked in the write transaction that makes it, so that a
 // concurrent UpdateCompetition (which checks the converse) cannot interleave: `event`'s
@@ -50,9 +48,9 @@ Status CheckFitsCompetition(Connection& connection, const Event& event,
 Async<Status> SqliteStore::CreateEvent(const Event& event) {
   const std::string local_date = event.date_time.local_date().ToString();
   co_return InWriteTransaction(*pool_, [&](Connection& connection) -> Status {
-    Result<bool> athlete_exists = sqlite::RowExists(connection, kAthleteExists, event.athlete_id);
-    if (!athlete_exists.ok()) return std::move(athlete_exists).error();
-    if (!*athlete_exists) return Error::NotFound(kNoSuchAthlete);
+    if (Status status = sqlite::RequireAthlete(connection, event.athlete_id); !status.ok()) {
+      return std::move(status).error();
+    }
     if (Status status = CheckFitsCompetition(connection, event, local_date); !status.ok()) {
       return status;
     }
@@ -125,9 +123,9 @@ Async<Result<Page<Event>>> SqliteStore::ListEvents(const EventQuery& query) {
                                                         : std::numeric_limits<int64_t>::min();
   const std::string after_id = query.after.has_value() ? query.after->id : std::string();
   co_return InReadTransaction(*pool_, [&](Connection& connection) -> Result<Page<Event>> {
-    Result<bool> athlete_exists = sqlite::RowExists(connection, kAthleteExists, query.athlete_id);
-    if (!athlete_exists.ok()) return std::move(athlete_exists).error();
-    if (!*athlete_exists) return Error::NotFound(kNoSuchAthlete);
+    if (Status status = sqlite::RequireAthlete(connection, query.athlete_id); !status.ok()) {
+      return std::move(status).error();
+    }
 
     // Walks the (athlete_id, instant, id) index from the cursor; the local-day bounds filter.
     Result<Statement> select = connection.Prepare(
@@ -136,17 +134,9 @@ Async<Result<Page<Event>>> SqliteStore::ListEvents(const EventQuery& query) {
         " AND (e.instant, e.id) > (?4, ?5) ORDER BY e.instant, e.id LIMIT ?6");
     if (!select.ok()) return std::move(select).error();
     select->BindAll(query.athlete_id, from, to, after_instant, after_id, limit + 1);
-    std::vector<Event> rows;
-    while (true) {
-      Result<bool> row = select->Step();
-      if (!row.ok()) return std::move(row).error();
-      if (!*row) break;
-      RowReader reader(*select);
-      Result<Event> event = sqlite::ReadEvent(reader);
-      if (!event.ok()) return std::move(event).error();
-      rows.push_back(std::move(*event));
-    }
-    return sqlite::MakePage(std::move(rows), limit);
+    Result<std::vector<Event>> rows = sqlite::ReadAllRows(*select, &sqlite::ReadEvent);
+    if (!rows.ok()) return std::move(rows).error();
+    return sqlite::MakePage(std::move(*rows), limit);
   });
 }
 
@@ -167,10 +157,9 @@ Async<Result<Page<FeedEntry>>> SqliteStore::Feed(const FeedQuery& query) {
       query.after.has_value() ? query.after->start_date.ToString() : std::string();
   const std::string after_id = query.after.has_value() ? query.after->id : std::string();
   co_return InReadTransaction(*pool_, [&](Connection& connection) -> Result<Page<FeedEntry>> {
-    Result<bool> user_exists =
-        sqlite::RowExists(connection, "SELECT 1 FROM users WHERE id = ?1", query.user_id);
-    if (!user_exists.ok()) return std::move(user_exists).error();
-    if (!*user_exists) return Error::NotFound("no such user");
+    if (Status status = sqlite::RequireUser(connection, query.user_id); !status.ok()) {
+      return std::move(status).error();
+    }
 
     Result<Statement> select_competitions =
         connection.Prepare("SELECT " TT_SQL_COMPETITION_COLUMNS
@@ -181,17 +170,10 @@ Async<Result<Page<FeedEntry>>> SqliteStore::Feed(const FeedQuery& query) {
                            " ORDER BY c.start_date, c.id LIMIT ?5");
     if (!select_competitions.ok()) return std::move(select_competitions).error();
     select_competitions->BindAll(query.user_id, from, after_start, after_id, limit + 1);
-    std::vector<Competition> competitions;
-    while (true) {
-      Result<bool> row = select_competitions->Step();
-      if (!row.ok()) return std::move(row).error();
-      if (!*row) break;
-      RowReader reader(*select_competitions);
-      Result<Competition> competition = sqlite::ReadCompetition(reader);
-      if (!competition.ok()) return std::move(competition).error();
-      competitions.push_back(std::move(*competition));
-    }
-    Page<Competition> page = sqlite::MakePage(std::move(competitions), limit);
+    Result<std::vector<Competition>> competitions =
+        sqlite::ReadAllRows(*select_competitions, &sqlite::ReadCompetition);
+    if (!competitions.ok()) return std::move(competitions).error();
+    Page<Competition> page = sqlite::MakePage(std::move(*competitions), limit);
     if (page.items.empty()) return Page<FeedEntry>{{}, page.has_more};
 
     std::vector<std::string> competition_ids;

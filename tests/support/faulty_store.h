@@ -1,0 +1,196 @@
+// FaultyStore: a Store that passes every call to another one, except those a test told it to
+// fail (after LevelDB's EnvWrapper), so that tests can reach the error paths of the layers above
+// storage without breaking a real backend.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "storage/store.h"
+
+namespace tt::testing {
+
+class FaultyStore final : public Store {
+ public:
+  explicit FaultyStore(Store& inner) : inner_(inner) {}
+
+  // From now on, calls of `method` (e.g. "GetUser") answer `error` instead of reaching the
+  // inner store: after letting `skip` calls through, the next `times` calls (every call when
+  // `times` < 0).
+  void Fail(const std::string& method, Error error, int times = -1, int skip = 0) {
+    std::lock_guard lock(mutex_);
+    faults_[method] = InjectedFault{std::move(error), times, skip};
+  }
+  void Heal() {
+    std::lock_guard lock(mutex_);
+    faults_.clear();
+  }
+
+  std::vector<StoreCounter> Counters() const override { return inner_.Counters(); }
+
+  Async<Status> Ping() override {
+    if (std::optional<Error> fault = Fault("Ping")) co_return *fault;
+    co_return co_await inner_.Ping();
+  }
+  Async<Status> CreateUser(const User& user, const std::string& password_hash) override {
+    if (std::optional<Error> fault = Fault("CreateUser")) co_return *fault;
+    co_return co_await inner_.CreateUser(user, password_hash);
+  }
+  Async<Result<User>> GetUser(std::string_view id) override {
+    if (std::optional<Error> fault = Fault("GetUser")) co_return *fault;
+    co_return co_await inner_.GetUser(id);
+  }
+  Async<Result<UserCredentials>> FindUserByUsername(std::string_view username) override {
+    if (std::optional<Error> fault = Fault("FindUserByUsername")) co_return *fault;
+    co_return co_await inner_.FindUserByUsername(username);
+  }
+  Async<Status> UpdateUser(const User& user, int64_t expected_version,
+                           const std::optional<std::string>& new_password_hash,
+                           std::string_view keep_session_hash) override {
+    if (std::optional<Error> fault = Fault("UpdateUser")) co_return *fault;
+    co_return co_await inner_.UpdateUser(user, expected_version, new_password_hash,
+                                         keep_session_hash);
+  }
+  Async<Status> DeleteUser(std::string_view id, std::optional<int64_t> expected_version) override {
+    if (std::optional<Error> fault = Fault("DeleteUser")) co_return *fault;
+    co_return co_await inner_.DeleteUser(id, expected_version);
+  }
+  Async<Status> CreateSession(const Session& session) override {
+    if (std::optional<Error> fault = Fault("CreateSession")) co_return *fault;
+    co_return co_await inner_.CreateSession(session);
+  }
+  Async<Result<std::pair<Session, User>>> FindSession(std::string_view token_hash) override {
+    if (std::optional<Error> fault = Fault("FindSession")) co_return *fault;
+    co_return co_await inner_.FindSession(token_hash);
+  }
+  Async<Status> DeleteSession(std::string_view token_hash) override {
+    if (std::optional<Error> fault = Fault("DeleteSession")) co_return *fault;
+    co_return co_await inner_.DeleteSession(token_hash);
+  }
+  Async<Status> RecordSignInFailure(std::string_view username_key, Timestamp at) override {
+    if (std::optional<Error> fault = Fault("RecordSignInFailure")) co_return *fault;
+    co_return co_await inner_.RecordSignInFailure(username_key, at);
+  }
+  Async<Result<std::vector<Timestamp>>> SignInFailuresSince(std::string_view username_key,
+                                                            Timestamp since) override {
+    if (std::optional<Error> fault = Fault("SignInFailuresSince")) co_return *fault;
+    co_return co_await inner_.SignInFailuresSince(username_key, since);
+  }
+  Async<Status> ClearSignInFailures(std::string_view username_key) override {
+    if (std::optional<Error> fault = Fault("ClearSignInFailures")) co_return *fault;
+    co_return co_await inner_.ClearSignInFailures(username_key);
+  }
+  Async<Status> CreateCompetition(const Competition& competition) override {
+    if (std::optional<Error> fault = Fault("CreateCompetition")) co_return *fault;
+    co_return co_await inner_.CreateCompetition(competition);
+  }
+  Async<Result<Competition>> GetCompetition(std::string_view id) override {
+    if (std::optional<Error> fault = Fault("GetCompetition")) co_return *fault;
+    co_return co_await inner_.GetCompetition(id);
+  }
+  Async<Result<std::vector<Competition>>> GetCompetitions(
+      std::span<const std::string> ids) override {
+    if (std::optional<Error> fault = Fault("GetCompetitions")) co_return *fault;
+    co_return co_await inner_.GetCompetitions(ids);
+  }
+  Async<Status> UpdateCompetition(const Competition& competition,
+                                  int64_t expected_version) override {
+    if (std::optional<Error> fault = Fault("UpdateCompetition")) co_return *fault;
+    co_return co_await inner_.UpdateCompetition(competition, expected_version);
+  }
+  Async<Status> DeleteCompetition(std::string_view id,
+                                  std::optional<int64_t> expected_version) override {
+    if (std::optional<Error> fault = Fault("DeleteCompetition")) co_return *fault;
+    co_return co_await inner_.DeleteCompetition(id, expected_version);
+  }
+  Async<Result<Page<Competition>>> ListCompetitions(const CompetitionQuery& query) override {
+    if (std::optional<Error> fault = Fault("ListCompetitions")) co_return *fault;
+    co_return co_await inner_.ListCompetitions(query);
+  }
+  Async<Status> CreateAthlete(const Athlete& athlete) override {
+    if (std::optional<Error> fault = Fault("CreateAthlete")) co_return *fault;
+    co_return co_await inner_.CreateAthlete(athlete);
+  }
+  Async<Result<Athlete>> GetAthlete(std::string_view id) override {
+    if (std::optional<Error> fault = Fault("GetAthlete")) co_return *fault;
+    co_return co_await inner_.GetAthlete(id);
+  }
+  Async<Status> UpdateAthlete(const Athlete& athlete, int64_t expected_version) override {
+    if (std::optional<Error> fault = Fault("UpdateAthlete")) co_return *fault;
+    co_return co_await inner_.UpdateAthlete(athlete, expected_version);
+  }
+  Async<Status> DeleteAthlete(std::string_view id,
+                              std::optional<int64_t> expected_version) override {
+    if (std::optional<Error> fault = Fault("DeleteAthlete")) co_return *fault;
+    co_return co_await inner_.DeleteAthlete(id, expected_version);
+  }
+  Async<Result<Page<Athlete>>> ListAthletes(const AthleteQuery& query) override {
+    if (std::optional<Error> fault = Fault("ListAthletes")) co_return *fault;
+    co_return co_await inner_.ListAthletes(query);
+  }
+  Async<Status> Follow(std::string_view user_id, std::string_view athlete_id,
+                       Timestamp at) override {
+    if (std::optional<Error> fault = Fault("Follow")) co_return *fault;
+    co_return co_await inner_.Follow(user_id, athlete_id, at);
+  }
+  Async<Status> Unfollow(std::string_view user_id, std::string_view athlete_id) override {
+    if (std::optional<Error> fault = Fault("Unfollow")) co_return *fault;
+    co_return co_await inner_.Unfollow(user_id, athlete_id);
+  }
+  Async<Result<Page<FollowedAthlete>>> ListFollowing(const FollowingQuery& query) override {
+    if (std::optional<Error> fault = Fault("ListFollowing")) co_return *fault;
+    co_return co_await inner_.ListFollowing(query);
+  }
+  Async<Status> CreateEvent(const Event& event) override {
+    if (std::optional<Error> fault = Fault("CreateEvent")) co_return *fault;
+    co_return co_await inner_.CreateEvent(event);
+  }
+  Async<Result<Event>> GetEvent(std::string_view id) override {
+    if (std::optional<Error> fault = Fault("GetEvent")) co_return *fault;
+    co_return co_await inner_.GetEvent(id);
+  }
+  Async<Status> UpdateEvent(const Event& event, int64_t expected_version) override {
+    if (std::optional<Error> fault = Fault("UpdateEvent")) co_return *fault;
+    co_return co_await inner_.UpdateEvent(event, expected_version);
+  }
+  Async<Status> DeleteEvent(std::string_view id, std::optional<int64_t> expected_version) override {
+    if (std::optional<Error> fault = Fault("DeleteEvent")) co_return *fault;
+    co_return co_await inner_.DeleteEvent(id, expected_version);
+  }
+  Async<Result<Page<Event>>> ListEvents(const EventQuery& query) override {
+    if (std::optional<Error> fault = Fault("ListEvents")) co_return *fault;
+    co_return co_await inner_.ListEvents(query);
+  }
+  Async<Result<Page<FeedEntry>>> Feed(const FeedQuery& query) override {
+    if (std::optional<Error> fault = Fault("Feed")) co_return *fault;
+    co_return co_await inner_.Feed(query);
+  }
+
+ private:
+  std::optional<Error> Fault(const std::string& method) {
+    std::lock_guard lock(mutex_);
+    auto it = faults_.find(method);
+    if (it == faults_.end()) return std::nullopt;
+    InjectedFault& fault = it->second;
+    if (fault.skip > 0) {
+      --fault.skip;
+      return std::nullopt;
+    }
+    if (fault.times == 0) return std::nullopt;
+    if (fault.times > 0) --fault.times;
+    return fault.error;
+  }
+
+  struct InjectedFault {
+    Error error;
+    int times = -1;
+    int skip = 0;
+  };
+  Store& inner_;
+  std::mutex mutex_;
+  std::map<std::string, InjectedFault> faults_;
+};
+
+}  // namespace tt::testing

@@ -8,9 +8,12 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <map>
 #include <set>
 #include <string>
 #include <thread>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "storage/store_factories.h"
@@ -644,6 +647,29 @@ TYPED_TEST(StoreTest, ListCompetitionsOverlapFilterIncludesBothEdges) {
   EXPECT_EQ(IdsOf(this->AllCompetitionPages({.from = D("2026-06-12")})), (Ids{june.id}));
 }
 
+// Lists start their scan at `from` minus the longest competition stored: a long one that
+// started well before `from` must still be found, also when an update made it long.
+TYPED_TEST(StoreTest, ListCompetitionsFindsLongCompetitionsThatStartedLongBeforeFrom) {
+  for (int day = 1; day <= 28; ++day) {
+    char date[16];
+    std::snprintf(date, sizeof date, "2026-02-%02d", day);
+    this->AddCompetition("Short " + std::to_string(day), date, date);
+  }
+  const Competition season = this->AddCompetition("Season", "2026-01-05", "2026-03-20");
+  Competition indoor = this->AddCompetition("Indoor", "2026-01-10", "2026-01-11");
+  EXPECT_EQ(IdsOf(this->AllCompetitionPages({.from = D("2026-03-01"), .limit = 2})),
+            (Ids{season.id}));
+
+  Competition longer = indoor;
+  longer.end_date = D("2026-04-30");
+  longer.version = indoor.version + 1;
+  ASSERT_OK(RunSync(this->store().UpdateCompetition(longer, indoor.version)));
+  EXPECT_EQ(IdsOf(this->AllCompetitionPages({.from = D("2026-04-01"), .limit = 2})),
+            (Ids{longer.id}));
+  EXPECT_EQ(IdsOf(this->AllCompetitionPages({.from = D("2026-03-20"), .limit = 1})),
+            (Ids{season.id, longer.id}));
+}
+
 TYPED_TEST(StoreTest, ListCompetitionsTextMatchesNameOrLocationCaseInsensitively) {
   const Competition pre =
       this->AddCompetition("Prefontaine Classic", "2026-07-04", "2026-07-04", "Eugene, OR");
@@ -1126,6 +1152,87 @@ TYPED_TEST(StoreTest, FeedPaginatesOneCompetitionAtATime) {
     query.after = CompetitionCursor{entry.competition.start_date, entry.competition.id};
   }
   EXPECT_EQ(seen, (Ids{c1.id, c2.id, c3.id}));
+}
+
+// A user following many athletes (the SQLite store then walks competitions rather than the
+// followed athletes' events) and one following a few get the feed a brute-force reading of
+// the same data gives, page by page.
+TYPED_TEST(StoreTest, FeedOfManyOrFewFollowsMatchesABruteForceReading) {
+  const User many = this->AddUser("many");
+  const User few = this->AddUser("few");
+  std::vector<Athlete> athletes;
+  for (int i = 0; i < 48; ++i) athletes.push_back(this->AddAthlete("F" + std::to_string(i), "L"));
+  std::set<std::string> followed_by_many, followed_by_few;
+  for (int i = 0; i < 40; ++i) {
+    ASSERT_OK(RunSync(this->store().Follow(many.id, athletes[i].id, At(i))));
+    followed_by_many.insert(athletes[i].id);
+  }
+  for (int i : {0, 3, 41, 44}) {
+    ASSERT_OK(RunSync(this->store().Follow(few.id, athletes[i].id, At(i))));
+    followed_by_few.insert(athletes[i].id);
+  }
+  // 30 competitions in March, one long one from January and one that ended in February; each
+  // gets events from a few athletes picked by a fixed pattern (some only by unfollowed ones).
+  std::vector<Competition> competitions;
+  competitions.push_back(this->AddCompetition("Long", "2026-01-02", "2026-03-15"));
+  competitions.push_back(this->AddCompetition("Over", "2026-02-01", "2026-02-27"));
+  for (int day = 1; day <= 30; ++day) {
+    char date[16];
+    std::snprintf(date, sizeof date, "2026-03-%02d", day);
+    competitions.push_back(this->AddCompetition("C" + std::to_string(day), date, date));
+  }
+  std::vector<Event> events;
+  for (size_t c = 0; c < competitions.size(); ++c) {
+    const std::string day = competitions[c].end_date.ToString();
+    for (size_t k = 0; k < (c + 1) % 4; ++k) {
+      const Athlete& athlete = athletes[(c * 7 + k * 13) % athletes.size()];
+      events.push_back(this->AddEvent(athlete, competitions[c],
+                                      day + "T1" + std::to_string(k) + ":00:00+02:00"));
+    }
+  }
+
+  auto expected = [&](const std::set<std::string>& followed) {
+    // competition id -> athlete ids -> event ids, for competitions ending on or after March 2.
+    std::vector<std::pair<Competition, std::map<std::string, Ids>>> entries;
+    for (const Competition& competition : competitions) {
+      if (competition.end_date < D("2026-03-02")) continue;
+      std::map<std::string, Ids> by_athlete;
+      for (const Event& event : events) {
+        if (event.competition_id == competition.id && followed.contains(event.athlete_id))
+          by_athlete[event.athlete_id].push_back(event.id);
+      }
+      if (!by_athlete.empty()) entries.emplace_back(competition, by_athlete);
+    }
+    std::sort(entries.begin(), entries.end(), [](const auto& x, const auto& y) {
+      return std::tie(x.first.start_date, x.first.id) < std::tie(y.first.start_date, y.first.id);
+    });
+    return entries;
+  };
+  for (const auto& [user, followed] :
+       {std::pair{&many, &followed_by_many}, std::pair{&few, &followed_by_few}}) {
+    SCOPED_TRACE(user->username);
+    const auto want = expected(*followed);
+    ASSERT_FALSE(want.empty());
+    FeedQuery query{.user_id = user->id, .from = D("2026-03-02"), .limit = 3};
+    size_t next = 0;
+    for (int pages = 0; pages < 50; ++pages) {
+      Result<Page<FeedEntry>> page = RunSync(this->store().Feed(query));
+      ASSERT_OK(page);
+      for (const FeedEntry& entry : page->items) {
+        ASSERT_LT(next, want.size());
+        EXPECT_EQ(entry.competition.id, want[next].first.id);
+        std::map<std::string, Ids> got;
+        for (const FeedAthlete& athlete : entry.athletes) got[athlete.id] = IdsOf(athlete.events);
+        EXPECT_EQ(got, want[next].second) << entry.competition.name;
+        ++next;
+      }
+      if (!page->has_more) break;
+      ASSERT_FALSE(page->items.empty());
+      const Competition& last = page->items.back().competition;
+      query.after = CompetitionCursor{last.start_date, last.id};
+    }
+    EXPECT_EQ(next, want.size());
+  }
 }
 
 TYPED_TEST(StoreTest, FeedIsEmptyWithoutFollowsAndNotFoundForUnknownUser) {

@@ -39,6 +39,21 @@
   "a.updated_at, a.version"
 
 // FROM events e.
+// The keyset condition of a scan of competitions c in (start_date, id) order that starts after
+// the cursor (`after_start`, `after_id`; '' and '' for none) and wants only competitions ending
+// on or after `from` (SQL expressions, usually parameters). No competition lasts longer than the
+// longest stored one (span_days, indexed), so none starting before `from` minus that span can
+// qualify: the scan starts at whichever bound is later, and an overlap query touches the rows
+// near `from` instead of every competition before it.
+#define TT_SQL_EARLIEST_START(from)                       \
+  "(SELECT ifnull(date(" from                             \
+  ", '-' || ifnull(max(s.span_days), 0) || ' days'), '')" \
+  " FROM competitions s)"
+#define TT_SQL_STARTS_AFTER(from, after_start, after_id) \
+  "(c.start_date, c.id) > (max(" after_start             \
+  ", " TT_SQL_EARLIEST_START(from) "), iif(" after_start \
+                                   " >= " TT_SQL_EARLIEST_START(from) ", " after_id ", ''))"
+
 #define TT_SQL_EVENT_COLUMNS                                                           \
   "e.id, e.athlete_id, e.competition_id, e.name, e.date_time, e.notes, e.created_at, " \
   "e.updated_at, e.version"

@@ -13,7 +13,7 @@ namespace {
 // Conventions: STRICT tables, so a type mistake fails instead of being stored; timestamps are
 // INTEGER microseconds since the Unix epoch (UTC); dates are TEXT `YYYY-MM-DD`, which sorts in
 // calendar order; `*_key` columns hold the lowercase forms that lists order and match by.
-constexpr std::array<const char*, 2> kMigrations = {
+constexpr std::array<const char*, 3> kMigrations = {
     // 1: the initial schema.
     R"sql(
 CREATE TABLE users (
@@ -108,6 +108,14 @@ CREATE INDEX follows_by_user_time ON follows(user_id, followed_at, athlete_id);
     // 2: failed sign-ins are forgotten after a while, found by time.
     R"sql(
 CREATE INDEX sign_in_failures_by_time ON sign_in_failures(at);
+)sql",
+    // 3: each competition's length in days, indexed, so that the longest is one index probe
+    // away: lists and the feed start their (start_date, id) scans at `from` minus it rather
+    // than at the first competition ever (see TT_SQL_STARTS_AFTER in rows.h).
+    R"sql(
+ALTER TABLE competitions ADD COLUMN span_days INTEGER
+  GENERATED ALWAYS AS (CAST(julianday(end_date) - julianday(start_date) AS INTEGER)) VIRTUAL;
+CREATE INDEX competitions_by_span ON competitions(span_days);
 )sql",
 };
 

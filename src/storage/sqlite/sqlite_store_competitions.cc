@@ -125,17 +125,17 @@ Async<Status> SqliteStore::DeleteCompetition(std::string_view id,
 Async<Result<Page<Competition>>> SqliteStore::ListCompetitions(const CompetitionQuery& query) {
   const int limit = sqlite::PageLimit(query.limit);
   co_return InReadTransaction(*pool_, [&](Connection& connection) -> Result<Page<Competition>> {
-    // Walks the (start_date, id) index from the cursor up to `to`; overlap is
-    // end_date >= from AND start_date <= to. instr(), not LIKE, so that `%` and `_` in the text
-    // are plain characters; tt_fold() is the domain's FoldCase (see connection.cc).
-    Result<Statement> select =
-        connection.Prepare("SELECT " TT_SQL_COMPETITION_COLUMNS
-                           " FROM competitions c"
-                           " WHERE c.end_date >= ?1 AND c.start_date <= ?2"
-                           " AND (?3 IS NULL OR instr(tt_fold(c.name), ?3) > 0"
-                           " OR instr(tt_fold(c.location), ?3) > 0)"
-                           " AND (c.start_date, c.id) > (?4, ?5)"
-                           " ORDER BY c.start_date, c.id LIMIT ?6");
+    // Walks the (start_date, id) index from the cursor (or from `from` minus the longest
+    // competition) up to `to`; overlap is end_date >= from AND start_date <= to. instr(), not LIKE,
+    // so that `%` and `_` in the text are plain characters; tt_fold() is the domain's FoldCase (see
+    // connection.cc).
+    Result<Statement> select = connection.Prepare(
+        "SELECT " TT_SQL_COMPETITION_COLUMNS
+        " FROM competitions c"
+        " WHERE c.end_date >= ?1 AND c.start_date <= ?2"
+        " AND (?3 IS NULL OR instr(tt_fold(c.name), ?3) > 0"
+        " OR instr(tt_fold(c.location), ?3) > 0)"
+        " AND " TT_SQL_STARTS_AFTER("?1", "?4", "?5") " ORDER BY c.start_date, c.id LIMIT ?6");
     if (!select.ok()) return std::move(select).error();
     select->BindAll(
         query.from.has_value() ? query.from->ToString() : kBeforeAnyDate,

@@ -142,14 +142,25 @@ Async<Result<Page<Event>>> SqliteStore::ListEvents(const EventQuery& query) {
 
 // A feed page runs three queries in one read transaction (so they see one snapshot), whatever
 // the number of athletes followed or events found:
-//   1. the user exists (a primary-key probe);
+//   1. the user exists, and how many athletes it follows, counting up to kFewFollows + 1;
 //   2. the page of competitions: those with end_date >= from after the cursor, in
-//      (start_date, id) order, whose id is among the competitions of events of followed
-//      athletes (a subquery SQLite materializes once, from the follows primary key and the
-//      events (athlete_id, competition_id) index);
+//      (start_date, id) order, at which a followed athlete has an event;
 //   3. the followed athletes' events at those competitions, each with its athlete's names,
 //      the competition ids given as one JSON array parameter.
 // Statement 3 is skipped when the page is empty; BEGIN and COMMIT add two more.
+//
+// SQLite keeps no statistics that could tell its planner which way round 2 and 3 are cheap, so
+// the count decides. With few follows, the (athlete_id, competition_id) index of their events
+// gives a short list of competitions to filter and sort, and the events at the page's
+// competitions are found per followed athlete. With many, most competitions qualify: the
+// competitions are walked in page order from the cursor, each kept as soon as one of its events
+// (the (competition_id, local_date) index) is by a followed athlete (the follows primary key),
+// so the walk stops after about a page; their events come from the same two indexes. Either
+// way the work grows with the page, not with all the events of everyone followed.
+namespace {
+constexpr int kFewFollows = 32;
+}  // namespace
+
 Async<Result<Page<FeedEntry>>> SqliteStore::Feed(const FeedQuery& query) {
   const int limit = sqlite::PageLimit(query.limit);
   const std::string from = query.from.ToString();
@@ -157,17 +168,30 @@ Async<Result<Page<FeedEntry>>> SqliteStore::Feed(const FeedQuery& query) {
       query.after.has_value() ? query.after->start_date.ToString() : std::string();
   const std::string after_id = query.after.has_value() ? query.after->id : std::string();
   co_return InReadTransaction(*pool_, [&](Connection& connection) -> Result<Page<FeedEntry>> {
-    if (Status status = sqlite::RequireUser(connection, query.user_id); !status.ok()) {
-      return std::move(status).error();
-    }
+    Result<Statement> select_user = connection.Prepare(
+        "SELECT (SELECT count(*) FROM (SELECT 1 FROM follows WHERE user_id = ?1 LIMIT ?2))"
+        " FROM users WHERE id = ?1");
+    if (!select_user.ok()) return std::move(select_user).error();
+    select_user->BindAll(query.user_id, kFewFollows + 1);
+    Result<bool> user_row = select_user->Step();
+    if (!user_row.ok()) return std::move(user_row).error();
+    if (!*user_row) return Error::NotFound("no such user");
+    const bool few_follows = select_user->Int(0) <= kFewFollows;
 
-    Result<Statement> select_competitions =
-        connection.Prepare("SELECT " TT_SQL_COMPETITION_COLUMNS
-                           " FROM competitions c"
-                           " WHERE c.end_date >= ?2 AND (c.start_date, c.id) > (?3, ?4)"
-                           " AND c.id IN (SELECT e.competition_id FROM follows f"
-                           " JOIN events e ON e.athlete_id = f.athlete_id WHERE f.user_id = ?1)"
-                           " ORDER BY c.start_date, c.id LIMIT ?5");
+    Result<Statement> select_competitions = connection.Prepare(
+        few_follows
+            ? "SELECT " TT_SQL_COMPETITION_COLUMNS
+              " FROM competitions c"
+              " WHERE c.id IN (SELECT e.competition_id FROM follows f"
+              " JOIN events e ON e.athlete_id = f.athlete_id WHERE f.user_id = ?1)"
+              " AND c.end_date >= ?2 AND (c.start_date, c.id) > (?3, ?4)"
+              " ORDER BY c.start_date, c.id LIMIT ?5"
+            : "SELECT " TT_SQL_COMPETITION_COLUMNS
+              " FROM competitions c"
+              " WHERE c.end_date >= ?2 AND " TT_SQL_STARTS_AFTER("?2", "?3", "?4")
+              " AND EXISTS (SELECT 1 FROM events e CROSS JOIN follows f"
+              " WHERE e.competition_id = c.id AND f.user_id = ?1 AND f.athlete_id = e.athlete_id)"
+              " ORDER BY c.start_date, c.id LIMIT ?5");
     if (!select_competitions.ok()) return std::move(select_competitions).error();
     select_competitions->BindAll(query.user_id, from, after_start, after_id, limit + 1);
     Result<std::vector<Competition>> competitions =
@@ -180,12 +204,19 @@ Async<Result<Page<FeedEntry>>> SqliteStore::Feed(const FeedQuery& query) {
     competition_ids.reserve(page.items.size());
     for (const Competition& competition : page.items) competition_ids.push_back(competition.id);
     Result<Statement> select_events = connection.Prepare(
-        "SELECT " TT_SQL_EVENT_COLUMNS
-        ", a.first_name, a.last_name FROM follows f"
-        " JOIN events e ON e.athlete_id = f.athlete_id"
-        " JOIN athletes a ON a.id = f.athlete_id"
-        " WHERE f.user_id = ?1 AND e.competition_id IN (SELECT value FROM json_each(?2))"
-        " ORDER BY e.instant, e.id");
+        few_follows
+            ? "SELECT " TT_SQL_EVENT_COLUMNS
+              ", a.first_name, a.last_name FROM follows f"
+              " JOIN events e ON e.athlete_id = f.athlete_id"
+              " JOIN athletes a ON a.id = f.athlete_id"
+              " WHERE f.user_id = ?1 AND e.competition_id IN (SELECT value FROM json_each(?2))"
+              " ORDER BY e.instant, e.id"
+            : "SELECT " TT_SQL_EVENT_COLUMNS
+              ", a.first_name, a.last_name"
+              " FROM json_each(?2) j CROSS JOIN events e ON e.competition_id = j.value"
+              " CROSS JOIN follows f ON f.user_id = ?1 AND f.athlete_id = e.athlete_id"
+              " CROSS JOIN athletes a ON a.id = e.athlete_id"
+              " ORDER BY e.instant, e.id");
     if (!select_events.ok()) return std::move(select_events).error();
     select_events->BindAll(query.user_id, sqlite::EncodeStringList(competition_ids));
     std::vector<Event> events;

@@ -108,12 +108,15 @@ tt::Event ExistingEvent() {
 }
 
 // The request a client would send to create `body` again.
-Request JsonRequest(const boost::json::object& body) {
+Request JsonRequest(std::string body) {
   Request request;
   request.method = "POST";
   request.content_type = "application/json";
-  request.body = boost::json::serialize(body);
+  request.body = std::move(body);
   return request;
+}
+Request JsonRequest(const boost::json::object& body) {
+  return JsonRequest(boost::json::serialize(body));
 }
 
 // A rejected body: the decoder's own problems are reported, and win over the domain's.

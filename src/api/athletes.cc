@@ -59,13 +59,11 @@ Reply ListAthletes(const Services& services, const Request& request) {
   if (!errors.empty()) co_return errors.ToError();
   Result<Page<Athlete>> page = co_await services.store.ListAthletes(query);
   if (!page) co_return std::move(page).error();
-  boost::json::array items;
-  for (const Athlete& athlete : page->items) items.push_back(AthleteJson(athlete));
   std::optional<std::string> next;
   if (page->has_more && !page->items.empty()) {
     next = EncodeAthleteCursor(CursorOf(page->items.back()));
   }
-  co_return PageResponse(std::move(items), next);
+  co_return PageResponse(page->items, &WriteAthlete, next);
 }
 
 Reply PatchAthlete(const Services& services, const Request& request) {

@@ -3,117 +3,160 @@
 #include <boost/json/serialize.hpp>
 
 namespace tt::api {
-namespace json = boost::json;
+
+void WriteUser(JsonWriter& out, const User& user, bool include_email) {
+  out.BeginObject();
+  out.Member("id", user.id);
+  out.Member("username", user.username);
+  out.Member("display_name", user.display_name);
+  if (include_email) out.Member("email", user.email);
+  out.Member("is_athlete", user.is_athlete);
+  out.Member("is_admin", user.is_admin);
+  out.Member("created_at", user.created_at);
+  out.Member("updated_at", user.updated_at);
+  out.Member("version", user.version);
+  out.EndObject();
+}
+
+void WriteCompetition(JsonWriter& out, const Competition& competition) {
+  out.BeginObject();
+  out.Member("id", competition.id);
+  out.Member("name", competition.name);
+  out.Member("location", competition.location);
+  out.Member("start_date", competition.start_date);
+  out.Member("end_date", competition.end_date);
+  out.Member("description", competition.description);
+  out.Member("url", competition.url);
+  out.Member("created_by", competition.created_by);
+  out.Member("created_at", competition.created_at);
+  out.Member("updated_at", competition.updated_at);
+  out.Member("version", competition.version);
+  out.EndObject();
+}
+
 namespace {
 
-json::value NullableString(const std::optional<std::string>& value) {
-  if (!value) return nullptr;
-  return json::string(*value);
+// The athlete's members, without the braces, so that a followed athlete can add one.
+void WriteAthleteMembers(JsonWriter& out, const Athlete& athlete) {
+  out.Member("id", athlete.id);
+  out.Member("username", athlete.username);
+  out.Member("first_name", athlete.first_name);
+  out.Member("last_name", athlete.last_name);
+  out.Member("bio", athlete.bio);
+  out.Key("birthday");
+  if (athlete.birthday.has_value()) {
+    out.Date(*athlete.birthday);
+  } else {
+    out.Null();
+  }
+  out.Member("team", athlete.team);
+  out.Member("country", athlete.country);
+  out.Key("disciplines");
+  out.BeginArray();
+  for (const std::string& discipline : athlete.disciplines) out.String(discipline);
+  out.EndArray();
+  out.Member("follower_count", athlete.follower_count);
+  out.Member("created_at", athlete.created_at);
+  out.Member("updated_at", athlete.updated_at);
+  out.Member("version", athlete.version);
+}
+
+template <typename Value, typename Write>
+std::string ToJson(const Value& value, Write write) {
+  std::string text;
+  text.reserve(512);
+  JsonWriter out(text);
+  write(out, value);
+  return text;
 }
 
 }  // namespace
 
-json::object UserJson(const User& user, bool include_email) {
-  json::object out;
-  out["id"] = user.id;
-  out["username"] = user.username;
-  out["display_name"] = user.display_name;
-  if (include_email) out["email"] = NullableString(user.email);
-  out["is_athlete"] = user.is_athlete;
-  out["is_admin"] = user.is_admin;
-  out["created_at"] = FormatUtc(user.created_at);
-  out["updated_at"] = FormatUtc(user.updated_at);
-  out["version"] = user.version;
-  return out;
+void WriteAthlete(JsonWriter& out, const Athlete& athlete) {
+  out.BeginObject();
+  WriteAthleteMembers(out, athlete);
+  out.EndObject();
 }
 
-json::object CompetitionJson(const Competition& competition) {
-  json::object out;
-  out["id"] = competition.id;
-  out["name"] = competition.name;
-  out["location"] = competition.location;
-  out["start_date"] = competition.start_date.ToString();
-  out["end_date"] = competition.end_date.ToString();
-  out["description"] = NullableString(competition.description);
-  out["url"] = NullableString(competition.url);
-  out["created_by"] = NullableString(competition.created_by);
-  out["created_at"] = FormatUtc(competition.created_at);
-  out["updated_at"] = FormatUtc(competition.updated_at);
-  out["version"] = competition.version;
-  return out;
+void WriteFollowedAthlete(JsonWriter& out, const FollowedAthlete& followed) {
+  out.BeginObject();
+  WriteAthleteMembers(out, followed.athlete);
+  out.Member("followed_at", followed.followed_at);
+  out.EndObject();
 }
 
-json::object AthleteJson(const Athlete& athlete) {
-  json::object out;
-  out["id"] = athlete.id;
-  out["username"] = athlete.username;
-  out["first_name"] = athlete.first_name;
-  out["last_name"] = athlete.last_name;
-  out["bio"] = NullableString(athlete.bio);
-  out["birthday"] = athlete.birthday ? json::value(athlete.birthday->ToString()) : nullptr;
-  out["team"] = NullableString(athlete.team);
-  out["country"] = NullableString(athlete.country);
-  json::array disciplines;
-  for (const std::string& discipline : athlete.disciplines) disciplines.emplace_back(discipline);
-  out["disciplines"] = std::move(disciplines);
-  out["follower_count"] = athlete.follower_count;
-  out["created_at"] = FormatUtc(athlete.created_at);
-  out["updated_at"] = FormatUtc(athlete.updated_at);
-  out["version"] = athlete.version;
-  return out;
+void WriteEvent(JsonWriter& out, const Event& event) {
+  out.BeginObject();
+  out.Member("id", event.id);
+  out.Member("athlete_id", event.athlete_id);
+  out.Member("competition_id", event.competition_id);
+  out.Member("name", event.name);
+  out.Member("date_time", event.date_time.ToString());
+  out.Member("notes", event.notes);
+  out.Member("created_at", event.created_at);
+  out.Member("updated_at", event.updated_at);
+  out.Member("version", event.version);
+  out.EndObject();
 }
 
-json::object EventJson(const Event& event) {
-  json::object out;
-  out["id"] = event.id;
-  out["athlete_id"] = event.athlete_id;
-  out["competition_id"] = event.competition_id;
-  out["name"] = event.name;
-  out["date_time"] = event.date_time.ToString();
-  out["notes"] = NullableString(event.notes);
-  out["created_at"] = FormatUtc(event.created_at);
-  out["updated_at"] = FormatUtc(event.updated_at);
-  out["version"] = event.version;
-  return out;
-}
-
-json::object FeedEntryJson(const FeedEntry& entry) {
-  json::array athletes;
+void WriteFeedEntry(JsonWriter& out, const FeedEntry& entry) {
+  out.BeginObject();
+  out.Key("competition");
+  WriteCompetition(out, entry.competition);
+  out.Key("athletes");
+  out.BeginArray();
   for (const FeedAthlete& athlete : entry.athletes) {
-    json::array events;
+    out.BeginObject();
+    out.Member("id", athlete.id);
+    out.Member("first_name", athlete.first_name);
+    out.Member("last_name", athlete.last_name);
+    out.Key("events");
+    out.BeginArray();
     for (const Event& event : athlete.events) {
-      events.push_back(json::object{
-          {"id", event.id}, {"name", event.name}, {"date_time", event.date_time.ToString()}});
+      out.BeginObject();
+      out.Member("id", event.id);
+      out.Member("name", event.name);
+      out.Member("date_time", event.date_time.ToString());
+      out.EndObject();
     }
-    athletes.push_back(json::object{{"id", athlete.id},
-                                    {"first_name", athlete.first_name},
-                                    {"last_name", athlete.last_name},
-                                    {"events", std::move(events)}});
+    out.EndArray();
+    out.EndObject();
   }
-  return json::object{{"competition", CompetitionJson(entry.competition)},
-                      {"athletes", std::move(athletes)}};
+  out.EndArray();
+  out.EndObject();
 }
 
-Response JsonResponse(int status, const json::value& body) {
+std::string UserJson(const User& user, bool include_email) {
+  return ToJson(user, [include_email](JsonWriter& out, const User& value) {
+    WriteUser(out, value, include_email);
+  });
+}
+
+std::string CompetitionJson(const Competition& competition) {
+  return ToJson(competition, &WriteCompetition);
+}
+
+std::string AthleteJson(const Athlete& athlete) { return ToJson(athlete, &WriteAthlete); }
+
+std::string EventJson(const Event& event) { return ToJson(event, &WriteEvent); }
+
+Response JsonResponse(int status, std::string body) {
   Response response;
   response.status = status;
-  response.body = json::serialize(body);
+  response.body = std::move(body);
   return response;
 }
 
-Response ResourceResponse(int status, const json::object& body, int64_t version,
+Response JsonResponse(int status, const boost::json::value& body) {
+  return JsonResponse(status, boost::json::serialize(body));
+}
+
+Response ResourceResponse(int status, std::string body, int64_t version,
                           std::optional<std::string> location) {
-  Response response = JsonResponse(status, body);
+  Response response = JsonResponse(status, std::move(body));
   response.headers.emplace_back("ETag", "\"" + std::to_string(version) + "\"");
   if (location) response.headers.emplace_back("Location", std::move(*location));
   return response;
-}
-
-Response PageResponse(json::array items, const std::optional<std::string>& next_cursor) {
-  json::object body;
-  body["items"] = std::move(items);
-  body["next_cursor"] = NullableString(next_cursor);
-  return JsonResponse(200, body);
 }
 
 Response NoContent() {

@@ -1,11 +1,15 @@
 // Encoding domain values as the contract's JSON, and the common shapes of successful answers.
+// Bodies are written with JsonWriter straight into the response's string (see json_writer.h).
 #pragma once
 
-#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "api/json_writer.h"
 #include "api/request.h"
 #include "domain/athlete.h"
 #include "domain/competition.h"
@@ -15,19 +19,47 @@
 
 namespace tt::api {
 
-// `email` is included only for the user itself and admins.
-boost::json::object UserJson(const User& user, bool include_email);
-boost::json::object CompetitionJson(const Competition& competition);
-boost::json::object AthleteJson(const Athlete& athlete);
-boost::json::object EventJson(const Event& event);
-boost::json::object FeedEntryJson(const FeedEntry& entry);
+// Each writes one object at the writer's position. `email` is included only for the user
+// itself and admins.
+void WriteUser(JsonWriter& out, const User& user, bool include_email);
+void WriteCompetition(JsonWriter& out, const Competition& competition);
+void WriteAthlete(JsonWriter& out, const Athlete& athlete);
+// An athlete object with `followed_at` added.
+void WriteFollowedAthlete(JsonWriter& out, const FollowedAthlete& followed);
+void WriteEvent(JsonWriter& out, const Event& event);
+void WriteFeedEntry(JsonWriter& out, const FeedEntry& entry);
 
+// The JSON text of one resource.
+std::string UserJson(const User& user, bool include_email);
+std::string CompetitionJson(const Competition& competition);
+std::string AthleteJson(const Athlete& athlete);
+std::string EventJson(const Event& event);
+
+// `body` is JSON text.
+Response JsonResponse(int status, std::string body);
 Response JsonResponse(int status, const boost::json::value& body);
 // A single resource with `ETag: "<version>"`, and `Location` when given (creations).
-Response ResourceResponse(int status, const boost::json::object& body, int64_t version,
+Response ResourceResponse(int status, std::string body, int64_t version,
                           std::optional<std::string> location = std::nullopt);
-// {"items": [...], "next_cursor": cursor-or-null}
-Response PageResponse(boost::json::array items, const std::optional<std::string>& next_cursor);
+
+// {"items": [...], "next_cursor": cursor-or-null}, each item written by
+// `write_item(JsonWriter&, const Item&)`.
+template <typename Item, typename WriteItem>
+Response PageResponse(const std::vector<Item>& items, WriteItem write_item,
+                      const std::optional<std::string>& next_cursor) {
+  std::string body;
+  body.reserve(256 + 512 * items.size());
+  JsonWriter out(body);
+  out.BeginObject();
+  out.Key("items");
+  out.BeginArray();
+  for (const Item& item : items) write_item(out, item);
+  out.EndArray();
+  out.Member("next_cursor", next_cursor);
+  out.EndObject();
+  return JsonResponse(200, std::move(body));
+}
+
 Response NoContent();
 
 }  // namespace tt::api

@@ -53,14 +53,12 @@ Reply ListAthleteEvents(const Services& services, const Request& request) {
   if (!errors.empty()) co_return errors.ToError();
   Result<Page<Event>> page = co_await services.store.ListEvents(query);
   if (!page) co_return std::move(page).error();
-  boost::json::array items;
-  for (const Event& event : page->items) items.push_back(EventJson(event));
   std::optional<std::string> next;
   if (page->has_more && !page->items.empty()) {
     const Event& last = page->items.back();
     next = EncodeEventCursor({last.date_time.instant(), last.id});
   }
-  co_return PageResponse(std::move(items), next);
+  co_return PageResponse(page->items, &WriteEvent, next);
 }
 
 Reply CreateEvent(const Services& services, const Request& request) {

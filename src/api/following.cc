@@ -60,18 +60,12 @@ Reply ListFollowing(const Services& services, const Request& request) {
 
   Result<Page<FollowedAthlete>> page = co_await services.store.ListFollowing(query);
   if (!page) co_return std::move(page).error();
-  boost::json::array items;
-  for (const FollowedAthlete& followed : page->items) {
-    boost::json::object item = AthleteJson(followed.athlete);
-    item["followed_at"] = FormatUtc(followed.followed_at);
-    items.push_back(std::move(item));
-  }
   std::optional<std::string> next;
   if (page->has_more && !page->items.empty()) {
     const FollowedAthlete& last = page->items.back();
     next = EncodeFollowCursor({last.followed_at, last.athlete.id});
   }
-  co_return PageResponse(std::move(items), next);
+  co_return PageResponse(page->items, &WriteFollowedAthlete, next);
 }
 
 Reply Feed(const Services& services, const Request& request) {
@@ -91,14 +85,12 @@ Reply Feed(const Services& services, const Request& request) {
 
   Result<Page<FeedEntry>> page = co_await services.store.Feed(query);
   if (!page) co_return std::move(page).error();
-  boost::json::array items;
-  for (const FeedEntry& entry : page->items) items.push_back(FeedEntryJson(entry));
   std::optional<std::string> next;
   if (page->has_more && !page->items.empty()) {
     const Competition& last = page->items.back().competition;
     next = EncodeCompetitionCursor({last.start_date, last.id});
   }
-  co_return PageResponse(std::move(items), next);
+  co_return PageResponse(page->items, &WriteFeedEntry, next);
 }
 
 }  // namespace tt::api

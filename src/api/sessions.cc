@@ -75,11 +75,15 @@ Reply SignIn(const Services& services, const Request& request) {
   Status created = co_await services.store.CreateSession(session);
   if (!created) co_return std::move(created).error();
 
-  boost::json::object out;
-  out["token"] = token;
-  out["expires_at"] = FormatUtc(session.expires_at);
-  out["user"] = UserJson(credentials->user, true);
-  Response response = JsonResponse(201, out);
+  std::string text;
+  JsonWriter out(text);
+  out.BeginObject();
+  out.Member("token", token);
+  out.Member("expires_at", session.expires_at);
+  out.Key("user");
+  WriteUser(out, credentials->user, /*include_email=*/true);
+  out.EndObject();
+  Response response = JsonResponse(201, std::move(text));
   response.headers.emplace_back("Location", "/sessions/current");
   co_return response;
 }

@@ -2,6 +2,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -76,9 +77,18 @@ int RunServe(const ServeConfig& config) {
   }
   Logger logger(*level);
   const int threads = config.threads > 0 ? config.threads : HardwareThreads();
-  asio::io_context io(threads);
-  // Opened on the server's own io_context (DynamoDB's client runs on the caller's executor),
-  // before its threads start.
+  // One io_context per I/O thread, each run by that thread alone (hint 1): a connection's
+  // request never wakes or waits for another thread. The first also accepts and handles
+  // signals.
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  std::vector<asio::io_context*> connection_contexts;
+  for (int i = 0; i < threads; ++i) {
+    contexts.push_back(std::make_unique<asio::io_context>(1));
+    connection_contexts.push_back(contexts.back().get());
+  }
+  asio::io_context& io = *contexts.front();
+  // Opened on the first io_context (DynamoDB's client runs on the caller's executor), before
+  // the threads start.
   Result<std::unique_ptr<Store>> store = RunToCompletion(io, OpenStore(config.store, logger));
   if (!store) {
     PrintError(store.error().message);
@@ -108,7 +118,7 @@ int RunServe(const ServeConfig& config) {
   server_options.idle_timeout =
       std::chrono::milliseconds(static_cast<int64_t>(config.idle_timeout_seconds * 1000));
   server_options.max_connections = static_cast<size_t>(config.max_connections);
-  http::Server server(io, server_options, router, metrics, logger);
+  http::Server server(io, connection_contexts, server_options, router, metrics, logger);
   asio::ip::tcp::endpoint endpoint;
   try {
     endpoint = server.Listen();
@@ -122,7 +132,9 @@ int RunServe(const ServeConfig& config) {
   signals.async_wait([&](const boost::system::error_code& error, int signal) {
     if (error) return;
     logger.Info("signal " + std::to_string(signal) + ": draining connections");
-    asio::co_spawn(io, server.Shutdown(), [&](std::exception_ptr) { io.stop(); });
+    asio::co_spawn(io, server.Shutdown(), [&](std::exception_ptr) {
+      for (asio::io_context* context : connection_contexts) context->stop();
+    });
   });
   server.Start();
   // Tools and tests read this line to learn the port (it matters with --listen HOST:0).
@@ -131,8 +143,14 @@ int RunServe(const ServeConfig& config) {
             << std::endl;
   logger.Info("serving with " + std::to_string(threads) + " I/O threads");
 
+  // The other contexts have nothing to do until a connection arrives; the guards keep their
+  // run() from returning before then. Shutdown stops every context.
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
   std::vector<std::thread> workers;
-  for (int i = 1; i < threads; ++i) workers.emplace_back([&io] { io.run(); });
+  for (int i = 1; i < threads; ++i) {
+    keep_running.push_back(asio::make_work_guard(*contexts[i]));
+    workers.emplace_back([context = contexts[i].get()] { context->run(); });
+  }
   io.run();
   for (std::thread& worker : workers) worker.join();
   hasher.Stop();

@@ -35,11 +35,27 @@ std::optional<year_month_day> ParseYearMonthDay(std::string_view text) {
   return ymd;
 }
 
-std::string FormatYearMonthDay(const year_month_day& ymd) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
-  return buffer;
+// Writes `value` (0-99) as two digits.
+char* PutTwoDigits(char* out, unsigned value) {
+  out[0] = static_cast<char>('0' + value / 10);
+  out[1] = static_cast<char>('0' + value % 10);
+  return out + 2;
+}
+
+// Writes `YYYY-MM-DD` at `out` (at most 24 characters) and returns the end. Years outside
+// 0-9999 never come from Parse, but a timestamp can hold one: they print in full.
+char* PutYearMonthDay(char* out, const year_month_day& ymd) {
+  const int year = static_cast<int>(ymd.year());
+  if (year < 0 || year > 9999) {
+    out += std::snprintf(out, 16, "%d", year);
+  } else {
+    out = PutTwoDigits(out, static_cast<unsigned>(year) / 100);
+    out = PutTwoDigits(out, static_cast<unsigned>(year) % 100);
+  }
+  *out++ = '-';
+  out = PutTwoDigits(out, static_cast<unsigned>(ymd.month()));
+  *out++ = '-';
+  return PutTwoDigits(out, static_cast<unsigned>(ymd.day()));
 }
 
 }  // namespace
@@ -57,7 +73,14 @@ Date Date::OfInstant(Timestamp instant) {
 }
 
 std::string Date::ToString() const {
-  return FormatYearMonthDay(year_month_day{sys_days{days{days_}}});
+  TimeTextBuffer buffer;
+  return std::string(FormatDate(*this, buffer));
+}
+
+std::string_view FormatDate(Date date, TimeTextBuffer& buffer) {
+  const char* end =
+      PutYearMonthDay(buffer.data(), year_month_day{sys_days{days{date.DaysSinceEpoch()}}});
+  return std::string_view(buffer.data(), static_cast<size_t>(end - buffer.data()));
 }
 
 std::optional<DateTime> DateTime::Parse(std::string_view text) {
@@ -124,15 +147,29 @@ Date DateTime::local_date() const {
 }
 
 std::string FormatUtc(Timestamp instant) {
+  TimeTextBuffer buffer;
+  return std::string(FormatUtc(instant, buffer));
+}
+
+std::string_view FormatUtc(Timestamp instant, TimeTextBuffer& buffer) {
   const auto day = std::chrono::floor<days>(instant);
   const std::chrono::hh_mm_ss time_of_day{instant - day};
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "T%02d:%02d:%02d.%06dZ",
-                static_cast<int>(time_of_day.hours().count()),
-                static_cast<int>(time_of_day.minutes().count()),
-                static_cast<int>(time_of_day.seconds().count()),
-                static_cast<int>(time_of_day.subseconds().count()));
-  return FormatYearMonthDay(year_month_day{day}) + buffer;
+  char* out = PutYearMonthDay(buffer.data(), year_month_day{day});
+  *out++ = 'T';
+  out = PutTwoDigits(out, static_cast<unsigned>(time_of_day.hours().count()));
+  *out++ = ':';
+  out = PutTwoDigits(out, static_cast<unsigned>(time_of_day.minutes().count()));
+  *out++ = ':';
+  out = PutTwoDigits(out, static_cast<unsigned>(time_of_day.seconds().count()));
+  *out++ = '.';
+  auto micros = static_cast<unsigned>(time_of_day.subseconds().count());
+  for (int i = 5; i >= 0; --i) {
+    out[i] = static_cast<char>('0' + micros % 10);
+    micros /= 10;
+  }
+  out += 6;
+  *out++ = 'Z';
+  return std::string_view(buffer.data(), static_cast<size_t>(out - buffer.data()));
 }
 
 std::optional<Timestamp> ParseInstant(std::string_view text) {

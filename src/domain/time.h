@@ -3,6 +3,7 @@
 // Pure functions; no clock is read here (see clock.h).
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -59,6 +60,12 @@ class DateTime {
 
 // `2026-11-25T14:36:07.123456Z`: RFC 3339 in UTC with microseconds, for created_at/updated_at.
 std::string FormatUtc(Timestamp instant);
+
+// The same texts as Date::ToString and FormatUtc, written into a caller's buffer without
+// allocating (encoders call them for every date of every item); the view points into `buffer`.
+using TimeTextBuffer = std::array<char, 48>;
+std::string_view FormatDate(Date date, TimeTextBuffer& buffer);
+std::string_view FormatUtc(Timestamp instant, TimeTextBuffer& buffer);
 // Inverse of FormatUtc for any RFC 3339 text; nullopt when invalid.
 std::optional<Timestamp> ParseInstant(std::string_view text);
 

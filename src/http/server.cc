@@ -56,7 +56,8 @@ constexpr std::chrono::milliseconds kMaxLinger{1'000};
 constexpr std::chrono::milliseconds kAcceptRetryDelay{50};
 
 // One accepted socket. The coroutine serving it and every closure that touches it run on the
-// socket's strand, so the fields below need no lock.
+// socket's executor (a strand, or an io_context that one thread runs), so the fields below need
+// no lock.
 struct Connection {
   explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
 
@@ -114,9 +115,11 @@ bool Expects100Continue(const BeastRequest& request) {
 // Everything the accept loop and the connections share. Held by shared_ptr from every
 // coroutine, so it outlives the Server object if a coroutine is still unwinding.
 struct ServerState {
-  ServerState(asio::io_context& io_context, ServerOptions server_options,
-              const Router& server_router, Metrics& server_metrics, Logger& server_logger)
+  ServerState(asio::io_context& io_context, std::vector<asio::io_context*> contexts,
+              ServerOptions server_options, const Router& server_router, Metrics& server_metrics,
+              Logger& server_logger)
       : io(io_context),
+        connection_contexts(std::move(contexts)),
         options(std::move(server_options)),
         router(server_router),
         metrics(server_metrics),
@@ -132,7 +135,18 @@ struct ServerState {
     return {connections.begin(), connections.end()};
   }
 
+  // The executor for the next accepted connection: the next of connection_contexts in turn,
+  // or a new strand of `io` when there are none. Called on the acceptor's strand only.
+  asio::any_io_executor NextConnectionExecutor() {
+    if (connection_contexts.empty()) return asio::make_strand(io);
+    asio::io_context* context = connection_contexts[next_context];
+    next_context = (next_context + 1) % connection_contexts.size();
+    return context->get_executor();
+  }
+
   asio::io_context& io;
+  const std::vector<asio::io_context*> connection_contexts;
+  size_t next_context = 0;  // used by the accept loop only
   const ServerOptions options;
   const Router& router;
   Metrics& metrics;
@@ -242,11 +256,11 @@ asio::awaitable<bool> ServeRequest(ServerState& state, Connection& connection,
   Result<api::Request> request = ToApiRequest(std::move(message), request_id);
   // Plain statements, not a conditional expression: g++ 12 miscompiles co_await inside ?: (it
   // destroys the temporary twice).
-  Dispatched dispatched{ErrorResponse(Error::Internal()), std::string(kUnmatchedRoute)};
+  Dispatched dispatched;
   if (request) {
     dispatched = co_await Dispatch(state.router, std::move(*request), state.logger);
   } else {
-    dispatched.response = ErrorResponse(request.error());
+    dispatched = Dispatched{ErrorResponse(request.error()), std::string(kUnmatchedRoute)};
   }
 
   // Read after the handler: a request in flight when Shutdown starts is answered, then closed.
@@ -319,7 +333,7 @@ void StartConnection(const std::shared_ptr<ServerState>& state, tcp::socket sock
     state->connections.insert(connection);
   }
   state->metrics.ConnectionOpened();
-  // The completion runs on the connection's strand (the co_spawn executor), like the coroutine.
+  // The completion runs on the connection's executor (the co_spawn executor), like the coroutine.
   asio::co_spawn(connection->stream.get_executor(), RunConnection(state, connection),
                  asio::bind_cancellation_slot(connection->cancel.slot(),
                                               [state, connection](std::exception_ptr) {
@@ -335,7 +349,7 @@ void StartConnection(const std::shared_ptr<ServerState>& state, tcp::socket sock
 asio::awaitable<void> AcceptLoop(std::shared_ptr<ServerState> state) {
   while (true) {
     auto [ec, socket] =
-        co_await state->acceptor.async_accept(asio::make_strand(state->io), kNoThrow);
+        co_await state->acceptor.async_accept(state->NextConnectionExecutor(), kNoThrow);
     if (!state->acceptor.is_open() || ec == asio::error::operation_aborted) co_return;
     if (ec) {
       state->logger.Warn("http accept failed: " + ec.message());
@@ -375,7 +389,12 @@ struct Server::State : ServerState {
 
 Server::Server(asio::io_context& io, ServerOptions options, const Router& router, Metrics& metrics,
                Logger& logger)
-    : state_(std::make_shared<State>(io, std::move(options), router, metrics, logger)) {}
+    : Server(io, {}, std::move(options), router, metrics, logger) {}
+
+Server::Server(asio::io_context& io, std::vector<asio::io_context*> connection_contexts,
+               ServerOptions options, const Router& router, Metrics& metrics, Logger& logger)
+    : state_(std::make_shared<State>(io, std::move(connection_contexts), std::move(options), router,
+                                     metrics, logger)) {}
 
 Server::~Server() {
   // Connection coroutines keep the state alive; tell them and the acceptor to wind down so they

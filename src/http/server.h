@@ -10,8 +10,12 @@
 // chunked-last or comes with a Content-Length). A client silent or too slow past a timeout is
 // disconnected without an answer.
 //
-// Thread-safety: the io_context may be run by any number of threads; each connection lives on
-// its own strand. Listen() and Start() are called once, before or while the io_context runs.
+// Threads: either one io_context run by any number of threads, each connection on its own
+// strand; or, faster, one io_context per thread (Asio's "io_context per CPU"): the acceptor's
+// io_context hands accepted connections to the connection contexts in turn, and each
+// connection lives on its context's single thread, with no strand, no lock and no wake-up of
+// another thread on its path. Listen() and Start() are called once, before or while the
+// io_contexts run.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -22,6 +26,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "http/metrics.h"
 #include "http/router.h"
@@ -51,6 +56,11 @@ class Server {
   // `router`, `metrics` and `logger` must outlive the server.
   Server(boost::asio::io_context& io, ServerOptions options, const Router& router, Metrics& metrics,
          Logger& logger);
+  // Accepts on `io` and serves each connection on one of `connection_contexts`, in turn (`io`
+  // may be one of them). REQUIRES: each connection context is run by exactly one thread, and
+  // all of them outlive the server's connections.
+  Server(boost::asio::io_context& io, std::vector<boost::asio::io_context*> connection_contexts,
+         ServerOptions options, const Router& router, Metrics& metrics, Logger& logger);
   ~Server();
 
   // Binds and listens; returns the bound endpoint (the real port when options.port is 0).

@@ -178,6 +178,13 @@ TEST(FormatUtc, PrintsMicrosecondsAndZ) {
             "1970-01-01T00:00:00.000000Z");
   EXPECT_EQ(FormatUtc(UtcInstant(-1, hours{23}, minutes{59}, seconds{59}, microseconds{1})),
             "1969-12-31T23:59:59.000001Z");
+  // Dates never go past 9999, but a timestamp can: its year prints in full.
+  EXPECT_EQ(FormatUtc(UtcInstant(2932897, hours{1}, minutes{2}, seconds{3}, microseconds{40})),
+            "10000-01-01T01:02:03.000040Z");
+  TimeTextBuffer buffer;
+  EXPECT_EQ(FormatUtc(UtcInstant(20617, hours{9}, minutes{5}, seconds{0}), buffer),
+            "2026-06-13T09:05:00.000000Z");
+  EXPECT_EQ(FormatDate(Date::FromDaysSinceEpoch(20617), buffer), "2026-06-13");
 }
 
 TEST(ParseInstant, InvertsFormatUtc) {

@@ -196,6 +196,7 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, Lo
 
 Connection::~Connection() {
   for (auto& [sql, cached] : statements_) sqlite3_finalize(cached->statement);
+  for (auto& [sql, statement] : control_statements_) sqlite3_finalize(statement);
   // close_v2 never fails with BUSY; it defers the close until the last statement is gone.
   sqlite3_close_v2(db_);
 }
@@ -222,6 +223,23 @@ Result<Statement> Connection::Prepare(std::string_view sql) {
 Status Connection::Exec(const char* sql) {
   const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
   if (rc != SQLITE_OK) return Fail(rc, sql);
+  return Status::Ok();
+}
+
+Status Connection::Control(std::string_view sql) {
+  sqlite3_stmt* statement = nullptr;
+  for (const auto& [cached_sql, cached] : control_statements_) {
+    if (cached_sql == sql) statement = cached;
+  }
+  if (statement == nullptr) {
+    const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                                      SQLITE_PREPARE_PERSISTENT, &statement, nullptr);
+    if (rc != SQLITE_OK) return Fail(rc, sql);
+    control_statements_.emplace_back(std::string(sql), statement);
+  }
+  const int rc = sqlite3_step(statement);
+  sqlite3_reset(statement);
+  if (rc != SQLITE_DONE) return Fail(rc, sql);
   return Status::Ok();
 }
 

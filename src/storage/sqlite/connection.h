@@ -21,6 +21,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "domain/error.h"
@@ -115,8 +116,12 @@ class Connection {
   // used twice at once on one connection; doing so is a bug and answers kInternal.
   Result<Statement> Prepare(std::string_view sql);
 
-  // Runs constant SQL without parameters (transaction control, pragmas, migrations).
+  // Runs constant SQL without parameters (pragmas, migrations); parsed on every call.
   Status Exec(const char* sql);
+
+  // Runs one constant transaction-control statement (BEGIN, COMMIT), prepared once per
+  // connection; not counted in statements_run().
+  Status Control(std::string_view sql);
 
   // Rows changed by the last INSERT, UPDATE or DELETE.
   int64_t Changes() const;
@@ -166,6 +171,8 @@ class Connection {
   // Keyed by the SQL text itself; the statements are finalized before the connection closes.
   std::unordered_map<std::string, std::unique_ptr<CachedStatement>, SqlHash, std::equal_to<>>
       statements_;
+  // Control()'s statements, a handful, by their SQL; finalized with the others.
+  std::vector<std::pair<std::string, sqlite3_stmt*>> control_statements_;
 };
 
 // A fixed set of connections to one database file. Each connection is lent to one thread at a

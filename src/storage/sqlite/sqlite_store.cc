@@ -16,7 +16,7 @@
 namespace tt {
 
 using sqlite::Connection;
-using sqlite::InReadTransaction;
+using sqlite::InSingleStatementRead;
 using sqlite::InWriteTransaction;
 using sqlite::RowReader;
 using sqlite::Statement;
@@ -82,7 +82,7 @@ std::vector<StoreCounter> SqliteStore::Counters() const {
 
 Async<Status> SqliteStore::Ping() {
   // Reads a page of the file, so a deleted or unreadable file fails the probe.
-  co_return InReadTransaction(*pool_, [&](Connection& connection) -> Status {
+  co_return InSingleStatementRead(*pool_, [&](Connection& connection) -> Status {
     Result<Statement> statement = connection.Prepare("SELECT 1 FROM users LIMIT 1");
     if (!statement.ok()) return std::move(statement).error();
     return statement->Run();
@@ -117,7 +117,7 @@ Async<Status> SqliteStore::CreateUser(const User& user, const std::string& passw
 }
 
 Async<Result<User>> SqliteStore::GetUser(std::string_view id) {
-  co_return InReadTransaction(*pool_, [&](Connection& connection) -> Result<User> {
+  co_return InSingleStatementRead(*pool_, [&](Connection& connection) -> Result<User> {
     Result<Statement> select =
         connection.Prepare("SELECT " TT_SQL_USER_COLUMNS " FROM users u WHERE u.id = ?1");
     if (!select.ok()) return std::move(select).error();
@@ -128,7 +128,7 @@ Async<Result<User>> SqliteStore::GetUser(std::string_view id) {
 
 Async<Result<UserCredentials>> SqliteStore::FindUserByUsername(std::string_view username) {
   const std::string username_key = UsernameKey(username);
-  co_return InReadTransaction(*pool_, [&](Connection& connection) -> Result<UserCredentials> {
+  co_return InSingleStatementRead(*pool_, [&](Connection& connection) -> Result<UserCredentials> {
     Result<Statement> select = connection.Prepare(
         "SELECT " TT_SQL_USER_COLUMNS ", u.password_hash FROM users u WHERE u.username_key = ?1");
     if (!select.ok()) return std::move(select).error();
@@ -213,7 +213,7 @@ Async<Status> SqliteStore::CreateSession(const Session& session) {
 }
 
 Async<Result<std::pair<Session, User>>> SqliteStore::FindSession(std::string_view token_hash) {
-  co_return InReadTransaction(
+  co_return InSingleStatementRead(
       *pool_, [&](Connection& connection) -> Result<std::pair<Session, User>> {
         Result<Statement> select = connection.Prepare(
             "SELECT s.token_hash, s.user_id, s.created_at, s.expires_at, " TT_SQL_USER_COLUMNS
@@ -261,7 +261,7 @@ Async<Status> SqliteStore::RecordSignInFailure(std::string_view username_key, Ti
 
 Async<Result<std::vector<Timestamp>>> SqliteStore::SignInFailuresSince(
     std::string_view username_key, Timestamp since) {
-  co_return InReadTransaction(
+  co_return InSingleStatementRead(
       *pool_, [&](Connection& connection) -> Result<std::vector<Timestamp>> {
         Result<Statement> select = connection.Prepare(
             "SELECT at FROM sign_in_failures WHERE username_key = ?1 AND at >= ?2 ORDER BY at");

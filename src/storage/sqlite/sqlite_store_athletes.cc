@@ -12,6 +12,7 @@ namespace tt {
 
 using sqlite::Connection;
 using sqlite::InReadTransaction;
+using sqlite::InSingleStatementRead;
 using sqlite::InWriteTransaction;
 using sqlite::RowReader;
 using sqlite::Statement;
@@ -50,7 +51,7 @@ Async<Status> SqliteStore::CreateAthlete(const Athlete& athlete) {
 }
 
 Async<Result<Athlete>> SqliteStore::GetAthlete(std::string_view id) {
-  co_return InReadTransaction(*pool_, [&](Connection& connection) -> Result<Athlete> {
+  co_return InSingleStatementRead(*pool_, [&](Connection& connection) -> Result<Athlete> {
     Result<Statement> select =
         connection.Prepare("SELECT " TT_SQL_ATHLETE_COLUMNS
                            " FROM athletes a JOIN users au ON au.id = a.id WHERE a.id = ?1");
@@ -112,7 +113,7 @@ Async<Result<Page<Athlete>>> SqliteStore::ListAthletes(const AthleteQuery& query
       query.after.has_value() ? query.after->first_name_key : no_keys.first;
   const std::string& after_id = query.after.has_value() ? query.after->id : no_id;
 
-  co_return InReadTransaction(*pool_, [&](Connection& connection) -> Result<Page<Athlete>> {
+  co_return InSingleStatementRead(*pool_, [&](Connection& connection) -> Result<Page<Athlete>> {
     // Two statements rather than one with `?4 IS NULL OR ...`, so that each gets the plan that
     // suits it. Without a prefix: the name index in order from the cursor. With one: the union
     // of two index ranges (first_key, last_key), then a sort of just the matches; never LIKE,

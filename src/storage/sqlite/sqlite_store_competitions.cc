@@ -11,7 +11,7 @@
 namespace tt {
 
 using sqlite::Connection;
-using sqlite::InReadTransaction;
+using sqlite::InSingleStatementRead;
 using sqlite::InWriteTransaction;
 using sqlite::RowReader;
 using sqlite::Statement;
@@ -52,7 +52,7 @@ Async<Status> SqliteStore::CreateCompetition(const Competition& competition) {
 }
 
 Async<Result<Competition>> SqliteStore::GetCompetition(std::string_view id) {
-  co_return InReadTransaction(*pool_, [&](Connection& connection) -> Result<Competition> {
+  co_return InSingleStatementRead(*pool_, [&](Connection& connection) -> Result<Competition> {
     Result<Statement> select = connection.Prepare("SELECT " TT_SQL_COMPETITION_COLUMNS
                                                   " FROM competitions c WHERE c.id = ?1");
     if (!select.ok()) return std::move(select).error();
@@ -65,7 +65,7 @@ Async<Result<std::vector<Competition>>> SqliteStore::GetCompetitions(
     std::span<const std::string> ids) {
   if (ids.empty()) co_return std::vector<Competition>();
   const std::string id_list = sqlite::EncodeStringList(ids);
-  co_return InReadTransaction(
+  co_return InSingleStatementRead(
       *pool_, [&](Connection& connection) -> Result<std::vector<Competition>> {
         // The ids travel as one JSON array parameter; IN also drops duplicates.
         Result<Statement> select = connection.Prepare(
@@ -124,7 +124,7 @@ Async<Status> SqliteStore::DeleteCompetition(std::string_view id,
 
 Async<Result<Page<Competition>>> SqliteStore::ListCompetitions(const CompetitionQuery& query) {
   const int limit = sqlite::PageLimit(query.limit);
-  co_return InReadTransaction(*pool_, [&](Connection& connection) -> Result<Page<Competition>> {
+  co_return InSingleStatementRead(*pool_, [&](Connection& connection) -> Result<Page<Competition>> {
     // Walks the (start_date, id) index from the cursor (or from `from` minus the longest
     // competition) up to `to`; overlap is end_date >= from AND start_date <= to. instr(), not LIKE,
     // so that `%` and `_` in the text are plain characters; tt_fold() is the domain's FoldCase (see

@@ -14,6 +14,7 @@ namespace tt {
 
 using sqlite::Connection;
 using sqlite::InReadTransaction;
+using sqlite::InSingleStatementRead;
 using sqlite::InWriteTransaction;
 using sqlite::RowReader;
 using sqlite::Statement;
@@ -72,7 +73,7 @@ Async<Status> SqliteStore::CreateEvent(const Event& event) {
 }
 
 Async<Result<Event>> SqliteStore::GetEvent(std::string_view id) {
-  co_return InReadTransaction(*pool_, [&](Connection& connection) -> Result<Event> {
+  co_return InSingleStatementRead(*pool_, [&](Connection& connection) -> Result<Event> {
     Result<Statement> select =
         connection.Prepare("SELECT " TT_SQL_EVENT_COLUMNS " FROM events e WHERE e.id = ?1");
     if (!select.ok()) return std::move(select).error();

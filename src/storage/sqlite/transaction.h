@@ -19,6 +19,10 @@ enum class TransactionKind {
   // with BUSY when it upgrades from reading to writing; it is taken after the process-wide
   // write mutex, so only contention from other processes reaches SQLite's busy handler.
   kWrite,
+  // No BEGIN or COMMIT, for a body that runs exactly one statement: SQLite runs a lone
+  // statement in a read transaction of its own (autocommit), which sees one snapshot, so two
+  // more round trips through the VDBE would buy nothing.
+  kSingleStatementRead,
 };
 
 // Calls `body(Connection&)` between BEGIN and COMMIT and returns what it returns (a Status or a
@@ -37,8 +41,9 @@ std::invoke_result_t<Body&, Connection&> InTransaction(ConnectionPool& pool, Tra
   for (int attempt = 1;; ++attempt) {
     connection->ClearFailure();
     Outcome outcome = [&]() -> Outcome {
+      if (kind == TransactionKind::kSingleStatementRead) return body(*connection);
       Status begin =
-          connection->Exec(kind == TransactionKind::kWrite ? "BEGIN IMMEDIATE" : "BEGIN");
+          connection->Control(kind == TransactionKind::kWrite ? "BEGIN IMMEDIATE" : "BEGIN");
       if (!begin.ok()) return std::move(begin).error();
       Outcome result = [&]() -> Outcome {
         try {
@@ -53,7 +58,7 @@ std::invoke_result_t<Body&, Connection&> InTransaction(ConnectionPool& pool, Tra
         connection->Rollback();
         return result;
       }
-      if (Status commit = connection->Exec("COMMIT"); !commit.ok()) {
+      if (Status commit = connection->Control("COMMIT"); !commit.ok()) {
         connection->Rollback();
         return std::move(commit).error();
       }
@@ -67,6 +72,12 @@ std::invoke_result_t<Body&, Connection&> InTransaction(ConnectionPool& pool, Tra
 template <typename Body>
 std::invoke_result_t<Body&, Connection&> InReadTransaction(ConnectionPool& pool, Body&& body) {
   return InTransaction(pool, TransactionKind::kRead, std::forward<Body>(body));
+}
+
+// For bodies that run exactly one statement (see kSingleStatementRead).
+template <typename Body>
+std::invoke_result_t<Body&, Connection&> InSingleStatementRead(ConnectionPool& pool, Body&& body) {
+  return InTransaction(pool, TransactionKind::kSingleStatementRead, std::forward<Body>(body));
 }
 
 template <typename Body>

@@ -9,8 +9,8 @@ namespace tt::sqlite {
 namespace {
 
 // How long one SQLite call waits on a lock held by another connection before answering BUSY.
-// Writers of this process queue on ConnectionPool::write_mutex() instead, so this mostly covers
-// other processes (backups, the sqlite3 shell) and WAL checkpoints.
+// This process has one writer (the group committer), so this mostly covers other processes
+// (backups, the sqlite3 shell) and WAL checkpoints.
 constexpr int kBusyTimeoutMs = 2000;
 
 }  // namespace
@@ -242,6 +242,8 @@ Status Connection::Control(std::string_view sql) {
   if (rc != SQLITE_DONE) return Fail(rc, sql);
   return Status::Ok();
 }
+
+bool Connection::InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
 
 int64_t Connection::Changes() const { return sqlite3_changes64(db_); }
 

@@ -123,6 +123,9 @@ class Connection {
   // connection; not counted in statements_run().
   Status Control(std::string_view sql);
 
+  // Whether a transaction is open (SQLite ends one on its own after some I/O errors).
+  bool InTransaction() const;
+
   // Rows changed by the last INSERT, UPDATE or DELETE.
   int64_t Changes() const;
 
@@ -175,10 +178,8 @@ class Connection {
   std::vector<std::pair<std::string, sqlite3_stmt*>> control_statements_;
 };
 
-// A fixed set of connections to one database file. Each connection is lent to one thread at a
-// time; a thread that finds none free waits for one. Writers additionally take the write
-// mutex, so that writers in this process queue in order instead of spinning in SQLite's busy
-// handler (which sleeps and polls); busy_timeout still covers other processes.
+// A fixed set of connections to one database file, for reads. Each connection is lent to one
+// thread at a time; a thread that finds none free waits for one.
 class ConnectionPool {
  public:
   // A connection lent by the pool; returned to it on destruction.
@@ -207,7 +208,6 @@ class ConnectionPool {
   explicit ConnectionPool(std::vector<std::unique_ptr<Connection>> connections);
 
   Lease Acquire();
-  std::mutex& write_mutex() { return write_mutex_; }
   size_t size() const { return connections_.size(); }
   // The sum of every connection's statements_run().
   uint64_t statements_run() const;
@@ -219,7 +219,6 @@ class ConnectionPool {
   std::mutex mutex_;
   std::condition_variable available_;
   std::vector<Connection*> free_;  // guarded by mutex_
-  std::mutex write_mutex_;
 };
 
 }  // namespace tt::sqlite

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "storage/sqlite/connection.h"
+#include "storage/sqlite/group_commit.h"
 #include "storage/sqlite/queries.h"
 #include "storage/sqlite/rows.h"
 #include "storage/sqlite/schema.h"
@@ -17,7 +18,6 @@ namespace tt {
 
 using sqlite::Connection;
 using sqlite::InSingleStatementRead;
-using sqlite::InWriteTransaction;
 using sqlite::RowReader;
 using sqlite::Statement;
 
@@ -56,6 +56,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions&
     if (!connection.ok()) return std::move(connection).error();
     connections.push_back(std::move(*connection));
   }
+  Result<std::unique_ptr<Connection>> writer_connection = Connection::Open(options.path, logger);
+  if (!writer_connection.ok()) return std::move(writer_connection).error();
   // Migrating before the store is shared means no statement is prepared against an old schema.
   Result<int> version = sqlite::Migrate(*connections.front());
   if (!version.ok()) {
@@ -65,19 +67,25 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions&
   }
   logger.Info("sqlite: opened " + options.path + " at schema version " + std::to_string(*version) +
               " with " + std::to_string(pool_size) + " connections");
-  return std::unique_ptr<SqliteStore>(
-      new SqliteStore(std::make_unique<sqlite::ConnectionPool>(std::move(connections)), *version));
+  return std::unique_ptr<SqliteStore>(new SqliteStore(
+      std::make_unique<sqlite::ConnectionPool>(std::move(connections)),
+      std::make_unique<sqlite::GroupCommitter>(std::move(*writer_connection)), *version));
 }
 
-SqliteStore::SqliteStore(std::unique_ptr<sqlite::ConnectionPool> pool, int schema_version)
-    : pool_(std::move(pool)), schema_version_(schema_version) {}
+SqliteStore::SqliteStore(std::unique_ptr<sqlite::ConnectionPool> pool,
+                         std::unique_ptr<sqlite::GroupCommitter> writer, int schema_version)
+    : pool_(std::move(pool)), writer_(std::move(writer)), schema_version_(schema_version) {}
 
 SqliteStore::~SqliteStore() = default;
 
 std::vector<StoreCounter> SqliteStore::Counters() const {
   return {{"tt_sqlite_statements_total",
            "SQL statements executed (queries and writes, not transaction control)",
-           pool_->statements_run()}};
+           pool_->statements_run() + writer_->statements_run()},
+          {"tt_sqlite_write_batches_total",
+           "Write transactions committed, each holding the writes of one or more requests",
+           writer_->batches()},
+          {"tt_sqlite_writes_total", "Store writes committed (by group commit)", writer_->jobs()}};
 }
 
 Async<Status> SqliteStore::Ping() {
@@ -93,7 +101,7 @@ Async<Status> SqliteStore::Ping() {
 
 Async<Status> SqliteStore::CreateUser(const User& user, const std::string& password_hash) {
   const std::string username_key = UsernameKey(user.username);
-  co_return InWriteTransaction(*pool_, [&](Connection& connection) -> Status {
+  co_return co_await writer_->Run([&](Connection& connection) -> Status {
     // Checked first, so that a taken username is told apart from a duplicate id.
     Result<bool> taken =
         sqlite::RowExists(connection, "SELECT 1 FROM users WHERE username_key = ?1", username_key);
@@ -146,7 +154,7 @@ Async<Result<UserCredentials>> SqliteStore::FindUserByUsername(std::string_view 
 Async<Status> SqliteStore::UpdateUser(const User& user, int64_t expected_version,
                                       const std::optional<std::string>& new_password_hash,
                                       std::string_view keep_session_hash) {
-  co_return InWriteTransaction(*pool_, [&](Connection& connection) -> Status {
+  co_return co_await writer_->Run([&](Connection& connection) -> Status {
     if (Status status =
             sqlite::CheckVersion(connection, kUserVersion, user.id, expected_version, kNoSuchUser);
         !status.ok()) {
@@ -178,7 +186,7 @@ Async<Status> SqliteStore::UpdateUser(const User& user, int64_t expected_version
 
 Async<Status> SqliteStore::DeleteUser(std::string_view id,
                                       std::optional<int64_t> expected_version) {
-  co_return InWriteTransaction(*pool_, [&](Connection& connection) -> Status {
+  co_return co_await writer_->Run([&](Connection& connection) -> Status {
     // The foreign keys do the rest: sessions, the athlete profile (and through it its events
     // and followers) and the user's own follows cascade; competitions' created_by becomes NULL.
     return sqlite::DeleteVersioned(connection, kUserVersion, "DELETE FROM users WHERE id = ?1", id,
@@ -189,7 +197,7 @@ Async<Status> SqliteStore::DeleteUser(std::string_view id,
 // ---- Sessions and sign-in throttling ----------------------------------------------------
 
 Async<Status> SqliteStore::CreateSession(const Session& session) {
-  co_return InWriteTransaction(*pool_, [&](Connection& connection) -> Status {
+  co_return co_await writer_->Run([&](Connection& connection) -> Status {
     if (Status status = sqlite::RequireUser(connection, session.user_id); !status.ok()) {
       return std::move(status).error();
     }
@@ -236,7 +244,7 @@ Async<Result<std::pair<Session, User>>> SqliteStore::FindSession(std::string_vie
 }
 
 Async<Status> SqliteStore::DeleteSession(std::string_view token_hash) {
-  co_return InWriteTransaction(*pool_, [&](Connection& connection) -> Status {
+  co_return co_await writer_->Run([&](Connection& connection) -> Status {
     Result<Statement> remove = connection.Prepare("DELETE FROM sessions WHERE token_hash = ?1");
     if (!remove.ok()) return std::move(remove).error();
     remove->Bind(1, token_hash);
@@ -245,7 +253,7 @@ Async<Status> SqliteStore::DeleteSession(std::string_view token_hash) {
 }
 
 Async<Status> SqliteStore::RecordSignInFailure(std::string_view username_key, Timestamp at) {
-  co_return InWriteTransaction(*pool_, [&](Connection& connection) -> Status {
+  co_return co_await writer_->Run([&](Connection& connection) -> Status {
     Result<Statement> insert =
         connection.Prepare("INSERT INTO sign_in_failures (username_key, at) VALUES (?1, ?2)");
     if (!insert.ok()) return std::move(insert).error();
@@ -278,7 +286,7 @@ Async<Result<std::vector<Timestamp>>> SqliteStore::SignInFailuresSince(
 }
 
 Async<Status> SqliteStore::ClearSignInFailures(std::string_view username_key) {
-  co_return InWriteTransaction(*pool_, [&](Connection& connection) -> Status {
+  co_return co_await writer_->Run([&](Connection& connection) -> Status {
     Result<Statement> remove =
         connection.Prepare("DELETE FROM sign_in_failures WHERE username_key = ?1");
     if (!remove.ok()) return std::move(remove).error();

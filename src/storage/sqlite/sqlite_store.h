@@ -1,18 +1,19 @@
 // SqliteStore: the Store kept in one SQLite database file, the default backend for a single
 // server instance.
 //
-// Threading: every method may be called from any number of threads at once. The store holds a
-// small pool of connections (one per hardware thread plus one); a call borrows one for its
-// duration, so calls run in parallel up to the pool size and then wait for a free connection.
-// Reads see one consistent snapshot and never wait for writers (WAL). Writes are serialized:
-// writers of this process queue on a mutex, then take SQLite's write lock (BEGIN IMMEDIATE);
-// contention with other processes is waited out by busy_timeout and a few short retries, and
-// then answers kUnavailable. The coroutines complete synchronously, on the calling thread:
-// each call blocks for the time its statements take (local disk I/O, a few fsyncs per write).
+// Threading: every method may be called from any number of threads at once. Reads borrow a
+// connection from a small pool (one per hardware thread plus one) for their duration, so they
+// run in parallel up to the pool size; they see one consistent snapshot and never wait for
+// writers (WAL), and complete synchronously on the calling thread. Writes go to a group
+// committer (sqlite/group_commit.h): its own thread and connection run the writes of all
+// concurrent callers in one transaction, each in a savepoint, and one COMMIT makes them
+// durable; the caller's coroutine waits without blocking its thread. Contention with other
+// processes for SQLite's write lock is waited out by busy_timeout and a few short retries, and
+// then answers kUnavailable.
 //
 // Durability: journal_mode=WAL with synchronous=FULL, so the WAL is synced at every commit: a
 // write that returned OK survives the process being killed and the machine losing power. Each
-// method is one transaction, so it happens whole or not at all.
+// method's changes happen whole or not at all.
 //
 // Errors: SQLite result codes are translated once, in sqlite/connection.cc; their messages and
 // the SQL are logged through the Logger and never returned.
@@ -28,6 +29,7 @@ namespace tt {
 
 namespace sqlite {
 class ConnectionPool;
+class GroupCommitter;
 }  // namespace sqlite
 
 struct SqliteStoreOptions {
@@ -100,9 +102,11 @@ class SqliteStore final : public Store {
   Async<Result<Page<FeedEntry>>> Feed(const FeedQuery& query) override;
 
  private:
-  SqliteStore(std::unique_ptr<sqlite::ConnectionPool> pool, int schema_version);
+  SqliteStore(std::unique_ptr<sqlite::ConnectionPool> pool,
+              std::unique_ptr<sqlite::GroupCommitter> writer, int schema_version);
 
-  std::unique_ptr<sqlite::ConnectionPool> pool_;
+  std::unique_ptr<sqlite::ConnectionPool> pool_;    // reads
+  std::unique_ptr<sqlite::GroupCommitter> writer_;  // writes, with its own connection
   int schema_version_;
 };
 

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "storage/sqlite/connection.h"
+#include "storage/sqlite/group_commit.h"
 #include "storage/sqlite/queries.h"
 #include "storage/sqlite/rows.h"
 #include "storage/sqlite/sqlite_store.h"
@@ -13,7 +14,6 @@ namespace tt {
 using sqlite::Connection;
 using sqlite::InReadTransaction;
 using sqlite::InSingleStatementRead;
-using sqlite::InWriteTransaction;
 using sqlite::RowReader;
 using sqlite::Statement;
 
@@ -27,7 +27,7 @@ constexpr char kNoSuchAthlete[] = "no such athlete";
 Async<Status> SqliteStore::CreateAthlete(const Athlete& athlete) {
   const sqlite::AthleteNameKeys keys = sqlite::NameKeysOf(athlete);
   const std::string disciplines = sqlite::EncodeStringList(athlete.disciplines);
-  co_return InWriteTransaction(*pool_, [&](Connection& connection) -> Status {
+  co_return co_await writer_->Run([&](Connection& connection) -> Status {
     if (Status status = sqlite::RequireUser(connection, athlete.id); !status.ok()) {
       return std::move(status).error();
     }
@@ -64,7 +64,7 @@ Async<Result<Athlete>> SqliteStore::GetAthlete(std::string_view id) {
 Async<Status> SqliteStore::UpdateAthlete(const Athlete& athlete, int64_t expected_version) {
   const sqlite::AthleteNameKeys keys = sqlite::NameKeysOf(athlete);
   const std::string disciplines = sqlite::EncodeStringList(athlete.disciplines);
-  co_return InWriteTransaction(*pool_, [&](Connection& connection) -> Status {
+  co_return co_await writer_->Run([&](Connection& connection) -> Status {
     if (Status status = sqlite::CheckVersion(connection, kAthleteVersion, athlete.id,
                                              expected_version, kNoSuchAthlete);
         !status.ok()) {
@@ -86,7 +86,7 @@ Async<Status> SqliteStore::UpdateAthlete(const Athlete& athlete, int64_t expecte
 
 Async<Status> SqliteStore::DeleteAthlete(std::string_view id,
                                          std::optional<int64_t> expected_version) {
-  co_return InWriteTransaction(*pool_, [&](Connection& connection) -> Status {
+  co_return co_await writer_->Run([&](Connection& connection) -> Status {
     // Its events and the follows of it cascade; the user row stays.
     return sqlite::DeleteVersioned(connection, kAthleteVersion,
                                    "DELETE FROM athletes WHERE id = ?1", id, expected_version,
@@ -146,7 +146,7 @@ Async<Result<Page<Athlete>>> SqliteStore::ListAthletes(const AthleteQuery& query
 
 Async<Status> SqliteStore::Follow(std::string_view user_id, std::string_view athlete_id,
                                   Timestamp at) {
-  co_return InWriteTransaction(*pool_, [&](Connection& connection) -> Status {
+  co_return co_await writer_->Run([&](Connection& connection) -> Status {
     if (Status status = sqlite::RequireAthlete(connection, athlete_id); !status.ok()) {
       return std::move(status).error();
     }
@@ -165,7 +165,7 @@ Async<Status> SqliteStore::Follow(std::string_view user_id, std::string_view ath
 }
 
 Async<Status> SqliteStore::Unfollow(std::string_view user_id, std::string_view athlete_id) {
-  co_return InWriteTransaction(*pool_, [&](Connection& connection) -> Status {
+  co_return co_await writer_->Run([&](Connection& connection) -> Status {
     Result<Statement> remove =
         connection.Prepare("DELETE FROM follows WHERE user_id = ?1 AND athlete_id = ?2");
     if (!remove.ok()) return std::move(remove).error();

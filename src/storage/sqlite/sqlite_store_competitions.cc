@@ -3,6 +3,7 @@
 
 #include "domain/case_folding.h"
 #include "storage/sqlite/connection.h"
+#include "storage/sqlite/group_commit.h"
 #include "storage/sqlite/queries.h"
 #include "storage/sqlite/rows.h"
 #include "storage/sqlite/sqlite_store.h"
@@ -12,7 +13,6 @@ namespace tt {
 
 using sqlite::Connection;
 using sqlite::InSingleStatementRead;
-using sqlite::InWriteTransaction;
 using sqlite::RowReader;
 using sqlite::Statement;
 
@@ -29,7 +29,7 @@ constexpr char kLastDate[] = "9999-12-31";
 }  // namespace
 
 Async<Status> SqliteStore::CreateCompetition(const Competition& competition) {
-  co_return InWriteTransaction(*pool_, [&](Connection& connection) -> Status {
+  co_return co_await writer_->Run([&](Connection& connection) -> Status {
     Result<Statement> insert = connection.Prepare(
         "INSERT INTO competitions (id, name, location, start_date, end_date, description, url, "
         "created_by, created_at, updated_at, version) "
@@ -81,7 +81,7 @@ Async<Status> SqliteStore::UpdateCompetition(const Competition& competition,
                                              int64_t expected_version) {
   const std::string start_date = competition.start_date.ToString();
   const std::string end_date = competition.end_date.ToString();
-  co_return InWriteTransaction(*pool_, [&](Connection& connection) -> Status {
+  co_return co_await writer_->Run([&](Connection& connection) -> Status {
     if (Status status = sqlite::CheckVersion(connection, kCompetitionVersion, competition.id,
                                              expected_version, kNoSuchCompetition);
         !status.ok()) {
@@ -114,7 +114,7 @@ Async<Status> SqliteStore::UpdateCompetition(const Competition& competition,
 
 Async<Status> SqliteStore::DeleteCompetition(std::string_view id,
                                              std::optional<int64_t> expected_version) {
-  co_return InWriteTransaction(*pool_, [&](Connection& connection) -> Status {
+  co_return co_await writer_->Run([&](Connection& connection) -> Status {
     // Its events go with it (ON DELETE CASCADE).
     return sqlite::DeleteVersioned(connection, kCompetitionVersion,
                                    "DELETE FROM competitions WHERE id = ?1", id, expected_version,

@@ -5,6 +5,7 @@
 
 #include "domain/feed.h"
 #include "storage/sqlite/connection.h"
+#include "storage/sqlite/group_commit.h"
 #include "storage/sqlite/queries.h"
 #include "storage/sqlite/rows.h"
 #include "storage/sqlite/sqlite_store.h"
@@ -15,7 +16,6 @@ namespace tt {
 using sqlite::Connection;
 using sqlite::InReadTransaction;
 using sqlite::InSingleStatementRead;
-using sqlite::InWriteTransaction;
 using sqlite::RowReader;
 using sqlite::Statement;
 
@@ -48,7 +48,7 @@ Status CheckFitsCompetition(Connection& connection, const Event& event,
 
 Async<Status> SqliteStore::CreateEvent(const Event& event) {
   const std::string local_date = event.date_time.local_date().ToString();
-  co_return InWriteTransaction(*pool_, [&](Connection& connection) -> Status {
+  co_return co_await writer_->Run([&](Connection& connection) -> Status {
     if (Status status = sqlite::RequireAthlete(connection, event.athlete_id); !status.ok()) {
       return std::move(status).error();
     }
@@ -84,7 +84,7 @@ Async<Result<Event>> SqliteStore::GetEvent(std::string_view id) {
 
 Async<Status> SqliteStore::UpdateEvent(const Event& event, int64_t expected_version) {
   const std::string local_date = event.date_time.local_date().ToString();
-  co_return InWriteTransaction(*pool_, [&](Connection& connection) -> Status {
+  co_return co_await writer_->Run([&](Connection& connection) -> Status {
     if (Status status = sqlite::CheckVersion(connection, kEventVersion, event.id, expected_version,
                                              kNoSuchEvent);
         !status.ok()) {
@@ -109,7 +109,7 @@ Async<Status> SqliteStore::UpdateEvent(const Event& event, int64_t expected_vers
 
 Async<Status> SqliteStore::DeleteEvent(std::string_view id,
                                        std::optional<int64_t> expected_version) {
-  co_return InWriteTransaction(*pool_, [&](Connection& connection) -> Status {
+  co_return co_await writer_->Run([&](Connection& connection) -> Status {
     return sqlite::DeleteVersioned(connection, kEventVersion, "DELETE FROM events WHERE id = ?1",
                                    id, expected_version, kNoSuchEvent);
   });

@@ -1,9 +1,8 @@
-// Runs a piece of SqliteStore work in one transaction on a pooled connection, retrying it
-// briefly when SQLite reports lock contention.
+// Runs a piece of SqliteStore's reading in one transaction on a pooled connection, retrying it
+// briefly when SQLite reports lock contention. (Writes go through group_commit.h.)
 #pragma once
 
 #include <chrono>
-#include <mutex>
 #include <thread>
 #include <type_traits>
 #include <utility>
@@ -15,10 +14,6 @@ namespace tt::sqlite {
 enum class TransactionKind {
   // A deferred transaction: the reads in it see one snapshot, and it never blocks writers (WAL).
   kRead,
-  // BEGIN IMMEDIATE takes the write lock up front, so the transaction cannot fail half-way
-  // with BUSY when it upgrades from reading to writing; it is taken after the process-wide
-  // write mutex, so only contention from other processes reaches SQLite's busy handler.
-  kWrite,
   // No BEGIN or COMMIT, for a body that runs exactly one statement: SQLite runs a lone
   // statement in a read transaction of its own (autocommit), which sees one snapshot, so two
   // more round trips through the VDBE would buy nothing.
@@ -35,15 +30,12 @@ std::invoke_result_t<Body&, Connection&> InTransaction(ConnectionPool& pool, Tra
   using Outcome = std::invoke_result_t<Body&, Connection&>;
   constexpr int kMaxAttempts = 3;
 
-  std::unique_lock<std::mutex> write_lock;
-  if (kind == TransactionKind::kWrite) write_lock = std::unique_lock(pool.write_mutex());
   ConnectionPool::Lease connection = pool.Acquire();
   for (int attempt = 1;; ++attempt) {
     connection->ClearFailure();
     Outcome outcome = [&]() -> Outcome {
       if (kind == TransactionKind::kSingleStatementRead) return body(*connection);
-      Status begin =
-          connection->Control(kind == TransactionKind::kWrite ? "BEGIN IMMEDIATE" : "BEGIN");
+      Status begin = connection->Control("BEGIN");
       if (!begin.ok()) return std::move(begin).error();
       Outcome result = [&]() -> Outcome {
         try {
@@ -78,11 +70,6 @@ std::invoke_result_t<Body&, Connection&> InReadTransaction(ConnectionPool& pool,
 template <typename Body>
 std::invoke_result_t<Body&, Connection&> InSingleStatementRead(ConnectionPool& pool, Body&& body) {
   return InTransaction(pool, TransactionKind::kSingleStatementRead, std::forward<Body>(body));
-}
-
-template <typename Body>
-std::invoke_result_t<Body&, Connection&> InWriteTransaction(ConnectionPool& pool, Body&& body) {
-  return InTransaction(pool, TransactionKind::kWrite, std::forward<Body>(body));
 }
 
 }  // namespace tt::sqlite

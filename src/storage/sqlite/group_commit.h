@@ -1,0 +1,128 @@
+// GroupCommitter: SqliteStore's writes, many requests' to one transaction and one fsync.
+//
+// With synchronous=FULL every COMMIT waits for the WAL to reach the disk, and SQLite has one
+// writer at a time, so committing each request's write on its own caps writes at one fsync
+// each, with every I/O thread that wants to write blocked behind the one committing. Here a
+// write is a job on a queue; one thread takes every job queued (up to max_batch), runs them one
+// after another in a single BEGIN IMMEDIATE ... COMMIT, each inside its own SAVEPOINT so that a
+// job that fails (a conflict, a stale version) is rolled back alone, and completes them all
+// after the one COMMIT. While it commits, new jobs queue for the next batch, so the batch grows
+// with the load and costs nothing when writes come one at a time.
+//
+// Durability is unchanged: a job completes with success only after the COMMIT that contains it
+// returned, so an answered write survives kill -9 and power loss. When the COMMIT (or BEGIN)
+// fails, every job of the batch that had succeeded completes with that error instead: none of
+// them was written. Jobs run in queue order, so each sees the writes of those before it, as if
+// they had been committed one by one.
+//
+// Threading: Run() may be called from any thread and any executor; the job runs on the
+// committer's thread and the awaiting coroutine resumes on its own executor. The destructor
+// finishes the jobs already queued, then joins the thread.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <type_traits>
+#include <utility>
+
+#include "domain/error.h"
+#include "storage/sqlite/connection.h"
+
+namespace tt::sqlite {
+
+class GroupCommitter {
+ public:
+  // Writes through `connection`, which it owns; starts the committer thread.
+  GroupCommitter(std::unique_ptr<Connection> connection, size_t max_batch = 256);
+  ~GroupCommitter();
+  GroupCommitter(const GroupCommitter&) = delete;
+  GroupCommitter& operator=(const GroupCommitter&) = delete;
+
+  // Runs `body(Connection&)`, which returns a Status or a Result<T>, in the next batch, and
+  // completes with what it returned once that batch is committed, or with the error that kept
+  // it from being committed. A body that fails has its changes rolled back and its error
+  // returned; it must have no effect outside the database. Whatever `body` refers to must stay
+  // alive until the returned awaitable completes (a coroutine's locals do).
+  template <typename Body>
+  boost::asio::awaitable<std::invoke_result_t<Body&, Connection&>> Run(Body body);
+
+  // Batches committed and jobs run so far, for the store's counters. Any thread.
+  uint64_t batches() const { return batches_.load(std::memory_order_relaxed); }
+  uint64_t jobs() const { return jobs_.load(std::memory_order_relaxed); }
+  // Statements its connection ran (see Connection::statements_run).
+  uint64_t statements_run() const { return connection_->statements_run(); }
+
+ private:
+  struct Job {
+    // Runs the body in the batch's transaction; returns whether it succeeded.
+    std::function<bool(Connection&)> run;
+    // Delivers the outcome: called once, with nullptr when the batch was committed, or with the
+    // error that failed the batch (which replaces the outcome of a body that succeeded).
+    std::function<void(const Error*)> finish;
+  };
+
+  void Enqueue(Job job);
+  void Loop();
+  void RunBatch(std::deque<Job>& batch);
+
+  std::unique_ptr<Connection> connection_;
+  const size_t max_batch_;
+  std::atomic<uint64_t> batches_{0};
+  std::atomic<uint64_t> jobs_{0};
+
+  std::mutex mutex_;
+  std::condition_variable queued_;
+  std::deque<Job> queue_;  // guarded by mutex_
+  bool stopping_ = false;  // guarded by mutex_
+  std::thread thread_;     // last: started once everything above exists
+};
+
+template <typename Body>
+boost::asio::awaitable<std::invoke_result_t<Body&, Connection&>> GroupCommitter::Run(Body body) {
+  using Outcome = std::invoke_result_t<Body&, Connection&>;
+  return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, void(Outcome)>(
+      [this](auto handler, Body job_body) {
+        using Handler = decltype(handler);
+        // Shared by the two closures of the job, which std::function needs copyable.
+        struct State {
+          explicit State(Handler h) : handler(std::move(h)) {}
+          Handler handler;
+          std::optional<Outcome> outcome;
+        };
+        auto state = std::make_shared<State>(std::move(handler));
+        Job job;
+        job.run = [state, job_body](Connection& connection) mutable {
+          state->outcome.emplace(job_body(connection));
+          return state->outcome->ok();
+        };
+        job.finish = [state](const Error* batch_error) {
+          Outcome outcome = Error::Internal();
+          if (batch_error != nullptr && (!state->outcome || state->outcome->ok())) {
+            outcome = *batch_error;
+          } else if (state->outcome) {
+            outcome = std::move(*state->outcome);
+          }
+          auto executor = boost::asio::get_associated_executor(state->handler);
+          boost::asio::post(executor, [state, outcome = std::move(outcome)]() mutable {
+            std::move(state->handler)(std::move(outcome));
+          });
+        };
+        Enqueue(std::move(job));
+      },
+      boost::asio::use_awaitable, std::move(body));
+}
+
+}  // namespace tt::sqlite

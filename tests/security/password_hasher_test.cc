@@ -2,9 +2,16 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "support/run_sync.h"
 
@@ -60,6 +67,30 @@ TEST(PasswordHasher, HashesOffTheCallersThread) {
   ASSERT_TRUE(hash.ok());
   // The work ran on the pool and the coroutine came back to the caller's executor.
   EXPECT_EQ(resumed_on, caller);
+}
+
+// The nice value of each thread of this process, from /proc/self/task/<tid>/stat (field 19).
+std::vector<int> ThreadNiceValues() {
+  std::vector<int> values;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream file(task.path() / "stat");
+    std::string stat((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    std::istringstream fields(stat.substr(stat.rfind(')') + 2));  // from field 3, the state
+    std::string field;
+    for (int i = 3; i <= 19 && fields >> field; ++i) {
+      if (i == 19) values.push_back(std::stoi(field));
+    }
+  }
+  return values;
+}
+
+TEST(PasswordHasher, HashesAtALowerPriorityThanTheCallersThread) {
+  PasswordHasher hasher(FastOptions());
+  ASSERT_TRUE(RunSync(hasher.Hash("pw")).ok());
+  const std::vector<int> nice = ThreadNiceValues();
+  // This thread keeps its priority; the pool's one thread runs at nice 10.
+  EXPECT_EQ(std::count(nice.begin(), nice.end(), 10), 1) << ::testing::PrintToString(nice);
+  EXPECT_GE(std::count(nice.begin(), nice.end(), 0), 1);
 }
 
 TEST(PasswordHasher, AFullQueueAnswersUnavailableInsteadOfGrowing) {

@@ -1,5 +1,6 @@
 #include "api/json_writer.h"
 
+#include <array>
 #include <charconv>
 
 namespace tt::api {
@@ -26,8 +27,9 @@ void JsonWriter::Close(char bracket) {
 
 void JsonWriter::Key(std::string_view name) {
   BeforeValue();
-  Escaped(name);
-  out_.push_back(':');
+  out_.push_back('"');
+  out_.append(name);
+  out_.append("\":", 2);
   after_key_ = true;
 }
 
@@ -36,6 +38,19 @@ void JsonWriter::String(std::string_view text) {
   Escaped(text);
 }
 
+namespace {
+
+// Which bytes a JSON string must escape: '"', '\\' and the control characters below 0x20.
+constexpr std::array<bool, 256> kNeedsEscape = [] {
+  std::array<bool, 256> table{};
+  for (int byte = 0; byte < 0x20; ++byte) table[byte] = true;
+  table['"'] = true;
+  table['\\'] = true;
+  return table;
+}();
+
+}  // namespace
+
 void JsonWriter::Escaped(std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   out_.push_back('"');
@@ -43,31 +58,17 @@ void JsonWriter::Escaped(std::string_view text) {
   size_t run = 0;
   for (size_t i = 0; i < text.size(); ++i) {
     const auto byte = static_cast<unsigned char>(text[i]);
-    if (byte >= 0x20 && byte != '"' && byte != '\\') continue;
+    if (!kNeedsEscape[byte]) continue;
     out_.append(text.data() + run, i - run);
     run = i + 1;
     switch (byte) {
-      case '"':
-        out_.append("\\\"");
-        break;
-      case '\\':
-        out_.append("\\\\");
-        break;
-      case '\n':
-        out_.append("\\n");
-        break;
-      case '\r':
-        out_.append("\\r");
-        break;
-      case '\t':
-        out_.append("\\t");
-        break;
-      case '\b':
-        out_.append("\\b");
-        break;
-      case '\f':
-        out_.append("\\f");
-        break;
+      case '"': out_.append("\\\""); break;
+      case '\\': out_.append("\\\\"); break;
+      case '\n': out_.append("\\n"); break;
+      case '\r': out_.append("\\r"); break;
+      case '\t': out_.append("\\t"); break;
+      case '\b': out_.append("\\b"); break;
+      case '\f': out_.append("\\f"); break;
       default: {
         const char escape[] = {'\\', 'u', '0', '0', kHex[byte >> 4], kHex[byte & 0xF]};
         out_.append(escape, sizeof escape);

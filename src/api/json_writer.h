@@ -28,7 +28,8 @@ class JsonWriter {
   void EndObject() { Close('}'); }
   void BeginArray() { Open('['); }
   void EndArray() { Close(']'); }
-  // The name of the next member of the current object.
+  // The name of the next member of the current object: one of the contract's field names,
+  // written as it is (nothing in them needs escaping; never pass input here).
   void Key(std::string_view name);
 
   void String(std::string_view text);

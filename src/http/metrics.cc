@@ -60,13 +60,24 @@ std::string OpenMethodRouteLabels(const std::pair<std::string, std::string>& key
 
 }  // namespace
 
+Metrics::Shard& Metrics::ThisThreadsShard() {
+  static std::atomic<size_t> next_shard{0};
+  thread_local const size_t shard = next_shard++ % kShards;
+  return shards_[shard];
+}
+
 void Metrics::RecordRequest(std::string_view method, std::string_view route_template, int status,
                             std::chrono::microseconds duration) {
   const double seconds = std::chrono::duration<double>(duration).count();
-  std::pair<std::string, std::string> key(method, route_template);
-  std::lock_guard lock(mutex_);
-  ++requests_[key][status];
-  Histogram& histogram = latency_[std::move(key)];
+  const std::pair<std::string_view, std::string_view> key(method, route_template);
+  Shard& shard = ThisThreadsShard();
+  std::lock_guard lock(shard.mutex);
+  auto it = shard.routes.find(key);
+  if (it == shard.routes.end()) {
+    it = shard.routes.emplace(RouteKey(method, route_template), RouteStats{}).first;
+  }
+  ++it->second.by_status[status];
+  Histogram& histogram = it->second.latency;
   for (size_t i = 0; i < kBucketsSeconds.size(); ++i) {
     if (seconds <= kBucketsSeconds[i]) {
       ++histogram.buckets[i];
@@ -78,17 +89,37 @@ void Metrics::RecordRequest(std::string_view method, std::string_view route_temp
 }
 
 void Metrics::RecordServerError(std::string_view code) {
-  std::lock_guard lock(mutex_);
-  ++server_errors_[std::string(code)];
+  Shard& shard = ThisThreadsShard();
+  std::lock_guard lock(shard.mutex);
+  auto it = shard.server_errors.find(code);
+  if (it == shard.server_errors.end()) it = shard.server_errors.emplace(code, 0).first;
+  ++it->second;
 }
 
 std::string Metrics::Render() const {
+  // The sum of the shards, each read under its own lock.
+  std::map<RouteKey, std::map<int, uint64_t>> requests;
+  std::map<RouteKey, Histogram> latency;
+  std::map<std::string, uint64_t> server_errors;
+  for (Shard& shard : shards_) {
+    std::lock_guard lock(shard.mutex);
+    for (const auto& [key, stats] : shard.routes) {
+      for (const auto& [status, count] : stats.by_status) requests[key][status] += count;
+      Histogram& total = latency[key];
+      for (size_t i = 0; i < kBucketsSeconds.size(); ++i) {
+        total.buckets[i] += stats.latency.buckets[i];
+      }
+      total.count += stats.latency.count;
+      total.sum_seconds += stats.latency.sum_seconds;
+    }
+    for (const auto& [code, count] : shard.server_errors) server_errors[code] += count;
+  }
+
   std::string out;
-  std::lock_guard lock(mutex_);
 
   AppendHeader(out, "tt_http_requests_total", "counter",
                "HTTP requests answered, by method, route template and status.");
-  for (const auto& [key, by_status] : requests_) {
+  for (const auto& [key, by_status] : requests) {
     const std::string labels = OpenMethodRouteLabels(key);
     for (const auto& [status, count] : by_status) {
       out += "tt_http_requests_total";
@@ -99,7 +130,7 @@ std::string Metrics::Render() const {
 
   AppendHeader(out, "tt_http_request_duration_seconds", "histogram",
                "Time from a request's first bytes to its answer being written, in seconds.");
-  for (const auto& [key, histogram] : latency_) {
+  for (const auto& [key, histogram] : latency) {
     const std::string labels = OpenMethodRouteLabels(key);
     uint64_t cumulative = 0;
     for (size_t i = 0; i < kBucketsSeconds.size(); ++i) {
@@ -119,7 +150,7 @@ std::string Metrics::Render() const {
 
   AppendHeader(out, "tt_server_errors_total", "counter",
                "Answers that failed on the server's side (500 or 503), by error code.");
-  for (const auto& [code, count] : server_errors_) {
+  for (const auto& [code, count] : server_errors) {
     out += "tt_server_errors_total{code=";
     AppendLabelValue(out, code);
     out += "} " + std::to_string(count) + '\n';

@@ -40,10 +40,33 @@ class Metrics {
     uint64_t count = 0;
     double sum_seconds = 0;
   };
-  mutable std::mutex mutex_;
-  std::map<std::pair<std::string, std::string>, std::map<int, uint64_t>> requests_;
-  std::map<std::pair<std::string, std::string>, Histogram> latency_;
-  std::map<std::string, uint64_t> server_errors_;
+  // (method, route template), compared with string_views too, so that a lookup allocates
+  // nothing.
+  using RouteKey = std::pair<std::string, std::string>;
+  struct RouteKeyLess {
+    using is_transparent = void;
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      return std::pair<std::string_view, std::string_view>(a.first, a.second) <
+             std::pair<std::string_view, std::string_view>(b.first, b.second);
+    }
+  };
+  struct RouteStats {
+    std::map<int, uint64_t> by_status;
+    Histogram latency;
+  };
+  // Every I/O thread records every request: one lock for all would be taken and contended
+  // on each. Threads are spread over shards (each with its own lock, uncontended when there
+  // are no more threads than shards); Render adds the shards up.
+  struct alignas(64) Shard {
+    std::mutex mutex;
+    std::map<RouteKey, RouteStats, RouteKeyLess> routes;
+    std::map<std::string, uint64_t, std::less<>> server_errors;
+  };
+  static constexpr size_t kShards = 8;
+  Shard& ThisThreadsShard();
+
+  mutable std::array<Shard, kShards> shards_;
   std::atomic<int64_t> open_connections_{0};
   std::atomic<uint64_t> rejected_connections_{0};
 };

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace tt::http {
@@ -133,6 +134,34 @@ TEST(Metrics, EverySampleLineHasANameAndANumber) {
     std::stod(line.substr(space + 1), &parsed);
     EXPECT_EQ(parsed, line.size() - space - 1) << line;
   }
+}
+
+}  // namespace
+}  // namespace tt::http
+
+namespace tt::http {
+namespace {
+
+// Threads record into shards of their own; the rendered text is their sum.
+TEST(Metrics, ConcurrentRecordingFromManyThreadsAddsUp) {
+  Metrics metrics;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 12; ++t) {
+    threads.emplace_back([&metrics] {
+      for (int i = 0; i < 1000; ++i) {
+        metrics.RecordRequest("GET", "/competitions/{id}", 200, std::chrono::microseconds(100));
+        if (i % 100 == 0) metrics.RecordServerError("unavailable");
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  const std::string text = metrics.Render();
+  EXPECT_THAT(text, ::testing::HasSubstr(
+                        "tt_http_requests_total{method=\"GET\",route=\"/competitions/{id}\","
+                        "status=\"200\"} 12000\n"));
+  EXPECT_THAT(text, ::testing::HasSubstr("tt_http_request_duration_seconds_count{method=\"GET\","
+                                         "route=\"/competitions/{id}\"} 12000\n"));
+  EXPECT_THAT(text, ::testing::HasSubstr("tt_server_errors_total{code=\"unavailable\"} 120\n"));
 }
 
 }  // namespace

@@ -24,6 +24,7 @@
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <condition_variable>
@@ -115,7 +116,11 @@ boost::asio::awaitable<std::invoke_result_t<Body&, Connection&>> GroupCommitter:
           } else if (state->outcome) {
             outcome = std::move(*state->outcome);
           }
-          auto executor = boost::asio::get_associated_executor(state->handler);
+          // Counted as the context's outstanding work until post() has returned: otherwise the
+          // context could run the completion, run out of work and be destroyed while post() is
+          // still waking its thread.
+          auto executor = boost::asio::prefer(boost::asio::get_associated_executor(state->handler),
+                                              boost::asio::execution::outstanding_work.tracked);
           boost::asio::post(executor, [state, outcome = std::move(outcome)]() mutable {
             std::move(state->handler)(std::move(outcome));
           });

@@ -3,6 +3,7 @@
 #include <boost/json/object.hpp>
 
 #include "api/auth.h"
+#include "api/conditional_write.h"
 #include "api/decoding.h"
 #include "api/encoding.h"
 #include "api/handlers.h"
@@ -66,12 +67,14 @@ Reply ListAthletes(const Services& services, const Request& request) {
   co_return PageResponse(page->items, &WriteAthlete, next);
 }
 
-Reply PatchAthlete(const Services& services, const Request& request) {
-  Result<Principal> principal = co_await Authenticate(services, request);
-  if (!principal) co_return std::move(principal).error();
+namespace {
+
+// One read-modify-write of PatchAthlete (see RetryLostRaces).
+Reply PatchAthleteOnce(const Services& services, const Request& request,
+                       const Principal& principal) {
   Result<Athlete> current = co_await PathAthlete(services, request);
   if (!current) co_return std::move(current).error();
-  if (!CanActFor(*principal, current->id)) co_return Error::Forbidden();
+  if (!CanActFor(principal, current->id)) co_return Error::Forbidden();
   if (Status fresh = CheckIfMatch(request, current->version); !fresh) {
     co_return std::move(fresh).error();
   }
@@ -89,6 +92,15 @@ Reply PatchAthlete(const Services& services, const Request& request) {
   Status written = co_await services.store.UpdateAthlete(updated, current->version);
   if (!written) co_return std::move(written).error();
   co_return ResourceResponse(200, AthleteJson(updated), updated.version);
+}
+
+}  // namespace
+
+Reply PatchAthlete(const Services& services, const Request& request) {
+  Result<Principal> principal = co_await Authenticate(services, request);
+  if (!principal) co_return std::move(principal).error();
+  co_return co_await RetryLostRaces(
+      request, "athlete", [&] { return PatchAthleteOnce(services, request, *principal); });
 }
 
 Reply DeleteAthlete(const Services& services, const Request& request) {

@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "api/auth.h"
+#include "api/conditional_write.h"
 #include "api/decoding.h"
 #include "api/encoding.h"
 #include "api/handlers.h"
@@ -18,7 +19,6 @@ namespace {
 constexpr size_t kMaxBatchIds = 100;
 // A PATCH without If-Match that races another writer is re-applied to the newer version this
 // many times before giving up with 409.
-constexpr int kPatchAttempts = 5;
 
 // Looks up `ids` (duplicates allowed) and answers {"items": [...], "missing": [...]}, both in the
 // order asked and each id once. Malformed ids are reported missing.
@@ -97,35 +97,40 @@ Reply GetCompetition(const Services& services, const Request& request) {
   co_return ResourceResponse(200, CompetitionJson(*competition), competition->version);
 }
 
+namespace {
+
+// One read-modify-write of PatchCompetition (see RetryLostRaces).
+Reply PatchCompetitionOnce(const Services& services, const Request& request,
+                           const Principal& principal) {
+  Result<Competition> current = co_await PathCompetition(services, request);
+  if (!current) co_return std::move(current).error();
+  if (!CanActFor(principal, current->created_by.value_or(""))) co_return Error::Forbidden();
+  if (Status fresh = CheckIfMatch(request, current->version); !fresh) {
+    co_return std::move(fresh).error();
+  }
+  FieldErrors decode_errors;
+  Result<CompetitionPatch> patch = DecodeCompetitionPatch(request, decode_errors);
+  if (!patch) co_return std::move(patch).error();
+  Competition updated = *current;
+  if (Status valid = WithDecodeErrors(decode_errors,
+                                      ApplyCompetitionPatch(*patch, /*creating=*/false, updated));
+      !valid) {
+    co_return std::move(valid).error();
+  }
+  updated.version = current->version + 1;
+  updated.updated_at = services.clock.Now();
+  Status written = co_await services.store.UpdateCompetition(updated, current->version);
+  if (!written) co_return std::move(written).error();
+  co_return ResourceResponse(200, CompetitionJson(updated), updated.version);
+}
+
+}  // namespace
+
 Reply PatchCompetition(const Services& services, const Request& request) {
   Result<Principal> principal = co_await Authenticate(services, request);
   if (!principal) co_return std::move(principal).error();
-  for (int attempt = 1;; ++attempt) {
-    Result<Competition> current = co_await PathCompetition(services, request);
-    if (!current) co_return std::move(current).error();
-    if (!CanActFor(*principal, current->created_by.value_or(""))) co_return Error::Forbidden();
-    if (Status fresh = CheckIfMatch(request, current->version); !fresh) {
-      co_return std::move(fresh).error();
-    }
-    FieldErrors decode_errors;
-    Result<CompetitionPatch> patch = DecodeCompetitionPatch(request, decode_errors);
-    if (!patch) co_return std::move(patch).error();
-    Competition updated = *current;
-    if (Status valid = WithDecodeErrors(decode_errors,
-                                        ApplyCompetitionPatch(*patch, /*creating=*/false, updated));
-        !valid) {
-      co_return std::move(valid).error();
-    }
-    updated.version = current->version + 1;
-    updated.updated_at = services.clock.Now();
-    Status written = co_await services.store.UpdateCompetition(updated, current->version);
-    if (written) co_return ResourceResponse(200, CompetitionJson(updated), updated.version);
-    const bool raced = written.error().code == ErrorCode::kPreconditionFailed;
-    if (!raced || IfMatchVersion(request).has_value()) co_return std::move(written).error();
-    if (attempt == kPatchAttempts) {
-      co_return Error::Conflict("the competition is being changed by others, try again");
-    }
-  }
+  co_return co_await RetryLostRaces(
+      request, "competition", [&] { return PatchCompetitionOnce(services, request, *principal); });
 }
 
 Reply DeleteCompetition(const Services& services, const Request& request) {

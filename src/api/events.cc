@@ -3,6 +3,7 @@
 #include <boost/json/object.hpp>
 
 #include "api/auth.h"
+#include "api/conditional_write.h"
 #include "api/decoding.h"
 #include "api/encoding.h"
 #include "api/handlers.h"
@@ -97,12 +98,13 @@ Reply GetEvent(const Services& services, const Request& request) {
   co_return ResourceResponse(200, EventJson(*event), event->version);
 }
 
-Reply PatchEvent(const Services& services, const Request& request) {
-  Result<Principal> principal = co_await Authenticate(services, request);
-  if (!principal) co_return std::move(principal).error();
+namespace {
+
+// One read-modify-write of PatchEvent (see RetryLostRaces).
+Reply PatchEventOnce(const Services& services, const Request& request, const Principal& principal) {
   Result<Event> current = co_await PathEvent(services, request, "event_id", "id");
   if (!current) co_return std::move(current).error();
-  if (!CanActFor(*principal, current->athlete_id)) co_return Error::Forbidden();
+  if (!CanActFor(principal, current->athlete_id)) co_return Error::Forbidden();
   if (Status fresh = CheckIfMatch(request, current->version); !fresh) {
     co_return std::move(fresh).error();
   }
@@ -123,6 +125,15 @@ Reply PatchEvent(const Services& services, const Request& request) {
   Status written = co_await services.store.UpdateEvent(updated, current->version);
   if (!written) co_return co_await EventWriteError(services, updated, std::move(written).error());
   co_return ResourceResponse(200, EventJson(updated), updated.version);
+}
+
+}  // namespace
+
+Reply PatchEvent(const Services& services, const Request& request) {
+  Result<Principal> principal = co_await Authenticate(services, request);
+  if (!principal) co_return std::move(principal).error();
+  co_return co_await RetryLostRaces(request, "event",
+                                    [&] { return PatchEventOnce(services, request, *principal); });
 }
 
 Reply DeleteEvent(const Services& services, const Request& request) {

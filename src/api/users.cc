@@ -2,6 +2,7 @@
 #include <boost/json/object.hpp>
 
 #include "api/auth.h"
+#include "api/conditional_write.h"
 #include "api/decoding.h"
 #include "api/encoding.h"
 #include "api/handlers.h"
@@ -62,13 +63,13 @@ Reply GetUser(const Services& services, const Request& request) {
   co_return ResourceResponse(200, UserJson(*user, include_email), user->version);
 }
 
-Reply PatchUser(const Services& services, const Request& request) {
-  Result<Principal> principal = co_await Authenticate(services, request);
-  if (!principal) co_return std::move(principal).error();
+namespace {
 
+// One read-modify-write of PatchUser (see RetryLostRaces).
+Reply PatchUserOnce(const Services& services, const Request& request, const Principal& principal) {
   Result<User> current = co_await PathUser(services, request);
   if (!current) co_return std::move(current).error();
-  if (!CanActFor(*principal, current->id)) co_return Error::Forbidden();
+  if (!CanActFor(principal, current->id)) co_return Error::Forbidden();
   if (Status fresh = CheckIfMatch(request, current->version); !fresh) {
     co_return std::move(fresh).error();
   }
@@ -76,7 +77,7 @@ Reply PatchUser(const Services& services, const Request& request) {
   Result<UserPatch> patch = DecodeUserPatch(request, decode_errors);
   if (!patch) co_return std::move(patch).error();
   const PatchedBy patched_by =
-      principal->user.id == current->id ? PatchedBy::kSelf : PatchedBy::kAdmin;
+      principal.user.id == current->id ? PatchedBy::kSelf : PatchedBy::kAdmin;
   User updated = *current;
   if (Status valid = WithDecodeErrors(decode_errors, ApplyUserPatch(*patch, patched_by, updated));
       !valid) {
@@ -104,11 +105,20 @@ Reply PatchUser(const Services& services, const Request& request) {
   updated.updated_at = services.clock.Now();
   // Other sessions end on a password change; the caller's own stays when it is the user's.
   std::string_view keep_session =
-      patched_by == PatchedBy::kSelf ? std::string_view(principal->token_hash) : "";
+      patched_by == PatchedBy::kSelf ? std::string_view(principal.token_hash) : "";
   Status written =
       co_await services.store.UpdateUser(updated, current->version, new_hash, keep_session);
   if (!written) co_return std::move(written).error();
   co_return ResourceResponse(200, UserJson(updated, true), updated.version);
+}
+
+}  // namespace
+
+Reply PatchUser(const Services& services, const Request& request) {
+  Result<Principal> principal = co_await Authenticate(services, request);
+  if (!principal) co_return std::move(principal).error();
+  co_return co_await RetryLostRaces(request, "user",
+                                    [&] { return PatchUserOnce(services, request, *principal); });
 }
 
 Reply DeleteUser(const Services& services, const Request& request) {

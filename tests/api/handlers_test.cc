@@ -173,5 +173,56 @@ TEST_F(Handlers, APatchWithoutIfMatchThatLosesARaceIsRetriedAndGivesUpWith409) {
       << "with If-Match a lost race is the client's 412, not retried";
 }
 
+// Every PATCH is a read-modify-write with the same race rule as competitions' above: without
+// If-Match a lost race is tried again; with it, the 412 is the client's.
+TEST_F(Handlers, EveryPatchWithoutIfMatchRetriesALostRaceAndWithIfMatchAnswers412) {
+  auto [athlete_id, token] = Account("athlete");
+  ASSERT_TRUE(RunSync(CreateAthlete(services_,
+                                    JsonRequest("POST", {},
+                                                {{"first_name", "A"}, {"last_name", "B"}}, token)))
+                  .ok());
+  std::string competition = CreateCompetition(token);
+  Result<Response> event =
+      RunSync(CreateEvent(services_, JsonRequest("POST", {{"id", athlete_id}},
+                                                 {{"competition_id", competition},
+                                                  {"name", "100m"},
+                                                  {"date_time", "2027-06-10T18:00:00+02:00"}},
+                                                 token)));
+  ASSERT_TRUE(event.ok());
+  const std::string event_id(boost::json::parse(event->body).at("id").as_string());
+
+  struct Case {
+    std::string store_method;
+    Reply (*handler)(const Services&, const Request&);
+    Request request;
+  };
+  std::vector<Case> cases = {
+      {"UpdateUser", &PatchUser,
+       JsonRequest("PATCH", {{"id", athlete_id}}, {{"display_name", "Renamed"}}, token)},
+      {"UpdateAthlete", &PatchAthlete,
+       JsonRequest("PATCH", {{"id", athlete_id}}, {{"team", "Club"}}, token)},
+      {"UpdateEvent", &PatchEvent,
+       JsonRequest("PATCH", {{"id", athlete_id}, {"event_id", event_id}}, {{"name", "200m"}},
+                   token)},
+  };
+  for (Case& patch : cases) {
+    SCOPED_TRACE(patch.store_method);
+    store_.Fail(patch.store_method, Error::PreconditionFailed(), 2);
+    Result<Response> retried = RunSync(patch.handler(services_, patch.request));
+    EXPECT_TRUE(retried.ok()) << "two lost races, then a write";
+
+    store_.Fail(patch.store_method, Error::PreconditionFailed());
+    Result<Response> gave_up = RunSync(patch.handler(services_, patch.request));
+    ASSERT_FALSE(gave_up.ok());
+    EXPECT_EQ(gave_up.error().code, ErrorCode::kConflict);
+
+    patch.request.if_match = "\"2\"";
+    Result<Response> with_if_match = RunSync(patch.handler(services_, patch.request));
+    ASSERT_FALSE(with_if_match.ok());
+    EXPECT_EQ(with_if_match.error().code, ErrorCode::kPreconditionFailed);
+    store_.Fail(patch.store_method, Error::PreconditionFailed(), 0);
+  }
+}
+
 }  // namespace
 }  // namespace tt::api

@@ -30,7 +30,7 @@ class GroupCommitTest : public ::testing::Test {
     path_ = (dir_.path() / "t.db").string();
     std::unique_ptr<Connection> setup = Open();
     EXPECT_TRUE(setup->Exec("CREATE TABLE t (x TEXT PRIMARY KEY) STRICT").ok());
-    committer_ = std::make_unique<GroupCommitter>(Open());
+    committer_ = std::make_unique<GroupCommitter>(Open(), Open());
   }
 
   std::unique_ptr<Connection> Open() {
@@ -177,6 +177,27 @@ TEST_F(GroupCommitTest, ManyThreadsWritingAtOnceAllCommit) {
   for (int failed : failures) EXPECT_EQ(failed, 0);
   EXPECT_EQ(Rows().size(), static_cast<size_t>(kThreads * kWritesPerThread));
   EXPECT_EQ(committer_->jobs(), static_cast<uint64_t>(kThreads * kWritesPerThread));
+}
+
+// The writer's automatic checkpoint is replaced by the checkpointer thread: once the WAL
+// passes kCheckpointPages, a checkpoint runs (and the data stays readable throughout).
+TEST_F(GroupCommitTest, AGrowingWalIsCheckpointedBesideTheWrites) {
+  asio::co_spawn(
+      io_,
+      [](GroupCommitter& committer) -> asio::awaitable<void> {
+        // One commit per write, each adding at least one page to the WAL.
+        for (int i = 0; i < GroupCommitter::kCheckpointPages + 100; ++i) {
+          Status status = co_await committer.Run(Insert("row " + std::to_string(i)));
+          EXPECT_TRUE(status.ok());
+        }
+      }(*committer_),
+      asio::detached);
+  io_.run();
+  for (int waited_ms = 0; committer_->checkpoints() == 0 && waited_ms < 10'000; waited_ms += 10) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_GE(committer_->checkpoints(), 1U);
+  EXPECT_EQ(Rows().size(), static_cast<size_t>(GroupCommitter::kCheckpointPages + 100));
 }
 
 }  // namespace

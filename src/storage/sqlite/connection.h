@@ -145,6 +145,9 @@ class Connection {
   void ClearFailure() { last_failure_ = SQLITE_OK; }
 
   Logger& logger() const { return logger_; }
+  // The raw handle, for the few SQLite calls this class does not wrap (WAL hooks and
+  // checkpoints in group_commit.cc).
+  sqlite3* handle() const { return db_; }
 
   // Prepared statements this connection has started executing (not counting transaction
   // control), for the store's counters. Any thread may read it.

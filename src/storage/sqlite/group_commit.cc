@@ -13,10 +13,16 @@ constexpr int kMaxBeginAttempts = 3;
 
 }  // namespace
 
-GroupCommitter::GroupCommitter(std::unique_ptr<Connection> connection, size_t max_batch)
-    : connection_(std::move(connection)),
+GroupCommitter::GroupCommitter(std::unique_ptr<Connection> writer,
+                               std::unique_ptr<Connection> checkpointer, size_t max_batch)
+    : connection_(std::move(writer)),
       max_batch_(max_batch > 0 ? max_batch : 1),
-      thread_([this] { Loop(); }) {}
+      checkpoint_connection_(std::move(checkpointer)),
+      checkpoint_thread_([this] { CheckpointLoop(); }),
+      thread_([this] { Loop(); }) {
+  // Replaces SQLite's automatic checkpoint (sqlite3_wal_autocheckpoint installs a hook too).
+  sqlite3_wal_hook(connection_->handle(), &GroupCommitter::OnWalCommit, this);
+}
 
 GroupCommitter::~GroupCommitter() {
   {
@@ -25,6 +31,45 @@ GroupCommitter::~GroupCommitter() {
   }
   queued_.notify_one();
   thread_.join();
+  {
+    std::lock_guard lock(checkpoint_mutex_);
+    checkpoint_stopping_ = true;
+  }
+  checkpoint_wanted_.notify_one();
+  checkpoint_thread_.join();
+}
+
+int GroupCommitter::OnWalCommit(void* self, sqlite3* /*db*/, const char* /*database*/, int pages) {
+  if (pages >= kCheckpointPages) {
+    auto* committer = static_cast<GroupCommitter*>(self);
+    {
+      std::lock_guard lock(committer->checkpoint_mutex_);
+      committer->checkpoint_requested_ = true;
+    }
+    committer->checkpoint_wanted_.notify_one();
+  }
+  return SQLITE_OK;
+}
+
+void GroupCommitter::CheckpointLoop() {
+  while (true) {
+    {
+      std::unique_lock lock(checkpoint_mutex_);
+      checkpoint_wanted_.wait(lock,
+                              [this] { return checkpoint_stopping_ || checkpoint_requested_; });
+      if (checkpoint_stopping_) return;
+      checkpoint_requested_ = false;
+    }
+    int wal_pages = 0;
+    int copied_pages = 0;
+    const int rc = sqlite3_wal_checkpoint_v2(checkpoint_connection_->handle(), nullptr,
+                                             SQLITE_CHECKPOINT_PASSIVE, &wal_pages, &copied_pages);
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+      // Not fatal: the WAL only grows until a later checkpoint succeeds.
+      checkpoint_connection_->Fail(rc, "wal checkpoint");
+    }
+    checkpoints_.fetch_add(1, std::memory_order_relaxed);
+  }
 }
 
 void GroupCommitter::Enqueue(Job job) {

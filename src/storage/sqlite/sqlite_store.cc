@@ -58,6 +58,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions&
   }
   Result<std::unique_ptr<Connection>> writer_connection = Connection::Open(options.path, logger);
   if (!writer_connection.ok()) return std::move(writer_connection).error();
+  Result<std::unique_ptr<Connection>> checkpoint_connection =
+      Connection::Open(options.path, logger);
+  if (!checkpoint_connection.ok()) return std::move(checkpoint_connection).error();
   // Migrating before the store is shared means no statement is prepared against an old schema.
   Result<int> version = sqlite::Migrate(*connections.front());
   if (!version.ok()) {
@@ -67,9 +70,11 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions&
   }
   logger.Info("sqlite: opened " + options.path + " at schema version " + std::to_string(*version) +
               " with " + std::to_string(pool_size) + " connections");
-  return std::unique_ptr<SqliteStore>(new SqliteStore(
-      std::make_unique<sqlite::ConnectionPool>(std::move(connections)),
-      std::make_unique<sqlite::GroupCommitter>(std::move(*writer_connection)), *version));
+  return std::unique_ptr<SqliteStore>(
+      new SqliteStore(std::make_unique<sqlite::ConnectionPool>(std::move(connections)),
+                      std::make_unique<sqlite::GroupCommitter>(std::move(*writer_connection),
+                                                               std::move(*checkpoint_connection)),
+                      *version));
 }
 
 SqliteStore::SqliteStore(std::unique_ptr<sqlite::ConnectionPool> pool,
@@ -85,7 +90,10 @@ std::vector<StoreCounter> SqliteStore::Counters() const {
           {"tt_sqlite_write_batches_total",
            "Write transactions committed, each holding the writes of one or more requests",
            writer_->batches()},
-          {"tt_sqlite_writes_total", "Store writes committed (by group commit)", writer_->jobs()}};
+          {"tt_sqlite_writes_total", "Store writes committed (by group commit)", writer_->jobs()},
+          {"tt_sqlite_checkpoints_total",
+           "WAL checkpoints run beside the writes (see sqlite/group_commit.h)",
+           writer_->checkpoints()}};
 }
 
 Async<Status> SqliteStore::Ping() {

@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""Counts the SQL statements one request of each scenario runs, from the server's metrics.
+"""Counts the SQL statements or DynamoDB calls one request of each scenario makes, from /metrics.
 
-For each request it reads `tt_sqlite_statements_total` from GET /metrics, sends the request once,
-and reads the counter again; nothing else talks to the server meanwhile. A /metrics read with no
-request in between is measured too (it should add 0); it is subtracted from every figure.
+For each request it reads the store's counters from GET /metrics, sends the request once, and
+reads them again; nothing else talks to the server meanwhile. The counters are
+`tt_sqlite_statements_total` (SQLite) and `tt_dynamodb_calls_total` (DynamoDB; retries included,
+every line of it summed whatever its labels), each when present. A /metrics read with no request
+in between is measured too (it should add 0); it is subtracted from every figure.
 
 Prints and writes (--out) a JSON object: {"baseline": n, "statements": {scenario: n, ...},
-"feed_items": n, "feed_bytes": n}. Python 3 standard library only.
+"dynamodb_baseline": n, "dynamodb_calls": {scenario: n, ...}, "feed_items": n, "feed_bytes": n},
+with the keys of the counters the server exports. Python 3 standard library only.
 """
 
 from __future__ import annotations
@@ -18,6 +21,11 @@ import json
 import os
 import sys
 import urllib.parse
+
+
+# Output key: the Prometheus counter it comes from.
+COUNTERS = {"statements": "tt_sqlite_statements_total", "dynamodb_calls": "tt_dynamodb_calls_total"}
+BASELINE_KEYS = {"statements": "baseline", "dynamodb_calls": "dynamodb_baseline"}
 
 
 def read_fields(data_dir: str, name: str) -> list[list[str]]:
@@ -47,14 +55,20 @@ def main() -> int:
         response = connection.getresponse()
         return response.status, response.read()
 
-    def statements() -> int:
+    def counters() -> dict[str, int]:
+        """The counters present, by output key, each summed over its label lines."""
         status, payload = call("GET", "/metrics")
         if status != 200:
             raise RuntimeError(f"GET /metrics answered {status}")
+        found: dict[str, int] = {}
         for line in payload.decode().splitlines():
-            if line.startswith("tt_sqlite_statements_total"):
-                return int(float(line.split()[-1]))
-        raise RuntimeError("no tt_sqlite_statements_total in /metrics")
+            for key, metric in COUNTERS.items():
+                # `name value` or `name{labels} value`, not another metric named name_...
+                if line.startswith(metric) and line[len(metric):][:1] in (" ", "{"):
+                    found[key] = found.get(key, 0) + int(float(line.split()[-1]))
+        if not found:
+            raise RuntimeError("neither of " + ", ".join(COUNTERS.values()) + " in /metrics")
+        return found
 
     competitions = read_fields(args.data, "competitions.txt")
     athletes = read_fields(args.data, "athletes.txt")
@@ -80,23 +94,32 @@ def main() -> int:
         "sign_in": ("POST", "/sessions", {"username": username, "password": password}, None),
     }
 
-    before = statements()
-    baseline = statements() - before
-    result: dict = {"baseline": baseline, "statements": {}}
+    def delta(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
+        return {key: after.get(key, 0) - value for key, value in before.items()}
+
+    before = counters()
+    baselines = delta(before, counters())
+    result: dict = {}
+    for key in baselines:
+        result[BASELINE_KEYS[key]] = baselines[key]
+        result[key] = {}
     for name, (method, path, body, token) in requests.items():
-        before = statements()
+        before = counters()
         status, payload = call(method, path, body, token)
         if not 200 <= status <= 299:
             raise RuntimeError(f"{name}: {method} {path} answered {status}: {payload[:200]!r}")
-        result["statements"][name] = statements() - before - baseline
+        for key, value in delta(before, counters()).items():
+            result[key][name] = value - baselines[key]
         if name == "feed":
             result["feed_items"] = len(json.loads(payload)["items"])
             result["feed_bytes"] = len(payload)
     with open(args.out, "w", encoding="utf-8") as file:
         json.dump(result, file, indent=2)
-    print("SQL statements per request: " +
-          ", ".join(f"{k} {v}" for k, v in result["statements"].items()) +
-          f" (a /metrics read alone: {baseline})")
+    labels = {"statements": "SQL statements", "dynamodb_calls": "DynamoDB calls"}
+    for key in baselines:
+        print(f"{labels[key]} per request: " +
+              ", ".join(f"{k} {v}" for k, v in result[key].items()) +
+              f" (a /metrics read alone: {baselines[key]})")
     return 0
 
 

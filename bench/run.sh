@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # Benchmarks the release server against an nginx ceiling and writes docs/BENCHMARKS.md.
 # See bench/README.md. Runnable on a fresh clone: installs wrk and nginx (as root), builds the
-# release binary, starts it on a fresh SQLite file in a temporary directory, seeds it over HTTP,
-# runs the wrk scenarios and stops everything it started.
+# release binary, starts it on a fresh SQLite file in a temporary directory (or on dynalite),
+# seeds it over HTTP, runs the wrk scenarios and stops everything it started.
 #
 # Environment (defaults in brackets):
+#   BENCH_BACKEND [sqlite]   sqlite (a fresh file), or dynamodb (dynalite, an in-memory DynamoDB
+#                            emulator on Node.js: needs node and npm; runs `npm ci` if needed)
 #   BENCH_SCALE [1]          seed size: 1 = 2,000 competitions, 1,000 athletes, 20,000 events
+#   BENCH_EVENTS_PER_ATHLETE [20]  events each athlete adds (1000 at scale 1: 1,000,000 events)
+#   BENCH_SEED_WORKERS [12], BENCH_SEED_EVENT_WORKERS [64]  the seeder's client threads
+#   BENCH_RUNS [3]           rounds: the ceiling and every scenario are measured this many times
+#                            after one seeding, and the report gives the medians
 #   BENCH_DURATION [10]      measured seconds per scenario
 #   BENCH_WARMUP [3]         warm-up seconds before each measurement (not reported)
 #   BENCH_THREADS [2]        wrk threads
@@ -23,17 +29,29 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 
+backend=${BENCH_BACKEND:-sqlite}
 scale=${BENCH_SCALE:-1}
+events_per_athlete=${BENCH_EVENTS_PER_ATHLETE:-20}
+runs=${BENCH_RUNS:-3}
 duration=${BENCH_DURATION:-10}
 warmup=${BENCH_WARMUP:-3}
 threads=${BENCH_THREADS:-2}
 connections=${BENCH_CONNECTIONS:-64}
 timeout=${BENCH_TIMEOUT:-30}
 doc=${BENCH_DOC-docs/BENCHMARKS.md}
-read -r -a scenarios <<<"${BENCH_SCENARIOS:-get_by_id batch_get_100 list_page feed feed_1conn create_competition add_event sign_in mixed}"
+read -r -a scenarios <<<"${BENCH_SCENARIOS:-get_by_id get_by_id_during_sign_in batch_get_100 list_page feed feed_1conn create_competition add_event sign_in mixed}"
 read -r -a server_extra <<<"${BENCH_SERVER_ARGS:-}"
 
 log() { printf '\n== %s\n' "$*"; }
+
+if [[ $backend != sqlite && $backend != dynamodb ]]; then
+  echo "BENCH_BACKEND must be sqlite or dynamodb, got \"$backend\"" >&2
+  exit 2
+fi
+if [[ ! $runs =~ ^[1-9][0-9]*$ ]]; then
+  echo "BENCH_RUNS must be a positive integer, got \"$runs\"" >&2
+  exit 2
+fi
 
 # ---- Tools -----------------------------------------------------------------------------------
 
@@ -41,6 +59,10 @@ missing=()
 command -v wrk >/dev/null || missing+=(wrk)
 command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || missing+=(nginx)
 command -v python3 >/dev/null || missing+=(python3)
+if [[ $backend == dynamodb ]]; then
+  command -v node >/dev/null || missing+=(nodejs)
+  command -v npm >/dev/null || [[ -d node_modules/dynalite ]] || missing+=(npm)
+fi
 if ((${#missing[@]} > 0)); then
   install="apt-get install -y --no-install-recommends ${missing[*]}"
   if [[ $(id -u) -ne 0 ]]; then
@@ -80,6 +102,9 @@ mkdir -p "$results" "$work/nginx"
 server_pid=""
 nginx_pid=""
 child_pid="" # the wrk or Python client running now
+dynalite_pid=""
+storm_pid="" # the background sign_in wrk of get_by_id_during_sign_in
+measured_end="" # when the last measured wrk run ended ($EPOCHREALTIME)
 
 stop() { # pid [signal]: signals a process we started and waits up to 15 s for it to exit
   local pid=$1 signal=${2:-TERM}
@@ -97,8 +122,10 @@ cleanup() {
   local status=$?
   trap - EXIT INT TERM
   [[ -n $child_pid ]] && stop "$child_pid"
+  [[ -n $storm_pid ]] && stop "$storm_pid"
   [[ -n $nginx_pid ]] && stop "$nginx_pid" QUIT
   [[ -n $server_pid ]] && stop "$server_pid"
+  [[ -n $dynalite_pid ]] && stop "$dynalite_pid"
   if [[ ${BENCH_KEEP:-0} == 1 ]]; then
     echo "kept $work" >&2
   else
@@ -153,7 +180,9 @@ times >"$work/times.start"
 wall_start=$(date +%s)
 
 # Writes are synchronous=FULL: their rate follows the latency of a sync where the database is.
-fsync_ms=$(python3 - "$work" <<'PY'
+fsync_ms=""
+if [[ $backend == sqlite ]]; then
+  fsync_ms=$(python3 - "$work" <<'PY'
 import os, statistics, sys, time
 path = os.path.join(sys.argv[1], "fsync.probe")
 fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
@@ -167,12 +196,40 @@ os.close(fd)
 os.unlink(path)
 print(f"{statistics.median(samples) * 1000:.2f}")
 PY
-)
-echo "fdatasync of a 4 KiB write in $work: $fsync_ms ms (median of 200)"
+  )
+  echo "fdatasync of a 4 KiB write in $work: $fsync_ms ms (median of 200)"
+fi
+
+# ---- DynamoDB (dynalite) ---------------------------------------------------------------------
+
+db=sqlite:$work/track.db
+if [[ $backend == dynamodb ]]; then
+  if [[ ! -d node_modules/dynalite ]]; then
+    log "installing dynalite (npm ci)"
+    npm ci --no-audit --no-fund
+  fi
+  log "starting dynalite"
+  # As the tests do: tests/support/dynalite_server.js exits when its stdin closes, so it is kept
+  # open by a pipe this shell holds (a coprocess), and dynalite ends with this script.
+  coproc DYNALITE { exec node tests/support/dynalite_server.js 0 2>"$work/dynalite.err"; }
+  # shellcheck disable=SC2153 # DYNALITE_PID is set by coproc
+  dynalite_pid=$DYNALITE_PID
+  dynalite_line=""
+  read -r -t 30 dynalite_line <&"${DYNALITE[0]}" || true
+  dynalite_port=${dynalite_line#dynalite listening on }
+  if [[ ! $dynalite_port =~ ^[0-9]+$ ]]; then
+    cat "$work/dynalite.err" >&2
+    echo "dynalite did not print its port (got \"$dynalite_line\")" >&2
+    exit 1
+  fi
+  echo "dynalite listening on 127.0.0.1:$dynalite_port (pid $dynalite_pid)"
+  db=dynamodb:http://127.0.0.1:$dynalite_port
+  export AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench AWS_REGION=us-east-1
+fi
 
 # ---- The server ------------------------------------------------------------------------------
 
-server_args=(serve --listen 127.0.0.1:0 --db "sqlite:$work/track.db" --log-level warn "${server_extra[@]}")
+server_args=(serve --listen 127.0.0.1:0 --db "$db" --log-level warn "${server_extra[@]}")
 log "starting track-tracker ${server_args[*]}"
 "$binary" "${server_args[@]}" >"$work/server.out" 2>"$work/server.err" &
 server_pid=$!
@@ -196,29 +253,35 @@ echo "VmRSS idle after start: $rss_idle KiB"
 
 # ---- Seeding ---------------------------------------------------------------------------------
 
-log "seeding over HTTP (scale $scale)"
-run_child python3 bench/seed.py --api "$api" --out "$work/data" --scale "$scale"
+log "seeding over HTTP (scale $scale, $events_per_athlete events per athlete)"
+run_child python3 bench/seed.py --api "$api" --out "$work/data" --scale "$scale" \
+  --events-per-athlete "$events_per_athlete"
 cp "$work/data/seed.json" "$results/seed.json"
 rss_seeded=$(rss_kib VmRSS)
 
-log "counting SQL statements per request"
+log "counting SQL statements or DynamoDB calls per request"
 run_child python3 bench/probe.py --api "$api" --data "$work/data" --out "$results/probe.json"
 
 # ---- wrk -------------------------------------------------------------------------------------
 
 export BENCH_DATA_DIR=$work/data BENCH_WRK_DIR=$repo/bench/wrk
 
-# wrk-output-file cpu-file: one line with requests/s, p50, p99, non-2xx, socket errors, and the
-# share of the machine's CPUs other processes used meanwhile.
+# wrk-output-file cpu-file: one line with requests/s, p50, p99, non-2xx (by status), socket
+# errors, and the share of the machine's CPUs other processes used meanwhile (when the CPU file
+# has it).
 summarise() {
   python3 - "$1" "$2" "$duration" <<'PY'
 import json, os, sys
 r = json.loads(next(l for l in open(sys.argv[1]) if l.startswith("RESULT "))[7:])
 cpu = dict(line.strip().split("=") for line in open(sys.argv[2]) if "=" in line)
-others = 100 * float(cpu["other_cpu_s"]) / (float(sys.argv[3]) * os.cpu_count())
-print(f"{r['rps']:9.0f} req/s  p50 {r['p50_ms']:8.2f} ms  p99 {r['p99_ms']:8.2f} ms  "
-      f"non-2xx {r['non2xx']}  socket errors {sum(r['socket_errors'].values())}  "
-      f"others' CPU {others:.0f}%")
+statuses = ", ".join(f"{k}: {v}" for k, v in sorted(r["statuses"].items()))
+line = (f"{r['rps']:9.0f} req/s  p50 {r['p50_ms']:8.2f} ms  p99 {r['p99_ms']:8.2f} ms  "
+        f"non-2xx {r['non2xx']}{f' ({statuses})' if statuses else ''}  "
+        f"socket errors {sum(r['socket_errors'].values())}")
+if "other_cpu_s" in cpu:
+    others = 100 * float(cpu["other_cpu_s"]) / (float(sys.argv[3]) * os.cpu_count())
+    line += f"  others' CPU {others:.0f}%"
+print(line)
 PY
 }
 
@@ -263,43 +326,81 @@ wait_quiet() {
 }
 
 # name script url pid [threads connections]: warm-up, then the measured run into
-# $results/name.txt, and into $results/name.cpu the CPU-seconds used meanwhile by the process
-# measured (pid, with its children), by wrk, and by everything else on the machine.
+# $round_dir/name.txt, and into $round_dir/name.cpu the CPU-seconds used meanwhile by the process
+# measured (pid, with its children), by wrk, by the background sign_in storm's wrk when one runs,
+# by dynalite when it is the database, and by everything else on the machine.
 measure() {
   local name=$1 script=$2 url=$3 pid=$4 t=${5:-$threads} c=${6:-$connections}
-  local busy0 busy1 target0 target1
-  printf '%-20s ' "$name"
+  local busy0 busy1 target0 target1 storm0=0 storm1=0 db0=0 db1=0
+  printf '%-24s ' "$name"
   if ((warmup > 0)); then
     BENCH_SCENARIO=$name run_child wrk -t"$t" -c"$c" -d"${warmup}s" --timeout "${timeout}s" \
-      -s "$script" "$url" >"$results/$name.warmup.txt"
+      -s "$script" "$url" >"$round_dir/$name.warmup.txt"
     # wrk stops with up to one request per connection in flight and the server still finishes
     # them (sign-ins stay queued in the bounded hashing pool and would make the next run
     # answer 503): after each run, wait for them to drain.
-    sleep "$(drain_seconds "$results/$name.warmup.txt" "$c")"
+    sleep "$(drain_seconds "$round_dir/$name.warmup.txt" "$c")"
   fi
-  wait_quiet
+  # (Under the sign_in storm the machine is busy by design: no waiting for it to be quiet.)
+  [[ -n $storm_pid ]] || wait_quiet
   target0=$(tree_cpu_s "$pid")
+  [[ -z $storm_pid ]] || storm0=$(tree_cpu_s "$storm_pid")
+  [[ -z $dynalite_pid ]] || db0=$(tree_cpu_s "$dynalite_pid")
   busy0=$(cpu_busy_s)
   times >"$work/times.0"
   BENCH_SCENARIO=$name run_child wrk -t"$t" -c"$c" -d"${duration}s" --timeout "${timeout}s" \
-    -s "$script" "$url" >"$results/$name.txt"
+    -s "$script" "$url" >"$round_dir/$name.txt"
+  measured_end=$EPOCHREALTIME
   busy1=$(cpu_busy_s)
   times >"$work/times.1"
   target1=$(tree_cpu_s "$pid")
+  [[ -z $storm_pid ]] || storm1=$(tree_cpu_s "$storm_pid")
+  [[ -z $dynalite_pid ]] || db1=$(tree_cpu_s "$dynalite_pid")
   awk -v busy="$busy1" -v busy0="$busy0" -v target="$target1" -v target0="$target0" \
     -v wrk="$(children_cpu_s "$work/times.1")" -v wrk0="$(children_cpu_s "$work/times.0")" \
-    'BEGIN { t = target - target0; w = wrk - wrk0; o = busy - busy0 - t - w
-             printf "target_cpu_s=%.2f\nwrk_cpu_s=%.2f\nother_cpu_s=%.2f\n", t, w, o < 0 ? 0 : o }' \
-    >"$results/$name.cpu"
-  summarise "$results/$name.txt" "$results/$name.cpu"
-  sleep "$(drain_seconds "$results/$name.txt" "$c")"
+    -v storm="$storm1" -v storm0="$storm0" -v db="$db1" -v db0="$db0" -v dynalite="$dynalite_pid" \
+    'BEGIN { t = target - target0; w = wrk - wrk0; s = storm - storm0; if (s < 0) s = 0
+             d = db - db0; o = busy - busy0 - t - w - s - d
+             printf "target_cpu_s=%.2f\nwrk_cpu_s=%.2f\nbackground_wrk_cpu_s=%.2f\n", t, w, s
+             if (dynalite != "") printf "database_cpu_s=%.2f\n", d
+             printf "other_cpu_s=%.2f\n", o < 0 ? 0 : o }' \
+    >"$round_dir/$name.cpu"
+  summarise "$round_dir/$name.txt" "$round_dir/$name.cpu"
+  sleep "$(drain_seconds "$round_dir/$name.txt" "$c")"
 }
 
-log "nginx ceiling"
-nginx_port=$(free_port)
+# get_by_id measured while a sign_in storm runs in the background: wrk sends sign-ins with the
+# same threads and connections for the warm-up, the measured run and one second more, into
+# $round_dir/sign_in_background.txt; the sign-ins it left queued drain before the next scenario.
+measure_during_sign_in() {
+  local storm_status=0 storm_start=$EPOCHREALTIME
+  BENCH_SCENARIO=sign_in_background wrk -t"$threads" -c"$connections" \
+    -d"$((warmup + duration + 1))s" --timeout "${timeout}s" -s "$BENCH_WRK_DIR/sign_in.lua" "$api" \
+    >"$round_dir/sign_in_background.txt" &
+  storm_pid=$!
+  measure get_by_id_during_sign_in "$BENCH_WRK_DIR/get_by_id.lua" "$api" "$server_pid"
+  wait "$storm_pid" || storm_status=$?
+  storm_pid=""
+  if ((storm_status != 0)); then
+    echo "the background sign_in wrk exited with status $storm_status" >&2
+    return 1
+  fi
+  awk -v start="$storm_start" -v end="$measured_end" -v span="$((warmup + duration + 1))" \
+    'BEGIN { if (end - start > span)
+               printf "warning: the background sign_in wrk stopped %.1f s before the measured run ended\n",
+                      end - start - span > "/dev/stderr" }'
+  printf '%-24s ' "(sign_in storm)"
+  summarise "$round_dir/sign_in_background.txt" /dev/null
+  sleep "$(drain_seconds "$round_dir/sign_in_background.txt" "$connections")"
+}
+
 # About 300 bytes, shaped like a competition.
 body='{"id":"6f1c2a4e-8b7d-4c3e-9a21-5d0e7f3b9c11","name":"Prefontaine Classic","location":"Eugene, OR","start_date":"2027-07-03","end_date":"2027-07-04","description":"Diamond League meeting","url":"https://example.org/pre","created_by":"0d9e8f7a-6b5c-4d3e-2f1a-0b9c8d7e6f5a","created_at":"2026-11-25T15:21:08Z","version":1}'
-cat >"$work/nginx/nginx.conf" <<EOF
+
+# Starts nginx on a free port (nginx_port, nginx_pid) with a config file in $work/nginx.
+start_nginx() {
+  nginx_port=$(free_port)
+  cat >"$work/nginx/nginx.conf" <<EOF
 daemon off;
 master_process on;
 worker_processes 2;
@@ -322,25 +423,40 @@ http {
   }
 }
 EOF
-"$nginx_bin" -e "$work/nginx/error.log" -p "$work/nginx" -c "$work/nginx/nginx.conf" &
-nginx_pid=$!
-wait_for_port "$nginx_port"
-measure nginx "$BENCH_WRK_DIR/static.lua" "http://127.0.0.1:$nginx_port/" "$nginx_pid"
-stop "$nginx_pid" QUIT
-nginx_pid=""
+  "$nginx_bin" -e "$work/nginx/error.log" -p "$work/nginx" -c "$work/nginx/nginx.conf" &
+  nginx_pid=$!
+  wait_for_port "$nginx_port"
+}
 
-log "track-tracker scenarios"
-for scenario in "${scenarios[@]}"; do
-  case $scenario in
-    feed_1conn) measure feed_1conn "$BENCH_WRK_DIR/feed.lua" "$api" "$server_pid" 1 1 ;;
-    *) measure "$scenario" "$BENCH_WRK_DIR/$scenario.lua" "$api" "$server_pid" ;;
-  esac
+# Each round measures the ceiling, then every scenario, against the same server and data; the
+# report gives the medians over the rounds.
+for round in $(seq "$runs"); do
+  round_dir=$results/round$round
+  mkdir -p "$round_dir"
+  log "round $round of $runs: nginx ceiling"
+  start_nginx
+  measure nginx "$BENCH_WRK_DIR/static.lua" "http://127.0.0.1:$nginx_port/" "$nginx_pid"
+  stop "$nginx_pid" QUIT
+  nginx_pid=""
+
+  log "round $round of $runs: track-tracker scenarios"
+  for scenario in "${scenarios[@]}"; do
+    case $scenario in
+      feed_1conn) measure feed_1conn "$BENCH_WRK_DIR/feed.lua" "$api" "$server_pid" 1 1 ;;
+      get_by_id_during_sign_in) measure_during_sign_in ;;
+      *) measure "$scenario" "$BENCH_WRK_DIR/$scenario.lua" "$api" "$server_pid" ;;
+    esac
+  done
 done
 
 rss_after=$(rss_kib VmRSS)
 hwm_after=$(rss_kib VmHWM)
 stop "$server_pid"
 server_pid=""
+if [[ -n $dynalite_pid ]]; then
+  stop "$dynalite_pid"
+  dynalite_pid=""
+fi
 cp "$work/server.err" "$results/server.log"
 times >"$work/times.end"
 other_cpu=$(awk -v busy="$(cpu_busy_s)" -v busy0="$busy_start" \
@@ -351,7 +467,14 @@ other_cpu=$(awk -v busy="$(cpu_busy_s)" -v busy0="$busy_start" \
 
 wrk_version=$({ wrk -v 2>&1 || true; } | sed -n '1s/ \[.*//p')
 nginx_version=$("$nginx_bin" -v 2>&1 | sed 's|.*: ||')
+dynalite_version=""
+node_version=""
+if [[ $backend == dynamodb ]]; then
+  dynalite_version=$(node -p 'require("dynalite/package.json").version')
+  node_version=$(node --version)
+fi
 cat >"$results/meta.env" <<EOF
+backend=$backend
 date=$(date -u '+%Y-%m-%d %H:%M UTC')
 commit=$commit
 loadavg_start=$loadavg_start
@@ -364,9 +487,12 @@ threads=$threads
 connections=$connections
 duration=$duration
 warmup=$warmup
+runs=$runs
 timeout=$timeout
 server_args=track-tracker ${server_args[*]//$work/\$TMP}
 db_fstype=$(df --output=fstype "$work" | tail -n 1)
+dynalite_version=$dynalite_version
+node_version=$node_version
 fsync_ms=$fsync_ms
 rss_idle_kib=$rss_idle
 rss_seeded_kib=$rss_seeded

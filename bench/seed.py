@@ -4,14 +4,20 @@
 At scale 1 (BENCH_SCALE, or --scale) it creates:
   - one organiser user who creates 2,000 competitions spread over the next year;
   - 1,000 athletes: each a user who signs up, signs in and POSTs /athletes, then adds 20 upcoming
-    events, each at a different competition whose dates contain the event's local day, with
-    date-times in varied UTC offsets (20,000 events);
+    events (--events-per-athlete, BENCH_EVENTS_PER_ATHLETE), each at a competition whose dates
+    contain the event's local day, with date-times in varied UTC offsets (20,000 events). The
+    competitions of one athlete's events are all different while there are enough; beyond, each
+    competition gets one more event of that athlete per pass (1,000 events per athlete at
+    scale 1: half the competitions, one each; 5,000: each competition 2 or 3);
   - one follower user who follows all 1,000 athletes.
 
-Counts scale with --scale (competitions and athletes; an athlete always has 20 events, fewer only
-when there are fewer competitions). Sign-ups and sign-ins each cost an Argon2id hash on the
-server, so they are sent from a pool of client threads; a 503 from the bounded hashing pool is
-retried after its Retry-After.
+Counts scale with --scale (competitions and athletes; the events per athlete do not). Sign-ups
+and sign-ins each cost an Argon2id hash on the server, so they are sent from a pool of client
+threads (--workers, BENCH_SEED_WORKERS); a 503 from the bounded hashing pool is retried after
+its Retry-After. The events are sent once every athlete exists, by more threads
+(--event-workers, BENCH_SEED_EVENT_WORKERS: concurrent writes share the server's group commits),
+each with a keep-alive connection and a lean HTTP/1.1 client (http.client's overhead would
+matter at a million events).
 
 It writes the ids and tokens the wrk scripts need into --out:
   competitions.txt   id start_date end_date           (one competition a line)
@@ -32,13 +38,14 @@ import http.client
 import json
 import os
 import random
+import socket
 import sys
 import threading
 import time
 import urllib.parse
 
 PASSWORD = "bench-password-1"
-EVENTS_PER_ATHLETE = 20
+EVENTS_PER_ATHLETE = 20  # the default of --events-per-athlete
 
 # (location, UTC offset as RFC 3339 suffix): events are written in the venue's offset.
 VENUES = [
@@ -120,6 +127,79 @@ class Client:
         raise HttpError(f"{method} {path}: still 503 after 20 attempts")
 
 
+class LeanConnection:
+    """A minimal keep-alive HTTP/1.1 client for the many small POSTs of the events: one socket,
+    answers read by Content-Length; reconnects when the server closed the connection, retries a
+    503 after its Retry-After. Used by one thread at a time."""
+
+    def __init__(self, host: str, port: int, stats: "Stats"):
+        self.host, self.port, self.stats = host, port, stats
+        self.sock: socket.socket | None = None
+        self.buffer = b""
+
+    def close(self):
+        if self.sock is not None:
+            self.sock.close()
+        self.sock, self.buffer = None, b""
+
+    def _connect(self) -> socket.socket:
+        if self.sock is None:
+            self.sock = socket.create_connection((self.host, self.port), timeout=60)
+            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return self.sock
+
+    def _read_response(self, sock: socket.socket) -> tuple[int, dict[bytes, bytes], bytes]:
+        while b"\r\n\r\n" not in self.buffer:
+            chunk = sock.recv(65536)
+            if not chunk:
+                raise ConnectionError("connection closed by the server")
+            self.buffer += chunk
+        head, _, self.buffer = self.buffer.partition(b"\r\n\r\n")
+        lines = head.split(b"\r\n")
+        status = int(lines[0].split(b" ", 2)[1])
+        headers = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(b":")
+            headers[name.strip().lower()] = value.strip()
+        if b"content-length" not in headers:
+            raise HttpError(f"an answer without Content-Length: {head[:300]!r}")
+        length = int(headers[b"content-length"])
+        while len(self.buffer) < length:
+            chunk = sock.recv(max(65536, length - len(self.buffer)))
+            if not chunk:
+                raise ConnectionError("connection closed by the server")
+            self.buffer += chunk
+        body, self.buffer = self.buffer[:length], self.buffer[length:]
+        if headers.get(b"connection", b"").lower() == b"close":
+            self.close()
+        return status, headers, body
+
+    def post(self, path: str, body: bytes, token: str, expect=(200, 201)) -> bytes:
+        request = (f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+                   f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
+                   f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+        for attempt in range(20):
+            try:
+                sock = self._connect()
+                sock.sendall(request)
+                status, headers, payload = self._read_response(sock)
+            except OSError:
+                # A closed keep-alive connection: reconnect and try again.
+                self.close()
+                if attempt >= 3:
+                    raise
+                continue
+            if status == 503:
+                self.stats.add("retries_503")
+                time.sleep(float(headers.get(b"retry-after", b"1") or 1))
+                continue
+            if status not in expect:
+                raise HttpError(f"POST {path} answered {status}: "
+                                f"{payload[:300].decode(errors='replace')}")
+            return payload
+        raise HttpError(f"POST {path}: still 503 after 20 attempts")
+
+
 class Stats:
     def __init__(self):
         self.lock = threading.Lock()
@@ -140,9 +220,9 @@ class Progress:
         self.start = self.last = time.monotonic()
         self.lock = threading.Lock()
 
-    def tick(self):
+    def tick(self, n: int = 1):
         with self.lock:
-            self.done += 1
+            self.done += n
             now = time.monotonic()
             if self.done == self.total or now - self.last >= self.every:
                 self.last = now
@@ -178,12 +258,19 @@ def main() -> int:
     parser.add_argument("--scale", type=float, default=float(os.environ.get("BENCH_SCALE", "1")))
     parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_SEED_WORKERS",
                                                                           "12")))
+    parser.add_argument("--event-workers", type=int,
+                        default=int(os.environ.get("BENCH_SEED_EVENT_WORKERS", "64")))
+    parser.add_argument("--events-per-athlete", type=int,
+                        default=int(os.environ.get("BENCH_EVENTS_PER_ATHLETE",
+                                                   str(EVENTS_PER_ATHLETE))))
     parser.add_argument("--seed", type=int, default=20270704, help="random seed")
     args = parser.parse_args()
+    if args.events_per_athlete < 0 or args.workers < 1 or args.event_workers < 1:
+        parser.error("--events-per-athlete must be >= 0, --workers and --event-workers >= 1")
 
     n_competitions = max(20, round(2000 * args.scale))
     n_athletes = max(5, round(1000 * args.scale))
-    events_each = min(EVENTS_PER_ATHLETE, n_competitions)
+    events_each = args.events_per_athlete
     rng = random.Random(args.seed)
     stats = Stats()
     client = Client(args.api, stats)
@@ -196,7 +283,8 @@ def main() -> int:
     run_tag = format(int(time.time()) % 100000, "05d")
 
     print(f"seeding {n_competitions} competitions, {n_athletes} athletes x {events_each} events, "
-          f"1 follower; {args.workers} client threads", flush=True)
+          f"1 follower; {args.workers} client threads ({args.event_workers} for the events)",
+          flush=True)
 
     # --- Organiser and competitions --------------------------------------------------------
     organiser_id, organiser_token = sign_up_and_in(client, f"organiser_{run_tag}", "Organiser")
@@ -226,7 +314,7 @@ def main() -> int:
     competitions = run_parallel(args.workers, create_competition, competition_specs, progress)
     timings["competitions_s"] = progress.elapsed()
 
-    # --- Athletes with their events --------------------------------------------------------
+    # --- Athletes, then their events ------------------------------------------------------
     def create_athlete(index: int):
         local_rng = random.Random(args.seed * 1_000_003 + index)
         username = f"athlete_{run_tag}_{index:05d}"
@@ -238,23 +326,54 @@ def main() -> int:
             "disciplines": local_rng.sample(DISCIPLINES, 2),
             "bio": "An athlete created by bench/seed.py.",
         }, token=token)
-        for number, competition in enumerate(local_rng.sample(competitions, events_each)):
+        # local_rng goes on to choose the events, in the same order as when they were sent here.
+        return {"id": athlete_id, "username": username, "token": token, "rng": local_rng}
+
+    progress = Progress("athletes (sign-up, sign-in, profile)", n_athletes)
+    athletes = run_parallel(args.workers, create_athlete, range(n_athletes), progress)
+    timings["athletes_s"] = progress.elapsed()
+
+    def event_bodies(athlete):
+        """The athlete's events as JSON bodies: distinct competitions while there are enough,
+        then another pass over them (a fresh random order each pass)."""
+        local_rng = athlete["rng"]
+        chosen = []
+        while len(chosen) < events_each:
+            chosen += local_rng.sample(competitions,
+                                       min(events_each - len(chosen), len(competitions)))
+        for number, competition in enumerate(chosen):
             start = dt.date.fromisoformat(competition["start_date"])
             end = dt.date.fromisoformat(competition["end_date"])
             day = start + dt.timedelta(days=local_rng.randrange((end - start).days + 1))
             moment = f"{day.isoformat()}T{local_rng.randrange(9, 22):02d}:" \
                      f"{local_rng.choice([0, 15, 30, 45]):02d}:00{competition['offset']}"
-            client.request("POST", f"/athletes/{athlete_id}/events", {
+            yield json.dumps({
                 "competition_id": competition["id"],
                 "name": f"{local_rng.choice(DISCIPLINES)} round {number % 3 + 1}",
                 "date_time": moment,
-            }, token=token)
-        stats.add("events", events_each)
-        return {"id": athlete_id, "username": username, "token": token}
+            }).encode()
 
-    progress = Progress("athletes (sign-up, sign-in, profile, events)", n_athletes)
-    athletes = run_parallel(args.workers, create_athlete, range(n_athletes), progress)
-    timings["athletes_s"] = progress.elapsed()
+    lean = threading.local()
+
+    def add_events(athlete):
+        connection = getattr(lean, "connection", None)
+        if connection is None:
+            connection = lean.connection = LeanConnection(client.host, client.port, stats)
+        path = f"/athletes/{athlete['id']}/events"
+        sent = 0
+        for body in event_bodies(athlete):
+            connection.post(path, body, athlete["token"])
+            sent += 1
+            if sent % 100 == 0:
+                events_progress.tick(100)
+        if sent % 100:
+            events_progress.tick(sent % 100)
+        stats.add("events", sent)
+
+    events_progress = Progress("events", n_athletes * events_each)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=args.event_workers) as pool:
+        list(pool.map(add_events, athletes))
+    timings["events_s"] = events_progress.elapsed()
 
     # --- The follower -----------------------------------------------------------------------
     follower_id, follower_token = sign_up_and_in(client, f"follower_{run_tag}", "Follower")
@@ -285,10 +404,12 @@ def main() -> int:
         "competitions": len(competitions),
         "athletes": len(athletes),
         "events": stats.counts.get("events", 0),
+        "events_per_athlete": events_each,
         "follows": len(athletes),
         "users": len(athletes) + 2,
         "retries_503": stats.counts.get("retries_503", 0),
         "workers": args.workers,
+        "event_workers": args.event_workers,
         "timings": {k: round(v, 1) for k, v in timings.items()},
     }
     with open(os.path.join(args.out, "seed.json"), "w", encoding="utf-8") as file:

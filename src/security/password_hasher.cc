@@ -55,7 +55,9 @@ namespace {
 // Hashing threads run at a lower scheduling priority (nice 10) than the I/O threads: during a
 // storm of sign-ins the CPUs are shared, and this keeps the other requests' latency close to
 // what it is without one (the Linux scheduler gives a nice-10 thread about a tenth of the
-// weight of a nice-0 one), while hashing still uses every cycle the I/O threads leave. Set
+// weight of a nice-0 one), while hashing still uses every cycle the I/O threads leave. The
+// price: any other busy process on the machine goes first too (a compiler beside the server
+// slows sign-ins several times over), which is why a server should have its machine. Set
 // once per pool thread, on its first job; on Linux, setpriority on a thread id affects only that
 // thread. A failure only costs latency, so it is ignored.
 void LowerThisThreadsPriority() {

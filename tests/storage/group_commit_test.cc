@@ -200,5 +200,30 @@ TEST_F(GroupCommitTest, AGrowingWalIsCheckpointedBesideTheWrites) {
   EXPECT_EQ(Rows().size(), static_cast<size_t>(GroupCommitter::kCheckpointPages + 100));
 }
 
+// Under a steady stream of writes the background checkpoints never reach the end of the WAL;
+// the committer restarts it once it holds kRestartPages, so it does not grow without end.
+TEST_F(GroupCommitTest, TheWalIsStartedOverInsteadOfGrowingWithoutEnd) {
+  constexpr int kWrites = GroupCommitter::kRestartPages + 500;
+  asio::co_spawn(
+      io_,
+      [](GroupCommitter& committer) -> asio::awaitable<void> {
+        for (int i = 0; i < kWrites; ++i) {
+          Status status = co_await committer.Run(Insert("row " + std::to_string(i)));
+          EXPECT_TRUE(status.ok());
+        }
+      }(*committer_),
+      asio::detached);
+  io_.run();
+  EXPECT_GE(committer_->restarts(), 1U);
+  // What the WAL holds now: fewer frames than the writes made, each of which added one or more.
+  std::unique_ptr<Connection> reader = Open();
+  Result<Statement> frames = reader->Prepare("PRAGMA wal_checkpoint(PASSIVE)");
+  ASSERT_TRUE(frames.ok());
+  Result<bool> row = frames->Step();
+  ASSERT_TRUE(row.ok() && *row);
+  EXPECT_LT(frames->Int(1), kWrites);
+  EXPECT_EQ(Rows().size(), static_cast<size_t>(kWrites));
+}
+
 }  // namespace
 }  // namespace tt::sqlite

@@ -84,16 +84,18 @@ SqliteStore::SqliteStore(std::unique_ptr<sqlite::ConnectionPool> pool,
 SqliteStore::~SqliteStore() = default;
 
 std::vector<StoreCounter> SqliteStore::Counters() const {
-  return {{"tt_sqlite_statements_total",
-           "SQL statements executed (queries and writes, not transaction control)",
-           pool_->statements_run() + writer_->statements_run()},
-          {"tt_sqlite_write_batches_total",
-           "Write transactions committed, each holding the writes of one or more requests",
-           writer_->batches()},
-          {"tt_sqlite_writes_total", "Store writes committed (by group commit)", writer_->jobs()},
-          {"tt_sqlite_checkpoints_total",
-           "WAL checkpoints run beside the writes (see sqlite/group_commit.h)",
-           writer_->checkpoints()}};
+  return {
+      {"tt_sqlite_statements_total",
+       "SQL statements executed (queries and writes, not transaction control)",
+       pool_->statements_run() + writer_->statements_run()},
+      {"tt_sqlite_write_batches_total",
+       "Write transactions committed, each holding the writes of one or more requests",
+       writer_->batches()},
+      {"tt_sqlite_writes_total", "Store writes committed (by group commit)", writer_->jobs()},
+      {"tt_sqlite_checkpoints_total",
+       "WAL checkpoints run beside the writes (see sqlite/group_commit.h)", writer_->checkpoints()},
+      {"tt_sqlite_wal_restarts_total",
+       "Times the committer finished a checkpoint and started the WAL over", writer_->restarts()}};
 }
 
 Async<Status> SqliteStore::Ping() {

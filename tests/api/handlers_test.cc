@@ -59,6 +59,14 @@ class Handlers : public ::testing::Test {
             std::string(boost::json::parse(session->body).at("token").as_string())};
   }
 
+  // Makes the signed-in user an athlete.
+  bool BecomeAthlete(const std::string& token) {
+    return RunSync(CreateAthlete(
+                       services_,
+                       JsonRequest("POST", {}, {{"first_name", "A"}, {"last_name", "B"}}, token)))
+        .ok();
+  }
+
   std::string CreateCompetition(const std::string& token) {
     Result<Response> created =
         RunSync(api::CreateCompetition(services_, JsonRequest("POST", {},
@@ -114,10 +122,7 @@ TEST_F(Handlers, APublicReadWithATokenFailsWhenTheSessionCannotBeCheckedRatherTh
 
 TEST_F(Handlers, AnEventWriteRefusedBecauseTheCompetitionWentAwayIsA422) {
   auto [athlete_id, token] = Account("athlete");
-  ASSERT_TRUE(RunSync(CreateAthlete(services_,
-                                    JsonRequest("POST", {},
-                                                {{"first_name", "A"}, {"last_name", "B"}}, token)))
-                  .ok());
+  ASSERT_TRUE(BecomeAthlete(token));
   std::string competition = CreateCompetition(token);
   // The handler's own check passes; then the competition is gone when the store writes, and
   // gone when the handler checks again.
@@ -136,10 +141,7 @@ TEST_F(Handlers, AnEventWriteRefusedBecauseTheCompetitionWentAwayIsA422) {
 
 TEST_F(Handlers, AnEventWriteRefusedForAReasonThatStillHoldsKeepsTheStoresAnswer) {
   auto [athlete_id, token] = Account("athlete2");
-  ASSERT_TRUE(RunSync(CreateAthlete(services_,
-                                    JsonRequest("POST", {},
-                                                {{"first_name", "A"}, {"last_name", "B"}}, token)))
-                  .ok());
+  ASSERT_TRUE(BecomeAthlete(token));
   std::string competition = CreateCompetition(token);
   store_.Fail("CreateEvent", Error::Conflict("refused"), 1);
   Result<Response> created =
@@ -177,10 +179,7 @@ TEST_F(Handlers, APatchWithoutIfMatchThatLosesARaceIsRetriedAndGivesUpWith409) {
 // If-Match a lost race is tried again; with it, the 412 is the client's.
 TEST_F(Handlers, EveryPatchWithoutIfMatchRetriesALostRaceAndWithIfMatchAnswers412) {
   auto [athlete_id, token] = Account("athlete");
-  ASSERT_TRUE(RunSync(CreateAthlete(services_,
-                                    JsonRequest("POST", {},
-                                                {{"first_name", "A"}, {"last_name", "B"}}, token)))
-                  .ok());
+  ASSERT_TRUE(BecomeAthlete(token));
   std::string competition = CreateCompetition(token);
   Result<Response> event =
       RunSync(CreateEvent(services_, JsonRequest("POST", {{"id", athlete_id}},

@@ -55,8 +55,11 @@ int GroupCommitter::OnWalCommit(void* self, sqlite3* db, const char* database, i
     // next batch write the WAL from its start.
     int wal_frames = 0;
     int copied_frames = 0;
-    sqlite3_wal_checkpoint_v2(db, database, SQLITE_CHECKPOINT_RESTART, &wal_frames, &copied_frames);
-    static_cast<GroupCommitter*>(self)->restarts_.fetch_add(1, std::memory_order_relaxed);
+    // BUSY (a reader outlasted busy_timeout) leaves it for the next batch.
+    if (sqlite3_wal_checkpoint_v2(db, database, SQLITE_CHECKPOINT_RESTART, &wal_frames,
+                                  &copied_frames) == SQLITE_OK) {
+      static_cast<GroupCommitter*>(self)->restarts_.fetch_add(1, std::memory_order_relaxed);
+    }
     return SQLITE_OK;
   }
   if (pages >= kCheckpointPages) {

@@ -10,6 +10,7 @@
 #include "api/services.h"
 #include "security/tokens.h"
 #include "storage/sqlite/sqlite_store.h"
+#include "support/fast_hashing.h"
 #include "support/faulty_store.h"
 #include "support/run_sync.h"
 #include "support/temp_dir.h"
@@ -17,16 +18,9 @@
 namespace tt::api {
 namespace {
 
+using testing::FastHashing;
 using testing::FaultyStore;
 using testing::RunSync;
-
-PasswordHashOptions FastHashing() {
-  PasswordHashOptions options;
-  options.threads = 1;
-  options.ops_limit = 1;
-  options.memory_limit_bytes = 8 * 1024;  // crypto_pwhash_MEMLIMIT_MIN: tests, not production
-  return options;
-}
 
 class Handlers : public ::testing::Test {
  protected:
@@ -57,6 +51,16 @@ class Handlers : public ::testing::Test {
     EXPECT_TRUE(session.ok());
     return {std::string(boost::json::parse(user->body).at("id").as_string()),
             std::string(boost::json::parse(session->body).at("token").as_string())};
+  }
+
+  // POST /athletes/{id}/events: a 100m on the first day of CreateCompetition's meet.
+  static Request AddEventRequest(const std::string& athlete_id, const std::string& competition,
+                                 const std::string& token) {
+    return JsonRequest("POST", {{"id", athlete_id}},
+                       {{"competition_id", competition},
+                        {"name", "100m"},
+                        {"date_time", "2027-06-10T18:00:00+02:00"}},
+                       token);
   }
 
   // Makes the signed-in user an athlete.
@@ -129,11 +133,7 @@ TEST_F(Handlers, AnEventWriteRefusedBecauseTheCompetitionWentAwayIsA422) {
   store_.Fail("CreateEvent", Error::NotFound("no such competition"), 1);
   store_.Fail("GetCompetition", Error::NotFound("no such competition"), 1, /*skip=*/1);
   Result<Response> created =
-      RunSync(CreateEvent(services_, JsonRequest("POST", {{"id", athlete_id}},
-                                                 {{"competition_id", competition},
-                                                  {"name", "100m"},
-                                                  {"date_time", "2027-06-10T18:00:00+02:00"}},
-                                                 token)));
+      RunSync(CreateEvent(services_, AddEventRequest(athlete_id, competition, token)));
   ASSERT_FALSE(created.ok());
   EXPECT_EQ(created.error().code, ErrorCode::kValidationFailed);
   EXPECT_TRUE(created.error().fields.contains("competition_id"));
@@ -145,11 +145,7 @@ TEST_F(Handlers, AnEventWriteRefusedForAReasonThatStillHoldsKeepsTheStoresAnswer
   std::string competition = CreateCompetition(token);
   store_.Fail("CreateEvent", Error::Conflict("refused"), 1);
   Result<Response> created =
-      RunSync(CreateEvent(services_, JsonRequest("POST", {{"id", athlete_id}},
-                                                 {{"competition_id", competition},
-                                                  {"name", "100m"},
-                                                  {"date_time", "2027-06-10T18:00:00+02:00"}},
-                                                 token)));
+      RunSync(CreateEvent(services_, AddEventRequest(athlete_id, competition, token)));
   ASSERT_FALSE(created.ok());
   EXPECT_EQ(created.error().code, ErrorCode::kConflict);
 }
@@ -182,11 +178,7 @@ TEST_F(Handlers, EveryPatchWithoutIfMatchRetriesALostRaceAndWithIfMatchAnswers41
   ASSERT_TRUE(BecomeAthlete(token));
   std::string competition = CreateCompetition(token);
   Result<Response> event =
-      RunSync(CreateEvent(services_, JsonRequest("POST", {{"id", athlete_id}},
-                                                 {{"competition_id", competition},
-                                                  {"name", "100m"},
-                                                  {"date_time", "2027-06-10T18:00:00+02:00"}},
-                                                 token)));
+      RunSync(CreateEvent(services_, AddEventRequest(athlete_id, competition, token)));
   ASSERT_TRUE(event.ok());
   const std::string event_id(boost::json::parse(event->body).at("id").as_string());
 

@@ -13,23 +13,17 @@
 #include <thread>
 #include <vector>
 
+#include "support/fast_hashing.h"
 #include "support/run_sync.h"
 
 namespace tt {
 namespace {
 
+using testing::FastHashing;
 using testing::RunSync;
 
-PasswordHashOptions FastOptions() {
-  PasswordHashOptions options;
-  options.threads = 1;
-  options.ops_limit = 1;
-  options.memory_limit_bytes = 8 * 1024;  // crypto_pwhash_MEMLIMIT_MIN: tests, not production
-  return options;
-}
-
 TEST(PasswordHasher, HashesWithArgon2idAndVerifiesOnlyTheRightPassword) {
-  PasswordHasher hasher(FastOptions());
+  PasswordHasher hasher(FastHashing());
   Result<std::string> hash = RunSync(hasher.Hash("correct horse"));
   ASSERT_TRUE(hash.ok());
   EXPECT_TRUE(hash->starts_with("$argon2id$"));
@@ -39,24 +33,24 @@ TEST(PasswordHasher, HashesWithArgon2idAndVerifiesOnlyTheRightPassword) {
 }
 
 TEST(PasswordHasher, SaltsEveryHash) {
-  PasswordHasher hasher(FastOptions());
+  PasswordHasher hasher(FastHashing());
   EXPECT_NE(RunSync(hasher.Hash("same")).value(), RunSync(hasher.Hash("same")).value());
 }
 
 TEST(PasswordHasher, TheDecoyHashIsValidAndMatchesNoGuess) {
-  PasswordHasher hasher(FastOptions());
+  PasswordHasher hasher(FastHashing());
   EXPECT_TRUE(hasher.decoy_hash().starts_with("$argon2id$"));
   EXPECT_FALSE(RunSync(hasher.Verify(hasher.decoy_hash(), "")).value());
   EXPECT_FALSE(RunSync(hasher.Verify(hasher.decoy_hash(), "password")).value());
 }
 
 TEST(PasswordHasher, AMalformedStoredHashNeverVerifies) {
-  PasswordHasher hasher(FastOptions());
+  PasswordHasher hasher(FastHashing());
   EXPECT_FALSE(RunSync(hasher.Verify("not a hash", "not a hash")).value());
 }
 
 TEST(PasswordHasher, HashesOffTheCallersThread) {
-  PasswordHasher hasher(FastOptions());
+  PasswordHasher hasher(FastHashing());
   std::thread::id caller = std::this_thread::get_id();
   std::thread::id resumed_on;
   Result<std::string> hash = RunSync([&]() -> boost::asio::awaitable<Result<std::string>> {
@@ -85,7 +79,7 @@ std::vector<int> ThreadNiceValues() {
 }
 
 TEST(PasswordHasher, HashesAtALowerPriorityThanTheCallersThread) {
-  PasswordHasher hasher(FastOptions());
+  PasswordHasher hasher(FastHashing());
   ASSERT_TRUE(RunSync(hasher.Hash("pw")).ok());
   const std::vector<int> nice = ThreadNiceValues();
   // This thread keeps its priority; the pool's one thread runs at nice 10.
@@ -94,7 +88,7 @@ TEST(PasswordHasher, HashesAtALowerPriorityThanTheCallersThread) {
 }
 
 TEST(PasswordHasher, AFullQueueAnswersUnavailableInsteadOfGrowing) {
-  PasswordHashOptions options = FastOptions();
+  PasswordHashOptions options = FastHashing();
   options.max_pending = 2;
   options.ops_limit = 4;
   options.memory_limit_bytes = 32 * 1024 * 1024;  // slow enough that jobs pile up

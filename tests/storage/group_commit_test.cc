@@ -225,5 +225,22 @@ TEST_F(GroupCommitTest, TheWalIsStartedOverInsteadOfGrowingWithoutEnd) {
   EXPECT_EQ(Rows().size(), static_cast<size_t>(kWrites));
 }
 
+// Another process holding SQLite's write lock past busy_timeout and the retries: the batch
+// answers unavailable, writes nothing, and the next batch works once the lock is gone.
+TEST_F(GroupCommitTest, AWriteLockHeldElsewhereFailsTheBatchAsUnavailable) {
+  std::unique_ptr<Connection> other_process = Open();
+  ASSERT_TRUE(other_process->Exec("BEGIN IMMEDIATE").ok());
+  Spawn("blocked", Insert("blocked"));
+  io_.run();
+  EXPECT_EQ(outcomes_["blocked"], "unavailable");
+  ASSERT_TRUE(other_process->Exec("ROLLBACK").ok());
+
+  Spawn("after", Insert("after"));
+  io_.restart();
+  io_.run();
+  EXPECT_EQ(outcomes_["after"], "ok");
+  EXPECT_EQ(Rows(), (std::vector<std::string>{"after"}));
+}
+
 }  // namespace
 }  // namespace tt::sqlite

@@ -11,10 +11,12 @@
 #include <iostream>
 #include <memory>
 #include <thread>
+#include <variant>
 #include <vector>
 
 #include "api/routes.h"
 #include "api/services.h"
+#include "app/config.h"
 #include "app/store_factory.h"
 #include "http/metrics.h"
 #include "http/router.h"
@@ -118,6 +120,11 @@ int RunServe(const ServeConfig& config) {
   server_options.idle_timeout =
       std::chrono::milliseconds(static_cast<int64_t>(config.idle_timeout_seconds * 1000));
   server_options.max_connections = static_cast<size_t>(config.max_connections);
+  // DynamoDB reads suspend on the network, so a read whose client left can be stopped; SQLite
+  // reads run to the end without suspending, and the watch would only cost a wake-up each.
+  const Result<DatabaseLocation> location = ParseDatabaseUrl(config.store.db_url);
+  server_options.cancel_reads_on_hangup =
+      location.ok() && std::holds_alternative<DynamoDbLocation>(*location);
   http::Server server(io, connection_contexts, server_options, router, metrics, logger);
   asio::ip::tcp::endpoint endpoint;
   try {

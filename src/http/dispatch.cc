@@ -1,5 +1,7 @@
 #include "http/dispatch.h"
 
+#include <boost/asio/cancellation_state.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <exception>
 #include <utility>
 
@@ -53,6 +55,14 @@ boost::asio::awaitable<Dispatched> Dispatch(const Router& router, api::Request r
     failure = e.what();
   } catch (...) {
     failure = "an exception not derived from std::exception";
+  }
+  // Cancelled (the client left, or shutdown ran out of patience): every co_await after the
+  // cancellation throws, and nobody reads the answer.
+  boost::asio::cancellation_state cancellation =
+      co_await boost::asio::this_coro::cancellation_state;
+  if (cancellation.cancelled() != boost::asio::cancellation_type::none) {
+    co_return Dispatched{ErrorResponse(Error::Unavailable("request cancelled")),
+                         route.path_template};
   }
   // The client sees only a generic 500; the reason stays in the log, found by its request id.
   logger.Error("request_id=" + request.request_id + " handler for " + route.method + " " +

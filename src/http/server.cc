@@ -1,5 +1,7 @@
 #include "http/server.h"
 
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
@@ -18,6 +20,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <cerrno>
 #include <cstdio>
 #include <exception>
 #include <limits>
@@ -58,7 +61,7 @@ constexpr std::chrono::milliseconds kAcceptRetryDelay{50};
 // One accepted socket. The coroutine serving it and every closure that touches it run on the
 // socket's executor (a strand, or an io_context that one thread runs), so the fields below need
 // no lock.
-struct Connection {
+struct Connection : std::enable_shared_from_this<Connection> {
   explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
 
   beast::tcp_stream stream;
@@ -69,6 +72,10 @@ struct Connection {
   bool waiting_for_request = false;
   bool force_closed = false;
   bool finished = false;
+  // The hang-up watch of the request being handled (WatchForHangup), if any.
+  bool watching = false;
+  uint64_t watch_serial = 0;  // tells a stale watch's completion from the current one's
+  bool client_left = false;   // the watch saw the client close; the handler was cancelled
 };
 
 // Metric label for a method: client-chosen methods would make unbounded label sets.
@@ -204,6 +211,34 @@ asio::awaitable<void> LingeringClose(ServerState& state, Connection& connection)
   }
 }
 
+// Nginx's status for "the client closed the connection before the answer": logged and counted
+// only, never sent.
+constexpr int kClientClosedRequest = 499;
+
+bool IsRead(std::string_view method) { return method == "GET" || method == "HEAD"; }
+
+// Arms one wait for the connection's socket to turn readable while a handler runs (nothing else
+// reads it then). Readable with nothing to read means the client closed or reset it: the handler
+// is cancelled through the connection's signal. Bytes to read mean a pipelined request: the
+// client is still there, and the watch ends.
+void WatchForHangup(Connection& connection, uint64_t serial) {
+  connection.stream.socket().async_wait(
+      tcp::socket::wait_read,
+      [connection = connection.shared_from_this(), serial](const beast::error_code& ec) {
+        if (ec || !connection->watching || connection->watch_serial != serial) return;
+        char byte;
+        const ssize_t n =
+            ::recv(connection->stream.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+        if (n > 0) return;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+          WatchForHangup(*connection, serial);  // a spurious wake-up
+          return;
+        }
+        connection->client_left = true;
+        connection->cancel.emit(asio::cancellation_type::terminal);
+      });
+}
+
 // Reads, answers and logs one request whose first bytes are in `buffer`. Returns whether the
 // connection may carry another request.
 asio::awaitable<bool> ServeRequest(ServerState& state, Connection& connection,
@@ -258,9 +293,23 @@ asio::awaitable<bool> ServeRequest(ServerState& state, Connection& connection,
   // destroys the temporary twice).
   Dispatched dispatched;
   if (request) {
+    const bool watch = options.cancel_reads_on_hangup && IsRead(method);
+    if (watch) {
+      connection.watching = true;
+      WatchForHangup(connection, ++connection.watch_serial);
+    }
     dispatched = co_await Dispatch(state.router, std::move(*request), state.logger);
+    if (watch) {
+      connection.watching = false;
+      beast::error_code ignored;
+      connection.stream.socket().cancel(ignored);  // ends the wait; nothing else is pending
+    }
   } else {
     dispatched = Dispatched{ErrorResponse(request.error()), std::string(kUnmatchedRoute)};
+  }
+  if (connection.client_left) {
+    RecordAnswer(state, method, dispatched.route, kClientClosedRequest, started, request_id);
+    co_return false;
   }
 
   // Read after the handler: a request in flight when Shutdown starts is answered, then closed.

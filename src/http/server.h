@@ -49,6 +49,12 @@ struct ServerOptions {
   std::chrono::milliseconds shutdown_grace{10'000};
   // Connections above this are accepted and closed at once, so file descriptors stay bounded.
   size_t max_connections = 4096;
+  // While the handler of a GET or HEAD runs, watch its connection: when the client closes it,
+  // cancel what the handler awaits and answer nobody (logged and counted as status 499). Work
+  // nobody waits for then stops instead of piling up behind a slow database. Writes always run
+  // to the end, so that a client leaving never stops one half way. Worth it only when handlers
+  // suspend on I/O (DynamoDB); a handler that never suspends cannot be cancelled anyway.
+  bool cancel_reads_on_hangup = false;
 };
 
 class Server {

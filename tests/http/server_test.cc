@@ -76,6 +76,19 @@ HandlerResult Echo(const api::Request& request) {
                           {"request_id", request.request_id}});
 }
 
+// Waits `ms` (query) on a timer, reporting to `probe`.
+api::Handler SlowHandler(SlowHandlerProbe& probe) {
+  return [&probe](const api::Request& request) -> HandlerResult {
+    const auto ms = std::stoi(std::string(request.Query("ms").value_or("300")));
+    probe.started.set_value();
+    asio::steady_timer timer(co_await asio::this_coro::executor, milliseconds(ms));
+    co_await timer.async_wait(asio::use_awaitable);
+    probe.finished_at = Clock::now();
+    probe.finished = true;
+    co_return JsonResponse({{"slow", true}});
+  };
+}
+
 std::vector<api::Route> MakeTestRoutes(SlowHandlerProbe& probe) {
   auto route = [](std::string method, std::string path, api::Handler handler) {
     return api::Route{std::move(method), std::move(path), api::Access::kPublic, std::move(handler)};
@@ -99,16 +112,8 @@ std::vector<api::Route> MakeTestRoutes(SlowHandlerProbe& probe) {
               throw std::runtime_error("connection string password=hunter2");
               co_return api::Response{};
             }),
-      route("GET", "/slow",
-            [&probe](const api::Request& request) -> HandlerResult {
-              const auto ms = std::stoi(std::string(request.Query("ms").value_or("300")));
-              probe.started.set_value();
-              asio::steady_timer timer(co_await asio::this_coro::executor, milliseconds(ms));
-              co_await timer.async_wait(asio::use_awaitable);
-              probe.finished_at = Clock::now();
-              probe.finished = true;
-              co_return JsonResponse({{"slow", true}});
-            }),
+      route("GET", "/slow", SlowHandler(probe)),
+      route("POST", "/slow", SlowHandler(probe)),
   };
 }
 
@@ -670,6 +675,73 @@ TEST_F(ServerTest, ShutdownClosesRequestsStillRunningAfterTheGrace) {
   EXPECT_TRUE(client.WaitForClose(kEventually));
   EXPECT_FALSE(slow_probe_.finished);
   EXPECT_THAT(LogText(), HasSubstr("WARN http shutdown: closing 1 connections"));
+}
+
+TEST_F(ServerTest, ReadWhoseClientLeftIsCancelledAndLoggedAs499) {
+  ServerOptions options = TestOptions();
+  options.cancel_reads_on_hangup = true;
+  StartServer(options);
+  std::optional<HttpTestClient> client(std::in_place, endpoint_);
+  ASSERT_FALSE(client->Send(HttpTestClient::Request(bhttp::verb::get, "/slow?ms=60000", 11)));
+  ASSERT_EQ(slow_probe_.started.get_future().wait_for(kEventually), std::future_status::ready);
+
+  client.reset();  // the client gives up and closes
+
+  EXPECT_TRUE(MetricsEventuallyContain(
+      "tt_http_requests_total{method=\"GET\",route=\"/slow\",status=\"499\"} 1\n"));
+  EXPECT_TRUE(LogEventuallyContains("route=/slow status=499"));
+  EXPECT_FALSE(slow_probe_.finished);
+  EXPECT_THAT(LogText(), Not(HasSubstr("ERROR"))) << "a cancelled handler is not a failure";
+  // The server goes on serving.
+  std::optional<Response> next = Connect().Call(bhttp::verb::get, "/echo");
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->result_int(), 200u);
+}
+
+TEST_F(ServerTest, WriteWhoseClientLeftRunsToTheEnd) {
+  ServerOptions options = TestOptions();
+  options.cancel_reads_on_hangup = true;
+  StartServer(options);
+  std::optional<HttpTestClient> client(std::in_place, endpoint_);
+  ASSERT_FALSE(client->Send(HttpTestClient::Request(bhttp::verb::post, "/slow?ms=300", 11)));
+  ASSERT_EQ(slow_probe_.started.get_future().wait_for(kEventually), std::future_status::ready);
+
+  client.reset();
+
+  EXPECT_TRUE(Eventually([&] { return slow_probe_.finished.load(); }));
+  EXPECT_TRUE(MetricsEventuallyContain(
+      "tt_http_requests_total{method=\"POST\",route=\"/slow\",status=\"200\"} 1\n"));
+}
+
+TEST_F(ServerTest, PipelinedRequestDoesNotCancelTheReadBeforeIt) {
+  ServerOptions options = TestOptions();
+  options.cancel_reads_on_hangup = true;
+  StartServer(options);
+  HttpTestClient client = Connect();
+  // The second request arrives while the first one's handler waits: the socket turns readable
+  // with bytes to read, which is no hang-up.
+  ASSERT_FALSE(client.SendRaw(
+      "GET /slow?ms=200 HTTP/1.1\r\nHost: t\r\n\r\nGET /echo HTTP/1.1\r\nHost: t\r\n\r\n"));
+
+  std::optional<Response> first = client.Read();
+  std::optional<Response> second = client.Read();
+  ASSERT_TRUE(first);
+  ASSERT_TRUE(second);
+  EXPECT_EQ(first->result_int(), 200u);
+  EXPECT_EQ(Json(*first).at("slow"), true);
+  EXPECT_EQ(second->result_int(), 200u);
+  EXPECT_TRUE(slow_probe_.finished);
+}
+
+TEST_F(ServerTest, WithoutTheOptionAReadWhoseClientLeftRunsToTheEnd) {
+  StartServer();
+  std::optional<HttpTestClient> client(std::in_place, endpoint_);
+  ASSERT_FALSE(client->Send(HttpTestClient::Request(bhttp::verb::get, "/slow?ms=300", 11)));
+  ASSERT_EQ(slow_probe_.started.get_future().wait_for(kEventually), std::future_status::ready);
+
+  client.reset();
+
+  EXPECT_TRUE(Eventually([&] { return slow_probe_.finished.load(); }));
 }
 
 }  // namespace

@@ -7,10 +7,12 @@
 
 #include <algorithm>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/cancellation_state.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/execution_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
@@ -31,7 +33,9 @@
 #include <boost/url/parse.hpp>
 #include <cctype>
 #include <cerrno>
+#include <deque>
 #include <exception>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -280,6 +284,96 @@ class Deadline {
   std::shared_ptr<State> state_;
 };
 
+// The max_in_flight places of a Client. A call takes one for its whole life (attempts and the
+// pauses between them, so that a throttled DynamoDB also sees fewer callers) and gives it back
+// when done; when none is free it waits, oldest first, for at most a timeout. Thread-safe.
+class CallSlots {
+ public:
+  explicit CallSlots(size_t count) : free_(std::max<size_t>(count, 1)) {}
+
+  // Takes a place, waiting up to `timeout`. REQUIRES: the calling coroutine runs on a strand
+  // (or an executor that one thread runs), where Release's wake-up is also posted. Returns false
+  // on timeout or when the caller is cancelled while waiting; throws operation_aborted when it
+  // was cancelled before (as every co_await in a cancelled coroutine does).
+  asio::awaitable<bool> Acquire(std::chrono::milliseconds timeout) {
+    const asio::any_io_executor strand = co_await asio::this_coro::executor;
+    std::shared_ptr<Waiter> waiter;
+    {
+      std::lock_guard lock(mutex_);
+      // Release hands a place straight to the oldest waiter, so free places mean no waiters.
+      if (free_ > 0) {
+        --free_;
+        co_return true;
+      }
+      waiter = std::make_shared<Waiter>(strand, timeout);
+      waiters_.push_back(waiter);
+    }
+    try {
+      // Ends at the timeout, or earlier when Release (or a cancellation) cancels the timer.
+      co_await waiter->timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    } catch (...) {
+      Abandon(waiter);
+      throw;
+    }
+    std::lock_guard lock(mutex_);
+    if (waiter->granted) co_return true;
+    std::erase(waiters_, waiter);
+    co_return false;
+  }
+
+  // Gives a place back: to the oldest waiter if any.
+  void Release() {
+    std::shared_ptr<Waiter> next;
+    {
+      std::lock_guard lock(mutex_);
+      if (waiters_.empty()) {
+        ++free_;
+        return;
+      }
+      next = std::move(waiters_.front());
+      waiters_.pop_front();
+      next->granted = true;
+    }
+    // The waiter's timer is only touched on its strand.
+    asio::post(next->timer.get_executor(), [next] { next->timer.cancel(); });
+  }
+
+ private:
+  struct Waiter {
+    Waiter(const asio::any_io_executor& strand, std::chrono::milliseconds timeout)
+        : timer(strand, timeout) {}
+    asio::steady_timer timer;
+    bool granted = false;  // guarded by CallSlots::mutex_
+  };
+
+  // A waiter that left by an exception: its place, if it was just given one, goes on.
+  void Abandon(const std::shared_ptr<Waiter>& waiter) {
+    bool granted = false;
+    {
+      std::lock_guard lock(mutex_);
+      granted = waiter->granted;
+      if (!granted) std::erase(waiters_, waiter);
+    }
+    if (granted) Release();
+  }
+
+  std::mutex mutex_;
+  size_t free_;                                  // guarded by mutex_
+  std::deque<std::shared_ptr<Waiter>> waiters_;  // guarded by mutex_; oldest first
+};
+
+// Holds a place of CallSlots until destroyed.
+class HeldSlot {
+ public:
+  explicit HeldSlot(CallSlots& slots) : slots_(&slots) {}
+  ~HeldSlot() { slots_->Release(); }
+  HeldSlot(const HeldSlot&) = delete;
+  HeldSlot& operator=(const HeldSlot&) = delete;
+
+ private:
+  CallSlots* slots_;
+};
+
 // What one exchange (send the request, read the answer) on a connection came to.
 struct Exchanged {
   error_code error;             // set when no whole answer arrived
@@ -360,6 +454,7 @@ struct Client::Impl {
         logger(client_logger),
         endpoint(ParseEndpoint(options.settings.endpoint)),
         pool(std::make_shared<ConnectionPool>(options.max_idle_connections)),
+        slots(options.max_in_flight),
         random(std::random_device{}()) {
     if (endpoint.tls) {
       tls_context.emplace(ssl::context::tls_client);
@@ -372,13 +467,34 @@ struct Client::Impl {
   }
 
   asio::awaitable<Result<Reply>> Run(asio::any_io_executor io, std::string operation,
-                                     std::string body, std::atomic<uint64_t>& attempts) {
+                                     std::string body, std::atomic<uint64_t>& attempts,
+                                     std::atomic<uint64_t>& refused_as_busy) {
+    std::string failure;
     try {
-      co_return co_await RunAttempts(std::move(io), operation, std::move(body), attempts);
+      if (!co_await slots.Acquire(options.queue_timeout)) {
+        asio::cancellation_state state = co_await asio::this_coro::cancellation_state;
+        if (state.cancelled() == asio::cancellation_type::none) {
+          NoteRefusal(refused_as_busy.fetch_add(1, std::memory_order_relaxed) + 1);
+          co_return Error::Unavailable("the database is busy, try again");
+        }
+      } else {
+        HeldSlot held(slots);
+        co_return co_await RunAttempts(std::move(io), operation, std::move(body), attempts);
+      }
+    } catch (const boost::system::system_error& e) {
+      if (e.code() != asio::error::operation_aborted) failure = e.what();
     } catch (const std::exception& e) {
-      logger.Error("dynamodb " + operation + " failed with an exception: " + e.what());
+      failure = e.what();
     }
-    co_return Error::Internal();
+    if (!failure.empty()) {
+      logger.Error("dynamodb " + operation + " failed with an exception: " + failure);
+      co_return Error::Internal();
+    }
+    // Cancelled: nobody waits for the answer, so there is nothing to report.
+    if (logger.Enabled(LogLevel::kDebug)) {
+      logger.Log(LogLevel::kDebug, "dynamodb " + operation + ": cancelled");
+    }
+    co_return Error::Unavailable();
   }
 
   asio::awaitable<Result<Reply>> RunAttempts(asio::any_io_executor io, const std::string& operation,
@@ -425,6 +541,18 @@ struct Client::Impl {
                 std::to_string(max_attempts) + " attempts: " + last.cause);
     co_return Error::Unavailable(last.throttled ? "DynamoDB is throttling requests"
                                                 : "DynamoDB is unreachable");
+  }
+
+  // Under overload refusals come by the thousand: one warning a second says enough.
+  void NoteRefusal(uint64_t refused_so_far) {
+    const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::steady_clock::now().time_since_epoch())
+                            .count();
+    int64_t last = last_refusal_warning_ms.load(std::memory_order_relaxed);
+    if (now - last < 1'000 || !last_refusal_warning_ms.compare_exchange_strong(last, now)) return;
+    logger.Warn("dynamodb: busy, calls refused so far: " + std::to_string(refused_so_far) +
+                " (no place among max_in_flight " + std::to_string(options.max_in_flight) +
+                " came free within " + std::to_string(options.queue_timeout.count()) + " ms)");
   }
 
   Status Sign(HttpRequest& request, const std::string& payload_hash) const {
@@ -622,6 +750,8 @@ struct Client::Impl {
   const Endpoint endpoint;
   std::optional<ssl::context> tls_context;  // https only; shared by all connections
   std::shared_ptr<ConnectionPool> pool;
+  CallSlots slots;
+  std::atomic<int64_t> last_refusal_warning_ms{std::numeric_limits<int64_t>::min() / 2};
   std::mutex random_mutex;
   std::mt19937_64 random;  // guarded by random_mutex
 };
@@ -640,7 +770,7 @@ asio::awaitable<Result<Reply>> Client::Call(std::string_view operation,
   // multi-threaded io_context.
   co_return co_await asio::co_spawn(
       asio::make_strand(executor),
-      impl_->Run(executor, std::string(operation), std::move(body), attempts_),
+      impl_->Run(executor, std::string(operation), std::move(body), attempts_, refused_as_busy_),
       asio::use_awaitable);
 }
 

@@ -11,6 +11,14 @@
 // RequestLimitExceeded, LimitExceededException), 5xx answers, and connection failures or
 // timeouts are retried with capped exponential backoff and full jitter, up to max_attempts.
 // Every other answer, success or error, is returned at once.
+//
+// Load: at most max_in_flight calls run at once across all callers; the others wait their turn,
+// oldest first, for at most queue_timeout and then fail with kUnavailable. A DynamoDB that
+// slows down (or an emulator sharing the CPUs) then costs bounded memory and answers 503,
+// instead of an ever longer queue of calls that time out and are retried.
+//
+// Cancellation: a call whose caller is cancelled (the request's client left, the server shuts
+// down) stops at its next wait and returns kUnavailable without logging a failure.
 #pragma once
 
 #include <atomic>
@@ -36,6 +44,10 @@ struct ClientOptions {
   std::chrono::milliseconds base_backoff{25};
   std::chrono::milliseconds max_backoff{1'000};
   size_t max_idle_connections = 64;
+  // Calls (with their retries) running at once; at least 1.
+  size_t max_in_flight = 64;
+  // How long a call may wait for one of the max_in_flight places before failing as busy.
+  std::chrono::milliseconds queue_timeout{2'000};
 };
 
 // A DynamoDB answer that arrived: a success (`error_type` empty) or a service error such as
@@ -66,11 +78,14 @@ class Client {
 
   // Calls (attempts included) made since construction, for benchmarks and tests.
   uint64_t attempts() const { return attempts_.load(); }
+  // Calls refused because none of the max_in_flight places came free within queue_timeout.
+  uint64_t refused_as_busy() const { return refused_as_busy_.load(); }
 
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
   std::atomic<uint64_t> attempts_{0};
+  std::atomic<uint64_t> refused_as_busy_{0};
 };
 
 }  // namespace tt::dynamodb

@@ -86,8 +86,11 @@ DynamoDbStore::DynamoDbStore(std::unique_ptr<dynamodb::Client> client, std::stri
 DynamoDbStore::~DynamoDbStore() = default;
 
 std::vector<StoreCounter> DynamoDbStore::Counters() const {
-  return {{"tt_dynamodb_calls_total", "DynamoDB API calls sent, retries included",
-           client_->attempts()}};
+  return {
+      {"tt_dynamodb_calls_total", "DynamoDB API calls sent, retries included", client_->attempts()},
+      {"tt_dynamodb_calls_refused_busy_total",
+       "DynamoDB calls refused because too many were in flight for too long (answered 503)",
+       client_->refused_as_busy()}};
 }
 
 Async<Status> DynamoDbStore::Ping() {

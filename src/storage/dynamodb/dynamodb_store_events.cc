@@ -311,7 +311,8 @@ Async<Result<Page<FeedEntry>>> DynamoDbStore::Feed(const FeedQuery& query) {
   const Date earliest_start =
       Date::FromDaysSinceEpoch(std::max(first_day, query.from.DaysSinceEpoch() - *span));
   const std::string low = dynamodb::SortableInstant(MidnightUtc(earliest_start) - kMaxOffset);
-  std::vector<std::vector<Item>> calendars(followed.size());
+  // Decoded as each Query answers: 1,000 calendars of JSON items would weigh several times more.
+  std::vector<std::vector<Event>> calendars(followed.size());
   std::vector<Item> athlete_items;
   const std::function<Async<Status>(size_t)> gather = [&](size_t i) -> Async<Status> {
     if (i == followed.size()) {
@@ -329,9 +330,14 @@ Async<Result<Page<FeedEntry>>> DynamoDbStore::Feed(const FeedQuery& query) {
         expression.Value(dynamodb::S(dynamodb::CalendarPk(followed[i]))) + " AND " +
         expression.Name(dynamodb::kGsi1Sk) + " >= " + expression.Value(dynamodb::S(low));
     expression.AddTo(request);
-    Result<std::vector<Item>> events = co_await QueryAll(std::move(request));
-    if (!events.ok()) co_return std::move(events).error();
-    calendars[i] = std::move(*events);
+    Result<std::vector<Item>> items = co_await QueryAll(std::move(request));
+    if (!items.ok()) co_return std::move(items).error();
+    calendars[i].reserve(items->size());
+    for (const Item& item : *items) {
+      Result<Event> event = dynamodb::ReadEvent(item, logger_);
+      if (!event.ok()) co_return std::move(event).error();
+      calendars[i].push_back(std::move(*event));
+    }
     co_return Status::Ok();
   };
   if (Status status = co_await ForEachConcurrently(followed.size() + 1, gather); !status.ok()) {
@@ -346,13 +352,12 @@ Async<Result<Page<FeedEntry>>> DynamoDbStore::Feed(const FeedQuery& query) {
   }
   std::vector<Event> events;
   std::set<std::string> competition_ids;
-  for (const std::vector<Item>& calendar : calendars) {
-    for (const Item& item : calendar) {
-      Result<Event> event = dynamodb::ReadEvent(item, logger_);
-      if (!event.ok()) co_return std::move(event).error();
-      competition_ids.insert(event->competition_id);
-      events.push_back(std::move(*event));
+  for (std::vector<Event>& calendar : calendars) {
+    for (Event& event : calendar) {
+      competition_ids.insert(event.competition_id);
+      events.push_back(std::move(event));
     }
+    calendar = {};
   }
   std::vector<Item> keys;
   for (const std::string& id : competition_ids) keys.push_back(dynamodb::CompetitionKey(id));

@@ -75,10 +75,8 @@ Async<Status> Worker(std::atomic<size_t>* next, size_t count, std::atomic<bool>*
 Async<Result<Reply>> DynamoDbStore::Call(std::string_view operation, Item request) {
   if (!operation.starts_with("Batch")) request["TableName"] = table_;
   Result<Reply> reply = co_await client_->Call(operation, request);
-  if (!reply.ok()) {
-    logger_.Warn("dynamodb: " + std::string(operation) + " failed: " + reply.error().message);
-    co_return reply;
-  }
+  // The client has logged why (and says nothing of a call cancelled because nobody waits).
+  if (!reply.ok()) co_return reply;
   if (reply->error_type.empty() || ConditionFailed(*reply)) co_return reply;
   if (reply->error_type == "ResourceNotFoundException") {
     logger_.Error("dynamodb: " + std::string(operation) + ": table " + table_ +

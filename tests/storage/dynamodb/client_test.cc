@@ -12,12 +12,15 @@
 #include <algorithm>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/message.hpp>
@@ -664,6 +667,95 @@ TEST(Client, IdleConnectionsAreCappedAtMaxIdle) {
 
   for (const Result<Reply>& result : results) ASSERT_TRUE(result.ok()) << result.error().message;
   EXPECT_EQ(server.connections(), 3);
+}
+
+// ---- Calls in flight and cancellation -----------------------------------------------------------
+
+TEST(Client, CallsBeyondMaxInFlightWaitTheirTurn) {
+  ScriptedServer server({{200, "{}"}});
+  Logger logger(LogLevel::kWarn);
+  ClientOptions options = Options(server.endpoint());
+  options.max_in_flight = 1;
+  Client client(options, logger);
+  asio::io_context io;
+  std::vector<Result<Reply>> results(8);
+  for (Result<Reply>& result : results) {
+    asio::co_spawn(io, CallInto(client, result), asio::detached);
+  }
+  std::thread second_thread([&io] { io.run(); });
+  io.run();
+  second_thread.join();
+
+  for (const Result<Reply>& result : results) ASSERT_TRUE(result.ok()) << result.error().message;
+  EXPECT_EQ(server.connections(), 1) << "one call at a time, each on the connection left before";
+  EXPECT_EQ(client.refused_as_busy(), 0u);
+}
+
+TEST(Client, CallFindingNoPlaceWithinQueueTimeoutIsRefusedAsBusy) {
+  ScriptedServer server({Answer{.silent = true}});
+  CapturedLog log;
+  ClientOptions options = Options(server.endpoint());
+  options.max_in_flight = 1;
+  options.max_attempts = 1;
+  options.attempt_timeout = std::chrono::milliseconds(1'000);
+  options.queue_timeout = std::chrono::milliseconds(50);
+  Client client(options, log.logger());
+  asio::io_context io;
+  Result<Reply> first;
+  Result<Reply> second;
+  asio::co_spawn(io, CallInto(client, first), asio::detached);
+  asio::co_spawn(io, CallInto(client, second), asio::detached);
+  io.run();
+
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(second.error().message, "the database is busy, try again");
+  ASSERT_FALSE(first.ok());
+  EXPECT_EQ(first.error().message, "DynamoDB is unreachable") << "the silent server timed out";
+  EXPECT_EQ(server.requests().size(), 1u) << "the refused call sent nothing";
+  EXPECT_EQ(client.refused_as_busy(), 1u);
+  EXPECT_NE(log.Text().find("busy, calls refused so far: 1"), std::string::npos) << log.Text();
+}
+
+TEST(Client, CancelledCallsEndAtOnceQuietlyAndFreeTheirPlace) {
+  // The first request gets no answer; the one after it does.
+  ScriptedServer server({Answer{.silent = true}, {200, "{}"}});
+  CapturedLog log;
+  ClientOptions options = Options(server.endpoint());
+  options.max_in_flight = 1;
+  options.attempt_timeout = std::chrono::seconds(30);
+  options.queue_timeout = std::chrono::seconds(30);
+  Client client(options, log.logger());
+  asio::io_context io;
+  asio::cancellation_signal cancel_sent;     // a call waiting for DynamoDB's answer
+  asio::cancellation_signal cancel_waiting;  // a call waiting for a place
+  Result<Reply> sent;
+  Result<Reply> waiting;
+  asio::co_spawn(io, CallInto(client, sent),
+                 asio::bind_cancellation_slot(cancel_sent.slot(), asio::detached));
+  asio::co_spawn(io, CallInto(client, waiting),
+                 asio::bind_cancellation_slot(cancel_waiting.slot(), asio::detached));
+  asio::steady_timer timer(io, std::chrono::milliseconds(100));
+  timer.async_wait([&](boost::system::error_code) {
+    cancel_waiting.emit(asio::cancellation_type::terminal);
+    cancel_sent.emit(asio::cancellation_type::terminal);
+  });
+  const auto started = std::chrono::steady_clock::now();
+  io.run();
+
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+  ASSERT_FALSE(sent.ok());
+  EXPECT_EQ(sent.error().code, ErrorCode::kUnavailable);
+  ASSERT_FALSE(waiting.ok());
+  EXPECT_EQ(waiting.error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(server.requests().size(), 1u);
+  EXPECT_EQ(client.refused_as_busy(), 0u) << "cancelled, not refused";
+  EXPECT_EQ(log.Text().find("WARN"), std::string::npos) << log.Text();
+  EXPECT_EQ(log.Text().find("ERROR"), std::string::npos) << log.Text();
+
+  // Neither kept the one place.
+  Result<Reply> next = CallOnce(client, "GetItem");
+  EXPECT_TRUE(next.ok()) << next.error().message;
 }
 
 // ---- What goes on the wire ---------------------------------------------------------------------

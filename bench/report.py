@@ -348,9 +348,10 @@ def main() -> int:
 
     begin, end, heading = MARKERS[backend]
     commit = meta.get("commit", "unknown")
+    against = ("a server started on its own copy of the database as seeded"
+               if backend == "sqlite" else "the same server and data, seeded once")
     rounds_text = (f"medians of {n_rounds} rounds (each: the ceiling, then every scenario, "
-                   f"against the same server and data, seeded once)" if n_rounds > 1
-                   else "1 round (no medians)")
+                   f"against {against})" if n_rounds > 1 else "1 round (no medians)")
     settings = (f"{meta.get('wrk_version', 'wrk')}, {meta.get('threads')} threads, "
                 f"{meta.get('connections')} connections, {meta.get('warmup')} s warm-up then "
                 f"{meta.get('duration')} s measured, timeout {meta.get('timeout')} s; "
@@ -454,10 +455,15 @@ def main() -> int:
                   f"{' and '.join(feed_counts)} per request"
                   + "".join("; " + text for text in latencies) + ".")
         md.append("")
+    restarted = backend == "sqlite" and n_rounds > 1
+    after_label = ("the last round's scenarios (each round has a server of its own)" if restarted
+                   else "all scenarios")
+    peaks = (f"peak (VmHWM) {fmt(mib('hwm_seeded_kib'), 1)} MiB while seeding, "
+             f"{fmt(mib('hwm_after_kib'), 1)} MiB in the last round" if restarted
+             else f"peak (VmHWM) {fmt(mib('hwm_after_kib'), 1)} MiB")
     md.append(f"Server memory (VmRSS): {fmt(idle, 1)} MiB idle after start, "
               f"{fmt(mib('rss_seeded_kib'), 1)} MiB after seeding, "
-              f"{fmt(after, 1)} MiB after all scenarios; peak (VmHWM) "
-              f"{fmt(mib('hwm_after_kib'), 1)} MiB. The server logged "
+              f"{fmt(after, 1)} MiB after {after_label}; {peaks}. The server logged "
               f"{meta.get('server_log_lines', '?')} lines at level warn.")
     md += ["", "Targets" + ("" if judged else " (throughput and latency are not judged: "
                             "dynalite is a Node.js emulator, not DynamoDB)") + ":", ""]

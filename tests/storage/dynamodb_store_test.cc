@@ -255,7 +255,7 @@ TEST_F(DynamoDbStoreTest, GetCompetitionsReadsMoreThanOneHundredIdsInChunks) {
   EXPECT_EQ(store->Counters().at(0).value - calls_before, 3U);
 }
 
-TEST_F(DynamoDbStoreTest, FeedQueriesEveryFollowedAthleteConcurrentlyAndCountsItsCalls) {
+TEST_F(DynamoDbStoreTest, FeedOfManyFollowsWalksThePagesCompetitionsAndCountsItsCalls) {
   std::unique_ptr<DynamoDbStore> store = OpenInstance();
   ASSERT_NE(store, nullptr);
   const User fan = MakeUser(1, "fan");
@@ -302,9 +302,64 @@ TEST_F(DynamoDbStoreTest, FeedQueriesEveryFollowedAthleteConcurrentlyAndCountsIt
   ASSERT_EQ(seen.size(), static_cast<size_t>(kAthletes));
   EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
   EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()).size(), seen.size());
-  // Per page: the user's partition, the span, one Query per athlete, one BatchGetItem of the
-  // athletes and one of the competitions.
-  EXPECT_EQ(store->Counters().at(0).value - calls_before, 3U * (1 + 1 + kAthletes + 1 + 1));
+  // Per page: the user's partition and the span; one Query of the competitions (16: the page and
+  // the one after it; 10 on the last page) and one Query of the events at each; one BatchGetItem
+  // of the athletes. Reading every calendar would have taken 3 x (2 + 40 + 1 + 1) = 132.
+  EXPECT_EQ(store->Counters().at(0).value - calls_before,
+            (2U + 1 + 16 + 1) + (2 + 1 + 16 + 1) + (2 + 1 + 10 + 1));
+}
+
+TEST_F(DynamoDbStoreTest, FeedReadsEveryCalendarWhenTheFollowedAthletesCompeteRarely) {
+  std::unique_ptr<DynamoDbStore> store = OpenInstance();
+  ASSERT_NE(store, nullptr);
+  const User fan = MakeUser(1, "fan");
+  ASSERT_TRUE(RunSync(store->CreateUser(fan, "h")).ok());
+  // 45 competitions where nobody followed competes, then two where the 40 followed athletes
+  // (more than the 32 queries kept in flight) do.
+  for (int i = 0; i < 45; ++i) {
+    ASSERT_TRUE(
+        RunSync(store->CreateCompetition(MakeCompetition(500 + i, "2026-07-01", "2026-07-01")))
+            .ok());
+  }
+  const Competition first = MakeCompetition(600, "2026-08-01", "2026-08-02");
+  const Competition second = MakeCompetition(601, "2026-09-01", "2026-09-01");
+  ASSERT_TRUE(RunSync(store->CreateCompetition(first)).ok());
+  ASSERT_TRUE(RunSync(store->CreateCompetition(second)).ok());
+  constexpr int kAthletes = 40;
+  for (int i = 0; i < kAthletes; ++i) {
+    const User user = MakeUser(100 + i, "athlete" + std::to_string(i));
+    ASSERT_TRUE(RunSync(store->CreateUser(user, "h")).ok());
+    Athlete athlete;
+    athlete.id = user.id;
+    athlete.first_name = "A" + std::to_string(i);
+    athlete.last_name = "Runner";
+    ASSERT_TRUE(RunSync(store->CreateAthlete(athlete)).ok());
+    ASSERT_TRUE(RunSync(store->Follow(fan.id, athlete.id, At(i))).ok());
+    Event event;
+    event.id = Id(1000 + i);
+    event.athlete_id = athlete.id;
+    event.competition_id = i % 2 == 0 ? first.id : second.id;
+    event.name = "100m";
+    event.date_time = DateTime::Parse(i % 2 == 0 ? "2026-08-01T10:00:00Z" : "2026-09-01T10:00:00Z")
+                          .value();
+    ASSERT_TRUE(RunSync(store->CreateEvent(event)).ok());
+  }
+
+  const uint64_t calls_before = store->Counters().at(0).value;
+  Result<Page<FeedEntry>> page =
+      RunOnThreads(store->Feed({.user_id = fan.id, .from = D("2026-06-01")}), 4);
+  ASSERT_TRUE(page.ok()) << page.error().message;
+  ASSERT_EQ(page->items.size(), 2U);
+  EXPECT_FALSE(page->has_more);
+  EXPECT_EQ(page->items[0].competition.id, first.id);
+  EXPECT_EQ(page->items[0].athletes.size(), static_cast<size_t>(kAthletes / 2));
+  EXPECT_EQ(page->items[1].competition.id, second.id);
+  EXPECT_EQ(page->items[1].athletes.size(), static_cast<size_t>(kAthletes / 2));
+  // The partition and the span; the walk's first batch (a Query and 32 event Queries) and its
+  // second Query (15 more competitions), which takes it past 40 calls; then one Query per
+  // calendar and a BatchGetItem each of the athletes and of the competitions.
+  EXPECT_EQ(store->Counters().at(0).value - calls_before,
+            2U + (1 + 32) + 1 + (kAthletes + 1 + 1));
 }
 
 TEST_F(DynamoDbStoreTest, ItemsArePlainDynamoDbData) {

@@ -193,6 +193,24 @@ class DynamoDbStore final : public Store {
   // checks again. kNotFound or kConflict otherwise.
   Async<Status> ConfirmEventFits(std::string_view competition_id, const Date& local_date);
 
+  // ListCompetitions once the longest competition span (MaxCompetitionSpan) is known; `span` is
+  // used only with `query.from`.
+  Async<Result<Page<Competition>>> ListCompetitionsWithSpan(const CompetitionQuery& query,
+                                                            int64_t span);
+
+  // ---- The feed's two plans (dynamodb_store_feed.cc) -----------------------------------------
+  // Both answer the page of `query` for a user who follows `followed` (athlete ids), given the
+  // longest competition span.
+  // One Query of each followed athlete's calendar: N + 2 calls or so, whatever the page.
+  Async<Result<Page<FeedEntry>>> FeedByCalendars(const FeedQuery& query,
+                                                 const std::vector<std::string>& followed,
+                                                 int64_t span);
+  // The competitions in page order, one Query of the events at each, kept when a followed
+  // athlete has one there. nullopt when it would need more calls than there are followed
+  // athletes (their events are rare among the competitions): FeedByCalendars is cheaper then.
+  Async<Result<std::optional<Page<FeedEntry>>>> FeedByCompetitions(
+      const FeedQuery& query, const std::vector<std::string>& followed, int64_t span);
+
   std::unique_ptr<dynamodb::Client> client_;
   std::string table_;
   Logger& logger_;

@@ -200,16 +200,25 @@ Async<Status> DynamoDbStore::DeleteCompetition(std::string_view id,
 // of the cursor and `from` minus the longest competition span, up to `to`; the overlap with
 // `from` and the text are filters, so the walk reads on until limit + 1 items pass them.
 Async<Result<Page<Competition>>> DynamoDbStore::ListCompetitions(const CompetitionQuery& query) {
+  int64_t span = 0;
+  if (query.from.has_value()) {
+    Result<int64_t> stored = co_await MaxCompetitionSpan();
+    if (!stored.ok()) co_return std::move(stored).error();
+    span = *stored;
+  }
+  co_return co_await ListCompetitionsWithSpan(query, span);
+}
+
+Async<Result<Page<Competition>>> DynamoDbStore::ListCompetitionsWithSpan(
+    const CompetitionQuery& query, int64_t span) {
   const size_t limit = static_cast<size_t>(std::max(query.limit, 1));
   const std::string after = query.after.has_value() ? dynamodb::CompetitionListKey(
                                                           query.after->start_date, query.after->id)
                                                     : std::string();
   std::string low = query.after.has_value() ? after : std::string(kBeforeEveryKey);
   if (query.from.has_value()) {
-    Result<int64_t> span = co_await MaxCompetitionSpan();
-    if (!span.ok()) co_return std::move(span).error();
     const int64_t first_day = Date::Parse("0001-01-01")->DaysSinceEpoch();
-    const int64_t earliest_start = query.from->DaysSinceEpoch() - *span;
+    const int64_t earliest_start = query.from->DaysSinceEpoch() - span;
     if (earliest_start > first_day) {
       low = std::max(low, Date::FromDaysSinceEpoch(earliest_start).ToString());
     }

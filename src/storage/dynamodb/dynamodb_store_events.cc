@@ -1,11 +1,8 @@
-// DynamoDbStore: events (athletes' calendars) and the feed.
+// DynamoDbStore: events (athletes' calendars).
 #include <algorithm>
 #include <boost/json/array.hpp>
-#include <set>
-#include <tuple>
 #include <utility>
 
-#include "domain/feed.h"
 #include "storage/dynamodb/dynamodb_store.h"
 #include "storage/dynamodb/item_codec.h"
 
@@ -20,15 +17,6 @@ namespace {
 constexpr char kNoSuchEvent[] = "no such event";
 constexpr char kNoSuchAthlete[] = "no such athlete";
 constexpr char kOutsideCompetition[] = "the event's local day is outside the competition's dates";
-
-// An offset is at most ±23:59, so an event's local day and its UTC day differ by at most one:
-// local day D lies within [midnight UTC of D - 24h, midnight UTC of D+1 + 24h).
-constexpr auto kMaxOffset = std::chrono::hours(24);
-
-Timestamp MidnightUtc(const Date& date) {
-  return Timestamp(std::chrono::duration_cast<std::chrono::microseconds>(
-      std::chrono::days(date.DaysSinceEpoch())));
-}
 
 bool Fits(const Date& local_date, const Competition& competition) {
   return local_date >= competition.start_date && local_date <= competition.end_date;
@@ -198,13 +186,15 @@ Async<Result<Page<Event>>> DynamoDbStore::ListEvents(const EventQuery& query) {
                                 : std::string();
   std::string low = after.empty() ? std::string("0") : after;  // "0" precedes every key
   if (query.from.has_value()) {
-    low = std::max(low, dynamodb::SortableInstant(MidnightUtc(*query.from) - kMaxOffset));
+    low = std::max(low, dynamodb::SortableInstant(dynamodb::MidnightUtc(*query.from) -
+                                                  dynamodb::kMaxUtcOffset));
   }
   // "~" follows every key (they start with digits).
   const std::string high =
       query.to.has_value()
           ? dynamodb::SortableInstant(
-                MidnightUtc(Date::FromDaysSinceEpoch(query.to->DaysSinceEpoch() + 1)) + kMaxOffset)
+                dynamodb::MidnightUtc(Date::FromDaysSinceEpoch(query.to->DaysSinceEpoch() + 1)) +
+                dynamodb::kMaxUtcOffset)
           : std::string("~");
 
   Result<std::optional<Item>> athlete = Error::Internal();
@@ -259,129 +249,6 @@ Async<Result<Page<Event>>> DynamoDbStore::ListEvents(const EventQuery& query) {
     if (!event.ok()) co_return std::move(event).error();
     page.items.push_back(std::move(*event));
   }
-  co_return page;
-}
-
-// A feed page, whatever its position:
-//   1. concurrently: the user's partition (the user item and its follows; one consistent Query)
-//      and the longest competition span (one GetItem);
-//   2. concurrently, at most 32 in flight: for each followed athlete, one Query of its calendar
-//      from the first instant that can belong to a competition ending on or after `from`
-//      (`from` minus the longest span, minus a day for offsets); and one BatchGetItem of the
-//      followed athletes' profiles (per 100);
-//   3. one BatchGetItem of the competitions of those events (per 100);
-// then the competitions ending on or after `from`, after the cursor, in (start_date, id) order,
-// are cut to the page and grouped with GroupFeed.
-Async<Result<Page<FeedEntry>>> DynamoDbStore::Feed(const FeedQuery& query) {
-  const size_t limit = static_cast<size_t>(std::max(query.limit, 1));
-  Result<std::vector<Item>> partition = Error::Internal();
-  Result<int64_t> span = Error::Internal();
-  const std::function<Async<Status>(size_t)> start = [&](size_t which) -> Async<Status> {
-    if (which == 1) {
-      span = co_await MaxCompetitionSpan();
-      co_return Status::Ok();
-    }
-    Expression expression;
-    Item request{{"ConsistentRead", true}};
-    request["KeyConditionExpression"] =
-        expression.Name(dynamodb::kPk) + " = " +
-        expression.Value(dynamodb::S(dynamodb::UserPk(query.user_id)));
-    expression.AddTo(request);
-    partition = co_await QueryAll(std::move(request));
-    co_return Status::Ok();
-  };
-  if (Status status = co_await ForEachConcurrently(2, start); !status.ok()) {
-    co_return std::move(status).error();
-  }
-  if (!partition.ok()) co_return std::move(partition).error();
-  if (!span.ok()) co_return std::move(span).error();
-  std::vector<std::string> followed;
-  bool user_exists = false;
-  for (const Item& item : *partition) {
-    const std::string_view sk = dynamodb::StringOf(item, dynamodb::kSk);
-    if (sk == dynamodb::kUserSk) user_exists = true;
-    if (sk.starts_with(dynamodb::kFollowPrefix)) {
-      followed.emplace_back(dynamodb::StringOf(item, "athlete_id"));
-    }
-  }
-  if (!user_exists) co_return Error::NotFound("no such user");
-  if (followed.empty()) co_return Page<FeedEntry>();
-
-  const int64_t first_day = Date::Parse("0001-01-01")->DaysSinceEpoch();
-  const Date earliest_start =
-      Date::FromDaysSinceEpoch(std::max(first_day, query.from.DaysSinceEpoch() - *span));
-  const std::string low = dynamodb::SortableInstant(MidnightUtc(earliest_start) - kMaxOffset);
-  // Decoded as each Query answers: 1,000 calendars of JSON items would weigh several times more.
-  std::vector<std::vector<Event>> calendars(followed.size());
-  std::vector<Item> athlete_items;
-  const std::function<Async<Status>(size_t)> gather = [&](size_t i) -> Async<Status> {
-    if (i == followed.size()) {
-      std::vector<Item> keys;
-      for (const std::string& id : followed) keys.push_back(dynamodb::AthleteKey(id));
-      Result<std::vector<Item>> athletes = co_await BatchGet(std::move(keys), false);
-      if (!athletes.ok()) co_return std::move(athletes).error();
-      athlete_items = std::move(*athletes);
-      co_return Status::Ok();
-    }
-    Expression expression;
-    Item request{{"IndexName", dynamodb::kGsi1}};
-    request["KeyConditionExpression"] =
-        expression.Name(dynamodb::kGsi1Pk) + " = " +
-        expression.Value(dynamodb::S(dynamodb::CalendarPk(followed[i]))) + " AND " +
-        expression.Name(dynamodb::kGsi1Sk) + " >= " + expression.Value(dynamodb::S(low));
-    expression.AddTo(request);
-    Result<std::vector<Item>> items = co_await QueryAll(std::move(request));
-    if (!items.ok()) co_return std::move(items).error();
-    calendars[i].reserve(items->size());
-    for (const Item& item : *items) {
-      Result<Event> event = dynamodb::ReadEvent(item, logger_);
-      if (!event.ok()) co_return std::move(event).error();
-      calendars[i].push_back(std::move(*event));
-    }
-    co_return Status::Ok();
-  };
-  if (Status status = co_await ForEachConcurrently(followed.size() + 1, gather); !status.ok()) {
-    co_return std::move(status).error();
-  }
-
-  std::vector<Athlete> athletes;
-  for (const Item& item : athlete_items) {
-    Result<Athlete> athlete = dynamodb::ReadAthlete(item, logger_);
-    if (!athlete.ok()) co_return std::move(athlete).error();
-    athletes.push_back(std::move(*athlete));
-  }
-  std::vector<Event> events;
-  std::set<std::string> competition_ids;
-  for (std::vector<Event>& calendar : calendars) {
-    for (Event& event : calendar) {
-      competition_ids.insert(event.competition_id);
-      events.push_back(std::move(event));
-    }
-    calendar = {};
-  }
-  std::vector<Item> keys;
-  for (const std::string& id : competition_ids) keys.push_back(dynamodb::CompetitionKey(id));
-  Result<std::vector<Item>> competition_items = co_await BatchGet(std::move(keys), false);
-  if (!competition_items.ok()) co_return std::move(competition_items).error();
-
-  std::vector<Competition> upcoming;
-  for (const Item& item : *competition_items) {
-    Result<Competition> competition = dynamodb::ReadCompetition(item, logger_);
-    if (!competition.ok()) co_return std::move(competition).error();
-    if (competition->end_date < query.from) continue;
-    if (query.after.has_value() && std::tie(competition->start_date, competition->id) <=
-                                       std::tie(query.after->start_date, query.after->id)) {
-      continue;
-    }
-    upcoming.push_back(std::move(*competition));
-  }
-  std::sort(upcoming.begin(), upcoming.end(), [](const Competition& a, const Competition& b) {
-    return std::tie(a.start_date, a.id) < std::tie(b.start_date, b.id);
-  });
-  Page<FeedEntry> page;
-  page.has_more = upcoming.size() > limit;
-  if (page.has_more) upcoming.resize(limit);
-  page.items = GroupFeed(upcoming, athletes, events);
   co_return page;
 }
 

@@ -181,6 +181,11 @@ Item MetaKey() { return Key("meta", "meta"); }
 // ---- Index sort keys
 // -----------------------------------------------------------------------------
 
+Timestamp MidnightUtc(const Date& date) {
+  return Timestamp(std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::days(date.DaysSinceEpoch())));
+}
+
 std::string SortableInstant(Timestamp instant) {
   // Flipping the sign bit maps int64 order onto uint64 order.
   const uint64_t biased =
@@ -193,7 +198,6 @@ std::string SortableInstant(Timestamp instant) {
 std::string CompetitionListKey(const Date& start_date, std::string_view id) {
   return start_date.ToString() + "#" + std::string(id);
 }
-
 
 std::string AthleteListKey(std::string_view last_key, std::string_view first_key,
                            std::string_view id) {

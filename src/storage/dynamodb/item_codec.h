@@ -10,6 +10,7 @@
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -78,6 +79,10 @@ Item MetaKey();
 
 // 20 decimal digits, the microseconds offset by 2^63, so that earlier instants sort first.
 std::string SortableInstant(Timestamp instant);
+// An offset is at most ±23:59, so an event's local day and its UTC day differ by at most one:
+// local day D lies within [MidnightUtc(D) - kMaxUtcOffset, MidnightUtc(D + 1) + kMaxUtcOffset).
+inline constexpr std::chrono::hours kMaxUtcOffset{24};
+Timestamp MidnightUtc(const Date& date);
 // "<start_date>#<id>".
 std::string CompetitionListKey(const Date& start_date, std::string_view id);
 // The tuple (last_key, first_key, id) in one string. Each name key is escaped so that no byte

@@ -38,6 +38,16 @@ long ResidentKib(pid_t pid) {
   return total;
 }
 
+// AddressSanitizer keeps freed memory in a quarantine of up to 256 MiB before reusing it, so
+// under it resident memory grows until the quarantine is full, whatever the server does (on a
+// slow machine that takes longer than the test). The floor is judged in the other builds; the
+// ASan build still runs the load for its memory errors and its 5xx count.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kResidentMemoryIsMeaningful = false;
+#else
+constexpr bool kResidentMemoryIsMeaningful = true;
+#endif
+
 int SoakSeconds() {
   const char* text = std::getenv("TT_SOAK_SECONDS");
   return text == nullptr ? 20 : std::max(4, std::atoi(text));
@@ -137,8 +147,10 @@ TEST_F(Soak, MixedLoadAnswersNo5xxAndMemoryStopsGrowing) {
                                               rss.begin() + static_cast<long>(2 * quarter));
   const long floor_after =
       *std::min_element(rss.begin() + static_cast<long>(3 * quarter), rss.end());
-  EXPECT_LT(floor_after, floor_before * 105 / 100)
-      << "resident memory grew from " << floor_before << " KiB to " << floor_after << " KiB";
+  if (kResidentMemoryIsMeaningful) {
+    EXPECT_LT(floor_after, floor_before * 105 / 100)
+        << "resident memory grew from " << floor_before << " KiB to " << floor_after << " KiB";
+  }
   std::cout << "soak: " << requests.load() << " requests in " << seconds << " s, RSS floor "
             << floor_before << " -> " << floor_after << " KiB\n";
 }

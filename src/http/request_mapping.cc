@@ -1,6 +1,7 @@
 #include "http/request_mapping.h"
 
 #include <boost/beast/core/string.hpp>
+#include <boost/beast/http/status.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 #include <cstdint>
@@ -33,6 +34,16 @@ bool IsValidHeaderValue(std::string_view value) {
     if ((byte < 0x20 && c != '\t') || byte == 0x7f) return false;
   }
   return true;
+}
+
+// Headers the server writes itself: a handler's copy would duplicate them or contradict the
+// framing (a second Content-Length, a Transfer-Encoding the body does not follow).
+bool IsServersOwnHeader(std::string_view name) {
+  for (const std::string_view own :
+       {"content-length", "transfer-encoding", "connection", "x-request-id"}) {
+    if (boost::beast::iequals(name, own)) return true;
+  }
+  return false;
 }
 
 // The first value of `field`, or empty. A repeated Authorization or If-Match is unusual enough
@@ -112,29 +123,49 @@ Result<api::Request> ToApiRequest(BeastRequest&& message, std::string request_id
   return request;
 }
 
-BeastResponse ToBeastResponse(api::Response&& response, unsigned version, bool keep_alive,
-                              std::string_view request_id) {
+WireResponse ToWireResponse(api::Response&& response, unsigned version, bool keep_alive,
+                            std::string_view request_id, bool send_body) {
   if (response.status < 200 || response.status > 599) {
     response = ErrorResponse(Error::Internal());
   }
-  BeastResponse message;
-  message.version(version);
-  message.result(static_cast<unsigned>(response.status));
+  WireResponse wire;
+  wire.status = response.status;
   const bool has_body = response.status != 204 && response.status != 304;
-  if (has_body) {
-    if (!response.content_type.empty() && IsValidHeaderValue(response.content_type)) {
-      message.set(bhttp::field::content_type, response.content_type);
-    }
-    message.body() = std::move(response.body);
+  const std::string_view reason = bhttp::obsolete_reason(static_cast<bhttp::status>(wire.status));
+  const std::string length = has_body ? std::to_string(response.body.size()) : std::string();
+
+  size_t size = 64 + reason.size() + response.content_type.size() + request_id.size();
+  for (const auto& [name, value] : response.headers) size += name.size() + value.size() + 4;
+  std::string& head = wire.head;
+  head.reserve(size);
+  head += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  head += std::to_string(wire.status);
+  head += ' ';
+  head += reason;
+  head += "\r\n";
+  auto add = [&head](std::string_view name, std::string_view value) {
+    head += name;
+    head += ": ";
+    head += value;
+    head += "\r\n";
+  };
+  if (has_body && !response.content_type.empty() && IsValidHeaderValue(response.content_type)) {
+    add("Content-Type", response.content_type);
   }
   for (const auto& [name, value] : response.headers) {
-    if (IsValidHeaderName(name) && IsValidHeaderValue(value)) message.insert(name, value);
+    if (IsValidHeaderName(name) && IsValidHeaderValue(value) && !IsServersOwnHeader(name)) {
+      add(name, value);
+    }
   }
-  message.set("X-Request-Id", request_id);
-  message.keep_alive(keep_alive);
-  // For 204/304 Beast would send "Content-Length: 0", which RFC 9110 forbids for 204.
-  if (has_body) message.prepare_payload();
-  return message;
+  add("X-Request-Id", request_id);
+  // HTTP/1.1 keeps a connection open unless told, HTTP/1.0 closes it unless told.
+  if (version != 10 && !keep_alive) add("Connection", "close");
+  if (version == 10 && keep_alive) add("Connection", "keep-alive");
+  // For 204/304 no Content-Length: RFC 9110 forbids it for 204.
+  if (has_body) add("Content-Length", length);
+  head += "\r\n";
+  if (has_body && send_body) wire.body = std::move(response.body);
+  return wire;
 }
 
 }  // namespace tt::http

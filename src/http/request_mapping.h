@@ -1,5 +1,6 @@
-// Translation between Beast messages and the transport-free api::Request / api::Response, and
-// the request-id rule. Pure functions, so the HTTP details can be tested without a socket.
+// Translation between the wire (Beast requests, response bytes) and the transport-free
+// api::Request / api::Response, and the request-id rule. Pure functions, so the HTTP details
+// can be tested without a socket.
 #pragma once
 
 #include <boost/beast/http/fields.hpp>
@@ -14,7 +15,6 @@
 namespace tt::http {
 
 using BeastRequest = boost::beast::http::request<boost::beast::http::string_body>;
-using BeastResponse = boost::beast::http::response<boost::beast::http::string_body>;
 
 // A client's X-Request-Id is reused only when it is 1..64 of [A-Za-z0-9._-]: it goes into log
 // lines and response headers, so anything else could forge or break them.
@@ -35,11 +35,23 @@ bool HasUnambiguousFraming(const boost::beast::http::fields& headers, bool chunk
 // to a '/' or a NUL is not_found, since no route can name it.
 Result<api::Request> ToApiRequest(BeastRequest&& message, std::string request_id);
 
-// The Beast message for `response`, in HTTP `version` (10 or 11). 204 and 304 carry neither a
-// body nor a Content-Type. Extra headers with a malformed name or a control character in the
-// value are dropped rather than sent (header injection); a status outside 200..599 is a bug in
-// a handler and becomes a 500.
-BeastResponse ToBeastResponse(api::Response&& response, unsigned version, bool keep_alive,
-                              std::string_view request_id);
+// An answer as it goes on the wire: the status line and header block, then the body. Written
+// with one gather write; no Beast message is built for it, since its fields (one allocation
+// each) and serializer cost more than the rest of a small answer's mapping.
+struct WireResponse {
+  int status = 500;
+  std::string head;  // "HTTP/1.1 200 OK\r\n" ... "\r\n\r\n"
+  std::string body;
+};
+
+// The wire form of `response` in HTTP `version` (10 or 11), with X-Request-Id, Content-Length
+// and, where the version needs it to say so, Connection. 204 and 304 carry neither a body nor
+// a Content-Type nor a Content-Length. Extra headers with a malformed name or a control
+// character in the value are dropped rather than sent (header injection), and so are the ones
+// the server writes itself (Content-Length, Transfer-Encoding, Connection, X-Request-Id); a
+// status outside 200..599 is a bug in a handler and becomes a 500. With `send_body` false (an
+// answer to HEAD) the Content-Length stays that of the body, which is not sent.
+WireResponse ToWireResponse(api::Response&& response, unsigned version, bool keep_alive,
+                            std::string_view request_id, bool send_body = true);
 
 }  // namespace tt::http

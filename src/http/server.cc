@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -13,6 +14,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -186,9 +188,12 @@ void RecordAnswer(ServerState& state, std::string_view method, std::string_view 
   }
 }
 
-asio::awaitable<bool> Write(ServerState& state, Connection& connection, BeastResponse& response) {
+asio::awaitable<bool> Write(ServerState& state, Connection& connection,
+                            const WireResponse& response) {
   connection.stream.expires_after(state.options.write_timeout);
-  auto [ec, written] = co_await bhttp::async_write(connection.stream, response, kNoThrow);
+  const std::array<asio::const_buffer, 2> buffers = {asio::buffer(response.head),
+                                                     asio::buffer(response.body)};
+  auto [ec, written] = co_await asio::async_write(connection.stream, buffers, kNoThrow);
   connection.stream.expires_never();
   co_return !ec;
 }
@@ -273,7 +278,7 @@ asio::awaitable<bool> ServeRequest(ServerState& state, Connection& connection,
     const std::string request_id = has_header ? RequestIdFor(parser.get()) : GenerateRequestId();
     const std::string method = has_header ? std::string(parser.get().method_string()) : "";
     const int status = answer->status;
-    BeastResponse response = ToBeastResponse(std::move(*answer), 11, false, request_id);
+    const WireResponse response = ToWireResponse(std::move(*answer), 11, false, request_id);
     RecordAnswer(state, method, kUnmatchedRoute, status, started, request_id);
     const bool written = co_await Write(state, connection, response);
     if (written) co_await LingeringClose(state, connection);
@@ -314,13 +319,12 @@ asio::awaitable<bool> ServeRequest(ServerState& state, Connection& connection,
 
   // Read after the handler: a request in flight when Shutdown starts is answered, then closed.
   const bool keep_alive = client_keeps_alive && !state.draining.load();
-  BeastResponse response =
-      ToBeastResponse(std::move(dispatched.response), version, keep_alive, request_id);
   // No route serves HEAD, but its answer (a 405) must still come without a body: the client
   // reads none, and stray bytes would be taken for the next response on this connection.
-  if (method == "HEAD") response.body().clear();
+  const WireResponse response = ToWireResponse(std::move(dispatched.response), version, keep_alive,
+                                               request_id, method != "HEAD");
   // Recorded before the write, so that a client which has read the answer finds it counted.
-  RecordAnswer(state, method, dispatched.route, response.result_int(), started, request_id);
+  RecordAnswer(state, method, dispatched.route, response.status, started, request_id);
   const bool written = co_await Write(state, connection, response);
   if (!written) co_return false;
   if (!keep_alive) {

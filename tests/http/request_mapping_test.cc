@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/http/parser.hpp>
 #include <set>
 #include <string>
 
@@ -110,25 +112,55 @@ TEST(RequestMapping, FramingWithTransferEncodingMustBeChunkedOnly) {
   EXPECT_FALSE(HasUnambiguousFraming(headers, false));
 }
 
+// `wire` as a client reads it; a parse failure fails the test.
+bhttp::response<bhttp::string_body> Parse(const WireResponse& wire) {
+  bhttp::response_parser<bhttp::string_body> parser;
+  parser.eager(true);
+  parser.skip(wire.status == 204 || wire.status == 304);
+  const std::string text = wire.head + wire.body;
+  boost::beast::error_code ec;
+  const size_t used = parser.put(boost::asio::buffer(text), ec);
+  EXPECT_FALSE(ec) << ec.message() << ": " << text;
+  EXPECT_TRUE(parser.is_done()) << text;
+  EXPECT_EQ(used, text.size()) << "bytes after the message: " << text;
+  return parser.release();
+}
+
 TEST(ResponseMapping, SetsStatusTypeHeadersRequestIdAndLength) {
   api::Response response{201, "application/json", R"({"id":"x"})", {{"Location", "/x"}}};
-  BeastResponse message = ToBeastResponse(std::move(response), 11, true, "rid");
+  const WireResponse wire = ToWireResponse(std::move(response), 11, true, "rid");
+  EXPECT_EQ(wire.status, 201);
+  EXPECT_TRUE(wire.head.starts_with("HTTP/1.1 201 Created\r\n")) << wire.head;
+  const auto message = Parse(wire);
   EXPECT_EQ(message.result_int(), 201u);
   EXPECT_EQ(message[bhttp::field::content_type], "application/json");
   EXPECT_EQ(message[bhttp::field::location], "/x");
   EXPECT_EQ(message["X-Request-Id"], "rid");
   EXPECT_EQ(message[bhttp::field::content_length], "10");
+  EXPECT_EQ(message.body(), R"({"id":"x"})");
   EXPECT_EQ(message.find(bhttp::field::server), message.end());
+  EXPECT_EQ(message.find(bhttp::field::connection), message.end());
   EXPECT_TRUE(message.keep_alive());
 }
 
 TEST(ResponseMapping, NoContentHasNoBodyTypeOrLength) {
-  BeastResponse message =
-      ToBeastResponse(api::Response{204, "application/json", "stray", {}}, 11, true, "rid");
+  const WireResponse wire =
+      ToWireResponse(api::Response{204, "application/json", "stray", {}}, 11, true, "rid");
+  EXPECT_TRUE(wire.body.empty());
+  const auto message = Parse(wire);
   EXPECT_EQ(message.result_int(), 204u);
   EXPECT_TRUE(message.body().empty());
   EXPECT_EQ(message.find(bhttp::field::content_type), message.end());
   EXPECT_EQ(message.find(bhttp::field::content_length), message.end());
+}
+
+TEST(ResponseMapping, AnswerToHeadKeepsTheLengthButSendsNoBody) {
+  const WireResponse wire =
+      ToWireResponse(api::Response{405, "application/json", "{\"e\":1}", {}}, 11, true, "r",
+                     /*send_body=*/false);
+  EXPECT_TRUE(wire.body.empty());
+  EXPECT_NE(wire.head.find("\r\nContent-Length: 7\r\n"), std::string::npos) << wire.head;
+  EXPECT_TRUE(wire.head.ends_with("\r\n\r\n"));
 }
 
 TEST(ResponseMapping, DropsHeadersThatWouldInjectLines) {
@@ -136,22 +168,47 @@ TEST(ResponseMapping, DropsHeadersThatWouldInjectLines) {
                          "application/json",
                          "{}",
                          {{"X-Ok", "fine"}, {"X-Bad", "a\r\nSet-Cookie: x"}, {"Bad Name", "v"}}};
-  BeastResponse message = ToBeastResponse(std::move(response), 11, true, "rid");
+  const auto message = Parse(ToWireResponse(std::move(response), 11, true, "rid"));
   EXPECT_EQ(message["X-Ok"], "fine");
   EXPECT_EQ(message.find("X-Bad"), message.end());
   EXPECT_EQ(message.find("Bad Name"), message.end());
+  EXPECT_EQ(message.find(bhttp::field::set_cookie), message.end());
+}
+
+TEST(ResponseMapping, HandlersCannotSetTheFramingOrTheRequestId) {
+  api::Response response{200,
+                         "application/json",
+                         "{}",
+                         {{"content-length", "99"},
+                          {"Transfer-Encoding", "chunked"},
+                          {"Connection", "close"},
+                          {"X-Request-Id", "forged"}}};
+  const auto message = Parse(ToWireResponse(std::move(response), 11, true, "rid"));
+  EXPECT_EQ(message[bhttp::field::content_length], "2");
+  EXPECT_EQ(message.count(bhttp::field::content_length), 1u);
+  EXPECT_EQ(message.find(bhttp::field::transfer_encoding), message.end());
+  EXPECT_EQ(message.find(bhttp::field::connection), message.end());
+  EXPECT_EQ(message["X-Request-Id"], "rid");
+  EXPECT_EQ(message.count("X-Request-Id"), 1u);
 }
 
 TEST(ResponseMapping, StatusOutsideTheValidRangeBecomesInternalError) {
-  BeastResponse message = ToBeastResponse(api::Response{42, "text/plain", "?", {}}, 11, true, "r");
-  EXPECT_EQ(message.result_int(), 500u);
+  const WireResponse wire = ToWireResponse(api::Response{42, "text/plain", "?", {}}, 11, true, "r");
+  EXPECT_EQ(wire.status, 500);
+  EXPECT_EQ(Parse(wire).result_int(), 500u);
 }
 
 TEST(ResponseMapping, Http10KeepAliveIsSaidExplicitly) {
-  BeastResponse kept = ToBeastResponse(api::Response{}, 10, true, "r");
+  const auto kept = Parse(ToWireResponse(api::Response{}, 10, true, "r"));
+  EXPECT_EQ(kept.version(), 10u);
   EXPECT_EQ(kept[bhttp::field::connection], "keep-alive");
-  BeastResponse closed = ToBeastResponse(api::Response{}, 11, false, "r");
+  EXPECT_TRUE(kept.keep_alive());
+  const auto closed = Parse(ToWireResponse(api::Response{}, 11, false, "r"));
   EXPECT_EQ(closed[bhttp::field::connection], "close");
+  EXPECT_FALSE(closed.keep_alive());
+  const auto http10_closed = Parse(ToWireResponse(api::Response{}, 10, false, "r"));
+  EXPECT_EQ(http10_closed.find(bhttp::field::connection), http10_closed.end());
+  EXPECT_FALSE(http10_closed.keep_alive());
 }
 
 }  // namespace

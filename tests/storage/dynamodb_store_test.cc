@@ -101,6 +101,19 @@ class DynamoDbStoreTest : public ::testing::Test {
     return competition;
   }
 
+  // Athlete number `n` (a user of id Id(n) with a profile), followed by `fan`.
+  Athlete AddFollowedAthlete(DynamoDbStore& store, const User& fan, int n) {
+    const User user = MakeUser(n, "athlete" + std::to_string(n));
+    EXPECT_TRUE(RunSync(store.CreateUser(user, "h")).ok());
+    Athlete athlete;
+    athlete.id = user.id;
+    athlete.first_name = "A" + std::to_string(n);
+    athlete.last_name = "Runner";
+    EXPECT_TRUE(RunSync(store.CreateAthlete(athlete)).ok());
+    EXPECT_TRUE(RunSync(store.Follow(fan.id, athlete.id, At(n))).ok());
+    return athlete;
+  }
+
   Logger logger_{LogLevel::kWarn};
   DynamoDbStoreOptions options_;
 };
@@ -263,14 +276,7 @@ TEST_F(DynamoDbStoreTest, FeedOfManyFollowsWalksThePagesCompetitionsAndCountsIts
   // More athletes than the 32 queries kept in flight, each at its own competition.
   constexpr int kAthletes = 40;
   for (int i = 0; i < kAthletes; ++i) {
-    const User user = MakeUser(100 + i, "athlete" + std::to_string(i));
-    ASSERT_TRUE(RunSync(store->CreateUser(user, "h")).ok());
-    Athlete athlete;
-    athlete.id = user.id;
-    athlete.first_name = "A" + std::to_string(i);
-    athlete.last_name = "Runner";
-    ASSERT_TRUE(RunSync(store->CreateAthlete(athlete)).ok());
-    ASSERT_TRUE(RunSync(store->Follow(fan.id, athlete.id, At(i))).ok());
+    const Athlete athlete = AddFollowedAthlete(*store, fan, 100 + i);
     const Competition competition = MakeCompetition(500 + i, "2026-07-01", "2026-07-03");
     ASSERT_TRUE(RunSync(store->CreateCompetition(competition)).ok());
     Event event;
@@ -327,21 +333,14 @@ TEST_F(DynamoDbStoreTest, FeedReadsEveryCalendarWhenTheFollowedAthletesCompeteRa
   ASSERT_TRUE(RunSync(store->CreateCompetition(second)).ok());
   constexpr int kAthletes = 40;
   for (int i = 0; i < kAthletes; ++i) {
-    const User user = MakeUser(100 + i, "athlete" + std::to_string(i));
-    ASSERT_TRUE(RunSync(store->CreateUser(user, "h")).ok());
-    Athlete athlete;
-    athlete.id = user.id;
-    athlete.first_name = "A" + std::to_string(i);
-    athlete.last_name = "Runner";
-    ASSERT_TRUE(RunSync(store->CreateAthlete(athlete)).ok());
-    ASSERT_TRUE(RunSync(store->Follow(fan.id, athlete.id, At(i))).ok());
+    const Athlete athlete = AddFollowedAthlete(*store, fan, 100 + i);
     Event event;
     event.id = Id(1000 + i);
     event.athlete_id = athlete.id;
     event.competition_id = i % 2 == 0 ? first.id : second.id;
     event.name = "100m";
-    event.date_time = DateTime::Parse(i % 2 == 0 ? "2026-08-01T10:00:00Z" : "2026-09-01T10:00:00Z")
-                          .value();
+    event.date_time =
+        DateTime::Parse(i % 2 == 0 ? "2026-08-01T10:00:00Z" : "2026-09-01T10:00:00Z").value();
     ASSERT_TRUE(RunSync(store->CreateEvent(event)).ok());
   }
 
@@ -358,8 +357,7 @@ TEST_F(DynamoDbStoreTest, FeedReadsEveryCalendarWhenTheFollowedAthletesCompeteRa
   // The partition and the span; the walk's first batch (a Query and 32 event Queries) and its
   // second Query (15 more competitions), which takes it past 40 calls; then one Query per
   // calendar and a BatchGetItem each of the athletes and of the competitions.
-  EXPECT_EQ(store->Counters().at(0).value - calls_before,
-            2U + (1 + 32) + 1 + (kAthletes + 1 + 1));
+  EXPECT_EQ(store->Counters().at(0).value - calls_before, 2U + (1 + 32) + 1 + (kAthletes + 1 + 1));
 }
 
 TEST_F(DynamoDbStoreTest, ItemsArePlainDynamoDbData) {

@@ -22,6 +22,19 @@ namespace {
 // of the page when the followed athletes compete often), as in the SQLite store.
 constexpr size_t kFewFollows = 32;
 
+// The athletes of `items` (athlete profile items, in any order).
+Result<std::vector<Athlete>> ReadAthletes(const std::vector<boost::json::object>& items,
+                                          Logger& logger) {
+  std::vector<Athlete> athletes;
+  athletes.reserve(items.size());
+  for (const boost::json::object& item : items) {
+    Result<Athlete> athlete = dynamodb::ReadAthlete(item, logger);
+    if (!athlete.ok()) return std::move(athlete).error();
+    athletes.push_back(std::move(*athlete));
+  }
+  return athletes;
+}
+
 }  // namespace
 
 // A feed page, whatever its position:
@@ -136,13 +149,9 @@ Async<Result<std::optional<Page<FeedEntry>>>> DynamoDbStore::FeedByCompetitions(
   for (const std::string& id : athlete_ids) keys.push_back(dynamodb::AthleteKey(id));
   Result<std::vector<Item>> athlete_items = co_await BatchGet(std::move(keys), false);
   if (!athlete_items.ok()) co_return std::move(athlete_items).error();
-  std::vector<Athlete> athletes;
-  for (const Item& item : *athlete_items) {
-    Result<Athlete> athlete = dynamodb::ReadAthlete(item, logger_);
-    if (!athlete.ok()) co_return std::move(athlete).error();
-    athletes.push_back(std::move(*athlete));
-  }
-  page.items = GroupFeed(kept, athletes, events);
+  Result<std::vector<Athlete>> athletes = ReadAthletes(*athlete_items, logger_);
+  if (!athletes.ok()) co_return std::move(athletes).error();
+  page.items = GroupFeed(kept, *athletes, events);
   co_return std::optional<Page<FeedEntry>>(std::move(page));
 }
 
@@ -193,12 +202,8 @@ Async<Result<Page<FeedEntry>>> DynamoDbStore::FeedByCalendars(
     co_return std::move(status).error();
   }
 
-  std::vector<Athlete> athletes;
-  for (const Item& item : athlete_items) {
-    Result<Athlete> athlete = dynamodb::ReadAthlete(item, logger_);
-    if (!athlete.ok()) co_return std::move(athlete).error();
-    athletes.push_back(std::move(*athlete));
-  }
+  Result<std::vector<Athlete>> athletes = ReadAthletes(athlete_items, logger_);
+  if (!athletes.ok()) co_return std::move(athletes).error();
   std::vector<Event> events;
   std::set<std::string> competition_ids;
   for (std::vector<Event>& calendar : calendars) {
@@ -230,7 +235,7 @@ Async<Result<Page<FeedEntry>>> DynamoDbStore::FeedByCalendars(
   Page<FeedEntry> page;
   page.has_more = upcoming.size() > limit;
   if (page.has_more) upcoming.resize(limit);
-  page.items = GroupFeed(upcoming, athletes, events);
+  page.items = GroupFeed(upcoming, *athletes, events);
   co_return page;
 }
 

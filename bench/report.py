@@ -348,8 +348,10 @@ def main() -> int:
 
     begin, end, heading = MARKERS[backend]
     commit = meta.get("commit", "unknown")
-    against = ("a server started on its own copy of the database as seeded"
-               if backend == "sqlite" else "the same server and data, seeded once")
+    # run.sh says whether each round had a server of its own (on SQLite it always does).
+    on_seeded_copies = meta.get("rounds_on_seeded_copies") == "1"
+    against = ("a server started on its own copy of the database as seeded" if on_seeded_copies
+               else "the same server and data, seeded once")
     rounds_text = (f"medians of {n_rounds} rounds (each: the ceiling, then every scenario, "
                    f"against {against})" if n_rounds > 1 else "1 round (no medians)")
     settings = (f"{meta.get('wrk_version', 'wrk')}, {meta.get('threads')} threads, "
@@ -455,11 +457,11 @@ def main() -> int:
                   f"{' and '.join(feed_counts)} per request"
                   + "".join("; " + text for text in latencies) + ".")
         md.append("")
-    restarted = backend == "sqlite" and n_rounds > 1
-    after_label = ("the last round's scenarios (each round has a server of its own)" if restarted
+    after_label = ("the last round's scenarios (each round has a server of its own)"
+                   if on_seeded_copies
                    else "all scenarios")
     peaks = (f"peak (VmHWM) {fmt(mib('hwm_seeded_kib'), 1)} MiB while seeding, "
-             f"{fmt(mib('hwm_after_kib'), 1)} MiB in the last round" if restarted
+             f"{fmt(mib('hwm_after_kib'), 1)} MiB in the last round" if on_seeded_copies
              else f"peak (VmHWM) {fmt(mib('hwm_after_kib'), 1)} MiB")
     md.append(f"Server memory (VmRSS): {fmt(idle, 1)} MiB idle after start, "
               f"{fmt(mib('rss_seeded_kib'), 1)} MiB after seeding, "

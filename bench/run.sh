@@ -525,6 +525,7 @@ rss_seeded_kib=$rss_seeded
 rss_after_kib=$rss_after
 hwm_after_kib=$hwm_after
 hwm_seeded_kib=$hwm_seeded
+rounds_on_seeded_copies=$([[ -n $seeded_copy ]] && echo 1 || echo 0)
 server_log_lines=$(wc -l <"$results/server.log")
 EOF
 

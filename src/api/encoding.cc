@@ -85,8 +85,9 @@ void WriteFollowedAthlete(JsonWriter& out, const FollowedAthlete& followed) {
   out.EndObject();
 }
 
-void WriteEvent(JsonWriter& out, const Event& event) {
-  out.BeginObject();
+namespace {
+
+void WriteEventMembers(JsonWriter& out, const Event& event) {
   out.Member("id", event.id);
   out.Member("athlete_id", event.athlete_id);
   out.Member("competition_id", event.competition_id);
@@ -96,6 +97,36 @@ void WriteEvent(JsonWriter& out, const Event& event) {
   out.Member("created_at", event.created_at);
   out.Member("updated_at", event.updated_at);
   out.Member("version", event.version);
+}
+
+}  // namespace
+
+void WriteEvent(JsonWriter& out, const Event& event) {
+  out.BeginObject();
+  WriteEventMembers(out, event);
+  out.EndObject();
+}
+
+void WriteStartListEntry(JsonWriter& out, const StartListEntry& entry) {
+  out.BeginObject();
+  WriteEventMembers(out, entry.event);
+  out.Key("athlete");
+  out.BeginObject();
+  out.Member("id", entry.athlete.id);
+  out.Member("first_name", entry.athlete.first_name);
+  out.Member("last_name", entry.athlete.last_name);
+  out.Member("country", entry.athlete.country);
+  out.Member("team", entry.athlete.team);
+  out.EndObject();
+  out.EndObject();
+}
+
+void WriteFollower(JsonWriter& out, const Follower& follower) {
+  out.BeginObject();
+  out.Member("id", follower.id);
+  out.Member("username", follower.username);
+  out.Member("display_name", follower.display_name);
+  out.Member("followed_at", follower.followed_at);
   out.EndObject();
 }
 

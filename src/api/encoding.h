@@ -28,6 +28,10 @@ void WriteAthlete(JsonWriter& out, const Athlete& athlete);
 void WriteFollowedAthlete(JsonWriter& out, const FollowedAthlete& followed);
 void WriteEvent(JsonWriter& out, const Event& event);
 void WriteFeedEntry(JsonWriter& out, const FeedEntry& entry);
+// An event with its athlete's summary embedded as `athlete`.
+void WriteStartListEntry(JsonWriter& out, const StartListEntry& entry);
+// A follower's public profile with `followed_at`.
+void WriteFollower(JsonWriter& out, const Follower& follower);
 
 // The JSON text of one resource.
 std::string UserJson(const User& user, bool include_email);

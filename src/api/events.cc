@@ -14,6 +14,9 @@
 namespace tt::api {
 namespace {
 
+// An event name is at most 200 code points, so a longer prefix could match none.
+constexpr size_t kMaxDisciplineLength = 200;
+
 // The contract's 422s for an event: its competition must exist and contain its local day.
 boost::asio::awaitable<Status> CheckCompetition(const Services& services, const Event& event) {
   Result<Competition> competition = co_await services.store.GetCompetition(event.competition_id);
@@ -60,6 +63,30 @@ Reply ListAthleteEvents(const Services& services, const Request& request) {
     next = EncodeEventCursor({last.date_time.instant(), last.id});
   }
   co_return PageResponse(page->items, &WriteEvent, next);
+}
+
+Reply ListCompetitionEvents(const Services& services, const Request& request) {
+  if (!IsValidId(request.PathParam("id"))) co_return Error::NotFound("no such competition");
+  FieldErrors errors;
+  StartListQuery query;
+  query.competition_id = std::string(request.PathParam("id"));
+  query.limit = LimitParam(request, errors);
+  if (std::optional<std::string_view> discipline = request.Query("discipline")) {
+    if (CodePointCount(*discipline).value_or(kMaxDisciplineLength + 1) > kMaxDisciplineLength) {
+      errors.Add("discipline", "must be UTF-8 text of at most 200 characters");
+    }
+    query.discipline = std::string(*discipline);
+  }
+  query.after = CursorParam(request, &DecodeEventCursor, errors);
+  if (!errors.empty()) co_return errors.ToError();
+  Result<Page<StartListEntry>> page = co_await services.store.ListCompetitionEvents(query);
+  if (!page) co_return std::move(page).error();
+  std::optional<std::string> next;
+  if (page->has_more && !page->items.empty()) {
+    const Event& last = page->items.back().event;
+    next = EncodeEventCursor({last.date_time.instant(), last.id});
+  }
+  co_return PageResponse(page->items, &WriteStartListEntry, next);
 }
 
 Reply CreateEvent(const Services& services, const Request& request) {

@@ -68,6 +68,27 @@ Reply ListFollowing(const Services& services, const Request& request) {
   co_return PageResponse(page->items, &WriteFollowedAthlete, next);
 }
 
+// The store answers kNotFound for an unknown athlete, so no lookup comes first.
+Reply ListFollowers(const Services& services, const Request& request) {
+  std::string_view athlete_id = request.PathParam("id");
+  if (!IsValidId(athlete_id)) co_return Error::NotFound("no such athlete");
+  FieldErrors errors;
+  FollowersQuery query;
+  query.athlete_id = std::string(athlete_id);
+  query.limit = LimitParam(request, errors);
+  query.after = CursorParam(request, &DecodeFollowCursor, errors);
+  if (!errors.empty()) co_return errors.ToError();
+
+  Result<Page<Follower>> page = co_await services.store.ListFollowers(query);
+  if (!page) co_return std::move(page).error();
+  std::optional<std::string> next;
+  if (page->has_more && !page->items.empty()) {
+    const Follower& last = page->items.back();
+    next = EncodeFollowCursor({last.followed_at, last.id});
+  }
+  co_return PageResponse(page->items, &WriteFollower, next);
+}
+
 Reply Feed(const Services& services, const Request& request) {
   Result<Principal> principal = co_await Authenticate(services, request);
   if (!principal) co_return std::move(principal).error();

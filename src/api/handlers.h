@@ -41,6 +41,8 @@ Reply DeleteAthlete(const Services& services, const Request& request);
 
 // events.cc
 Reply ListAthleteEvents(const Services& services, const Request& request);
+// GET /competitions/{id}/events: the start list.
+Reply ListCompetitionEvents(const Services& services, const Request& request);
 Reply CreateEvent(const Services& services, const Request& request);
 Reply GetEvent(const Services& services, const Request& request);
 Reply PatchEvent(const Services& services, const Request& request);
@@ -50,6 +52,7 @@ Reply DeleteEvent(const Services& services, const Request& request);
 Reply Follow(const Services& services, const Request& request);
 Reply Unfollow(const Services& services, const Request& request);
 Reply ListFollowing(const Services& services, const Request& request);
+Reply ListFollowers(const Services& services, const Request& request);
 Reply Feed(const Services& services, const Request& request);
 
 // operations.cc

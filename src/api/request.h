@@ -24,6 +24,10 @@ struct Request {
   std::string authorization;  // the Authorization header, or empty
   std::string content_type;   // the Content-Type header, or empty
   std::string if_match;       // the If-Match header, or empty
+  // CORS (src/http/cors.h): the Origin header as sent, and Access-Control-Request-Method, which
+  // makes an OPTIONS a preflight; each empty when absent.
+  std::string origin;
+  std::string access_control_request_method;
   std::string body;
   std::string request_id;
 

@@ -20,6 +20,7 @@ std::span<const RouteSpec> RouteTable() {
       {"GET", "/competitions/{id}", Access::kPublic, &GetCompetition},
       {"PATCH", "/competitions/{id}", Access::kOwnerOrAdmin, &PatchCompetition},
       {"DELETE", "/competitions/{id}", Access::kOwnerOrAdmin, &DeleteCompetition},
+      {"GET", "/competitions/{id}/events", Access::kPublic, &ListCompetitionEvents},
 
       {"POST", "/athletes", Access::kSignedIn, &CreateAthlete},
       {"GET", "/athletes", Access::kPublic, &ListAthletes},
@@ -27,6 +28,7 @@ std::span<const RouteSpec> RouteTable() {
       {"PATCH", "/athletes/{id}", Access::kOwnerOrAdmin, &PatchAthlete},
       {"DELETE", "/athletes/{id}", Access::kOwnerOrAdmin, &DeleteAthlete},
       {"GET", "/athletes/{id}/events", Access::kPublic, &ListAthleteEvents},
+      {"GET", "/athletes/{id}/followers", Access::kPublic, &ListFollowers},
       {"POST", "/athletes/{id}/events", Access::kOwnerOrAdmin, &CreateEvent},
       {"PATCH", "/athletes/{id}/events/{event_id}", Access::kOwnerOrAdmin, &PatchEvent},
       {"DELETE", "/athletes/{id}/events/{event_id}", Access::kOwnerOrAdmin, &DeleteEvent},

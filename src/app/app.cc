@@ -77,6 +77,11 @@ int RunServe(const ServeConfig& config) {
     PrintError(listen.error().message);
     return 2;
   }
+  Result<http::CorsPolicy> cors = http::CorsPolicy::Parse(config.cors_origins);
+  if (!cors) {
+    PrintError(cors.error().message);
+    return 2;
+  }
   Logger logger(*level);
   const int threads = config.threads > 0 ? config.threads : HardwareThreads();
   // One io_context per I/O thread, each run by that thread alone (hint 1): a connection's
@@ -120,6 +125,7 @@ int RunServe(const ServeConfig& config) {
   server_options.idle_timeout =
       std::chrono::milliseconds(static_cast<int64_t>(config.idle_timeout_seconds * 1000));
   server_options.max_connections = static_cast<size_t>(config.max_connections);
+  server_options.cors = std::move(*cors);
   // DynamoDB reads suspend on the network, so a read whose client left can be stopped; SQLite
   // reads run to the end without suspending, and the watch would only cost a wake-up each.
   const Result<DatabaseLocation> location = ParseDatabaseUrl(config.store.db_url);

@@ -52,6 +52,9 @@ struct ServeConfig {
   double request_timeout_seconds = 15;  // --request-timeout, TRACK_REQUEST_TIMEOUT
   double idle_timeout_seconds = 60;     // --idle-timeout, TRACK_IDLE_TIMEOUT
   int max_connections = 4096;           // --max-connections, TRACK_MAX_CONNECTIONS
+  // --cors-origins, TRACK_CORS_ORIGINS: browser origins allowed to call the API, comma-separated
+  // exact origins or `*`; empty allows none and sends no CORS header.
+  std::string cors_origins;
 };
 
 }  // namespace tt::app

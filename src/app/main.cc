@@ -75,6 +75,11 @@ int main(int argc, char** argv) {
       ->envname("TRACK_MAX_CONNECTIONS")
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
+  serve_command
+      ->add_option("--cors-origins", serve.cors_origins,
+                   "Browser origins allowed to call the API: comma-separated "
+                   "scheme://host[:port], or * (default: none)")
+      ->envname("TRACK_CORS_ORIGINS");
 
   tt::app::StoreSettings init_db;
   CLI::App* init_command = cli.add_subcommand(

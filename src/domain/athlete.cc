@@ -103,8 +103,7 @@ AthleteCursor CursorOf(const Athlete& athlete) {
 }
 
 std::string EncodeFollowCursor(const FollowCursor& cursor) {
-  return EncodeCursor(
-      {std::to_string(cursor.followed_at.time_since_epoch().count()), cursor.athlete_id});
+  return EncodeCursor({std::to_string(cursor.followed_at.time_since_epoch().count()), cursor.id});
 }
 
 std::optional<FollowCursor> DecodeFollowCursor(std::string_view text) {

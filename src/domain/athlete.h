@@ -60,10 +60,12 @@ struct AthleteQuery {
   int limit = 50;
 };
 
-// GET /users/{id}/following: newest follow first, by (followed_at desc, athlete id desc).
+// Both sides of a follow list newest follow first, by (followed_at desc, id desc), where `id` is
+// the other side's: the followed athlete's in GET /users/{id}/following, the follower's in
+// GET /athletes/{id}/followers.
 struct FollowCursor {
   Timestamp followed_at{};
-  std::string athlete_id;
+  std::string id;
 };
 std::string EncodeFollowCursor(const FollowCursor& cursor);
 std::optional<FollowCursor> DecodeFollowCursor(std::string_view text);
@@ -77,6 +79,30 @@ struct FollowingQuery {
 struct FollowedAthlete {
   Athlete athlete;
   Timestamp followed_at{};
+};
+
+// GET /athletes/{id}/followers: the users following an athlete, newest follow first.
+struct FollowersQuery {
+  std::string athlete_id;
+  std::optional<FollowCursor> after;  // `id` is the follower's user id
+  int limit = 50;
+};
+
+// A follower as anyone may see it: the user's public profile and when they followed.
+struct Follower {
+  std::string id;
+  std::string username;
+  std::string display_name;
+  Timestamp followed_at{};
+};
+
+// Who an athlete is, in a line: what a start list shows beside each event.
+struct AthleteSummary {
+  std::string id;
+  std::string first_name;
+  std::string last_name;
+  std::optional<std::string> country;
+  std::optional<std::string> team;
 };
 
 }  // namespace tt

@@ -1,5 +1,6 @@
 #include "domain/event.h"
 
+#include "domain/case_folding.h"
 #include "domain/cursor.h"
 #include "domain/ids.h"
 #include "domain/text.h"
@@ -50,6 +51,11 @@ std::optional<EventCursor> DecodeEventCursor(std::string_view text) {
   const auto micros = internal::ParseCanonicalInt64((*parts)[0]);
   if (!micros || !IsValidId((*parts)[1])) return std::nullopt;
   return EventCursor{Timestamp{std::chrono::microseconds{*micros}}, (*parts)[1]};
+}
+
+bool MatchesDiscipline(std::string_view event_name, std::string_view discipline) {
+  if (discipline.empty()) return true;
+  return FoldCase(event_name).starts_with(FoldCase(discipline));
 }
 
 }  // namespace tt

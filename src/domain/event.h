@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "domain/athlete.h"
 #include "domain/competition.h"
 #include "domain/time.h"
 #include "domain/validation.h"
@@ -60,5 +61,24 @@ struct EventQuery {
   std::optional<EventCursor> after;
   int limit = 50;
 };
+
+// GET /competitions/{id}/events: the start list, the competition's events by (instant of
+// date_time, id), each with its athlete.
+struct StartListQuery {
+  std::string competition_id;
+  // Keeps only events whose name starts with it, compared case-folded; empty keeps every event.
+  std::string discipline;
+  std::optional<EventCursor> after;
+  int limit = 50;
+};
+
+struct StartListEntry {
+  Event event;
+  AthleteSummary athlete;
+};
+
+// True when `event_name` starts with `discipline` case-insensitively (FoldCase on both sides), so
+// that "100m" keeps "100m heats" and "100M final" but not "1000m". Every store filters with it.
+bool MatchesDiscipline(std::string_view event_name, std::string_view discipline);
 
 }  // namespace tt

@@ -30,13 +30,25 @@ std::string Join(const std::vector<std::string>& items, std::string_view separat
 
 }  // namespace
 
-boost::asio::awaitable<Dispatched> Dispatch(const Router& router, api::Request request,
-                                            Logger& logger) {
+boost::asio::awaitable<Dispatched> Dispatch(const Router& router, const CorsPolicy& cors,
+                                            api::Request request, Logger& logger) {
   Router::Match match = router.Find(request.method, request.path);
   if (match.route == nullptr) {
     if (match.allowed_methods.empty()) {
       co_return Dispatched{ErrorResponse(Error::NotFound("no such route")),
                            std::string(kUnmatchedRoute)};
+    }
+    if (request.method == "OPTIONS") {
+      if (!request.origin.empty() && !request.access_control_request_method.empty()) {
+        co_return Dispatched{cors.PreflightResponse(request.origin, match.allowed_methods),
+                             std::string(kPreflightRoute)};
+      }
+      api::Response response;
+      response.status = 204;
+      response.content_type.clear();
+      match.allowed_methods.push_back("OPTIONS");
+      response.headers.emplace_back("Allow", Join(match.allowed_methods, ", "));
+      co_return Dispatched{std::move(response), std::string(kPreflightRoute)};
     }
     api::Response response = ErrorResponse(
         Error{ErrorCode::kMethodNotAllowed, "method not allowed on this path", {}, {}});

@@ -118,6 +118,9 @@ Result<api::Request> ToApiRequest(BeastRequest&& message, std::string request_id
   request.authorization = FirstValue(message, bhttp::field::authorization);
   request.content_type = FirstValue(message, bhttp::field::content_type);
   request.if_match = FirstValue(message, bhttp::field::if_match);
+  request.origin = FirstValue(message, bhttp::field::origin);
+  request.access_control_request_method =
+      FirstValue(message, bhttp::field::access_control_request_method);
   request.body = std::move(message.body());
   request.request_id = std::move(request_id);
   return request;

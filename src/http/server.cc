@@ -277,6 +277,9 @@ asio::awaitable<bool> ServeRequest(ServerState& state, Connection& connection,
     const bool has_header = parser.is_header_done();
     const std::string request_id = has_header ? RequestIdFor(parser.get()) : GenerateRequestId();
     const std::string method = has_header ? std::string(parser.get().method_string()) : "";
+    if (has_header) {
+      options.cors.AddResponseHeaders(parser.get()[bhttp::field::origin], *answer);
+    }
     const int status = answer->status;
     const WireResponse response = ToWireResponse(std::move(*answer), 11, false, request_id);
     RecordAnswer(state, method, kUnmatchedRoute, status, started, request_id);
@@ -292,6 +295,8 @@ asio::awaitable<bool> ServeRequest(ServerState& state, Connection& connection,
   const bool client_keeps_alive = message.keep_alive();
   const std::string method(message.method_string());
   const std::string request_id = RequestIdFor(message);
+  // Kept for the CORS headers, which every answer gets, a malformed request's too.
+  const std::string origin(message[bhttp::field::origin]);
 
   Result<api::Request> request = ToApiRequest(std::move(message), request_id);
   // Plain statements, not a conditional expression: g++ 12 miscompiles co_await inside ?: (it
@@ -303,7 +308,7 @@ asio::awaitable<bool> ServeRequest(ServerState& state, Connection& connection,
       connection.watching = true;
       WatchForHangup(connection, ++connection.watch_serial);
     }
-    dispatched = co_await Dispatch(state.router, std::move(*request), state.logger);
+    dispatched = co_await Dispatch(state.router, options.cors, std::move(*request), state.logger);
     if (watch) {
       connection.watching = false;
       beast::error_code ignored;
@@ -316,6 +321,8 @@ asio::awaitable<bool> ServeRequest(ServerState& state, Connection& connection,
     RecordAnswer(state, method, dispatched.route, kClientClosedRequest, started, request_id);
     co_return false;
   }
+
+  options.cors.AddResponseHeaders(origin, dispatched.response);
 
   // Read after the handler: a request in flight when Shutdown starts is answered, then closed.
   const bool keep_alive = client_keeps_alive && !state.draining.load();

@@ -28,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "http/cors.h"
 #include "http/metrics.h"
 #include "http/router.h"
 #include "log/logger.h"
@@ -55,6 +56,8 @@ struct ServerOptions {
   // to the end, so that a client leaving never stops one half way. Worth it only when handlers
   // suspend on I/O (DynamoDB); a handler that never suspends cannot be cancelled anyway.
   bool cancel_reads_on_hangup = false;
+  // Which browser origins may call the API (--cors-origins); none by default.
+  CorsPolicy cors;
 };
 
 class Server {

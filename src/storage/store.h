@@ -123,6 +123,10 @@ class Store {
   virtual Async<Status> Unfollow(std::string_view user_id, std::string_view athlete_id) = 0;
   // kNotFound when the user does not exist (an empty page means it follows no one).
   virtual Async<Result<Page<FollowedAthlete>>> ListFollowing(const FollowingQuery& query) = 0;
+  // The users following the athlete, newest follow first. kNotFound when the athlete does not
+  // exist (an empty page means no followers). Once writes have settled, the pages together list
+  // exactly follower_count users.
+  virtual Async<Result<Page<Follower>>> ListFollowers(const FollowersQuery& query) = 0;
 
   // ---- Events ----------------------------------------------------------------------------
   // kNotFound (message names it) when the athlete or the competition is gone; kConflict when
@@ -135,6 +139,10 @@ class Store {
                                     std::optional<int64_t> expected_version) = 0;
   // kNotFound when the athlete does not exist (an empty page means an empty calendar).
   virtual Async<Result<Page<Event>>> ListEvents(const EventQuery& query) = 0;
+  // The competition's start list: its events in (instant, id) order, each with its athlete,
+  // filtered by MatchesDiscipline. kNotFound when the competition does not exist.
+  virtual Async<Result<Page<StartListEntry>>> ListCompetitionEvents(
+      const StartListQuery& query) = 0;
 
   // ---- Feed ------------------------------------------------------------------------------
   // kNotFound when the user does not exist.

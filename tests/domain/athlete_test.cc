@@ -176,7 +176,7 @@ TEST(FollowCursor, RoundTripsMicroseconds) {
   const auto decoded = DecodeFollowCursor(EncodeFollowCursor(cursor));
   ASSERT_TRUE(decoded);
   EXPECT_EQ(decoded->followed_at, cursor.followed_at);
-  EXPECT_EQ(decoded->athlete_id, kId);
+  EXPECT_EQ(decoded->id, kId);
 
   const FollowCursor before_epoch{Timestamp{std::chrono::microseconds{-5}}, kId};
   EXPECT_EQ(DecodeFollowCursor(EncodeFollowCursor(before_epoch))->followed_at,

@@ -917,6 +917,111 @@ TYPED_TEST(StoreTest, ListFollowingIsNewestFirstAcrossPages) {
   EXPECT_EQ(CodeOf(RunSync(this->store().ListFollowing({.user_id = this->NewId()}))), "not_found");
 }
 
+// Every page of ListFollowers, following cursors; fails on a page over the limit.
+Ids AllFollowerPages(Store& store, FollowersQuery query) {
+  Ids all;
+  for (int pages = 0; pages < 100; ++pages) {
+    Result<Page<Follower>> page = RunSync(store.ListFollowers(query));
+    EXPECT_OK(page);
+    if (!page.ok()) break;
+    EXPECT_LE(page->items.size(), static_cast<size_t>(query.limit));
+    for (const Follower& follower : page->items) all.push_back(follower.id);
+    if (!page->has_more) break;
+    EXPECT_FALSE(page->items.empty());
+    query.after = FollowCursor{page->items.back().followed_at, page->items.back().id};
+  }
+  return all;
+}
+
+TYPED_TEST(StoreTest, ListFollowersIsNewestFirstAcrossPagesWithPublicProfiles) {
+  const Athlete athlete = this->AddAthlete("Faith", "Kipyegon");
+  const Athlete other = this->AddAthlete("Other", "Athlete");
+  const User first = this->AddUser("first");
+  const User tie_low = this->AddUser("tie_low");
+  const User tie_high = this->AddUser("tie_high");  // later id
+  const User last = this->AddUser("last");
+  ASSERT_OK(RunSync(this->store().Follow(first.id, athlete.id, At(1))));
+  ASSERT_OK(RunSync(this->store().Follow(tie_low.id, athlete.id, At(2))));
+  ASSERT_OK(RunSync(this->store().Follow(tie_high.id, athlete.id, At(2))));
+  ASSERT_OK(RunSync(this->store().Follow(last.id, athlete.id, At(3))));
+  ASSERT_OK(RunSync(this->store().Follow(first.id, other.id, At(4))));    // another athlete's
+  ASSERT_OK(RunSync(this->store().Follow(first.id, athlete.id, At(9))));  // keeps the first time
+
+  for (int limit : {1, 3, 4, 50}) {
+    EXPECT_EQ(AllFollowerPages(this->store(), {.athlete_id = athlete.id, .limit = limit}),
+              (Ids{last.id, tie_high.id, tie_low.id, first.id}))
+        << "limit " << limit;
+  }
+  Result<Page<Follower>> page = RunSync(this->store().ListFollowers({.athlete_id = athlete.id}));
+  ASSERT_OK(page);
+  ASSERT_EQ(page->items.size(), 4U);
+  EXPECT_FALSE(page->has_more);
+  const Follower& oldest = page->items.back();
+  EXPECT_EQ(oldest.username, first.username);
+  EXPECT_EQ(oldest.display_name, first.display_name);
+  EXPECT_EQ(oldest.followed_at, At(1));
+}
+
+TYPED_TEST(StoreTest, ListFollowersOfUnknownOrNonAthleteIsNotFoundAndEmptyWhenUnfollowed) {
+  const User plain = this->AddUser("plain");
+  EXPECT_EQ(CodeOf(RunSync(this->store().ListFollowers({.athlete_id = this->NewId()}))),
+            "not_found");
+  EXPECT_EQ(CodeOf(RunSync(this->store().ListFollowers({.athlete_id = plain.id}))), "not_found");
+  const Athlete athlete = this->AddAthlete("Faith", "Kipyegon");
+  Result<Page<Follower>> none = RunSync(this->store().ListFollowers({.athlete_id = athlete.id}));
+  ASSERT_OK(none);
+  EXPECT_TRUE(none->items.empty());
+  EXPECT_FALSE(none->has_more);
+}
+
+TYPED_TEST(StoreTest, FollowersMatchFollowerCountAfterUnfollowsAndAFollowerLeaving) {
+  const Athlete athlete = this->AddAthlete("Faith", "Kipyegon");
+  std::vector<User> fans;
+  for (int i = 0; i < 6; ++i) {
+    fans.push_back(this->AddUser("fan" + std::to_string(i)));
+    ASSERT_OK(RunSync(this->store().Follow(fans.back().id, athlete.id, At(10 + i))));
+  }
+  ASSERT_OK(RunSync(this->store().Unfollow(fans[1].id, athlete.id)));
+  ASSERT_OK(RunSync(this->store().DeleteUser(fans[4].id, std::nullopt)));
+
+  const Ids expected = {fans[5].id, fans[3].id, fans[2].id, fans[0].id};
+  EXPECT_EQ(AllFollowerPages(this->store(), {.athlete_id = athlete.id, .limit = 2}), expected);
+  EXPECT_EQ(RunSync(this->store().GetAthlete(athlete.id))->follower_count, 4);
+}
+
+TYPED_TEST(StoreTest, ConcurrentFollowsAndUnfollowsLeaveFollowersEqualToTheCount) {
+  const Athlete athlete = this->AddAthlete("Faith", "Kipyegon");
+  constexpr int kThreads = 6;
+  constexpr int kRounds = 5;
+  std::vector<User> fans;
+  for (int i = 0; i < kThreads; ++i) fans.push_back(this->AddUser("fan" + std::to_string(i)));
+  std::atomic<int> failures = 0;
+  std::vector<std::thread> threads;
+  // Each thread follows and unfollows with its own fan, then (odd ones) ends followed; and every
+  // thread also races the others on fan 0, whose follow state ends whatever the last write said.
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int r = 0; r < kRounds; ++r) {
+        if (!RunSync(this->store().Follow(fans[t].id, athlete.id, At(r))).ok()) ++failures;
+        if (!RunSync(this->store().Follow(fans[0].id, athlete.id, At(r))).ok()) ++failures;
+        if (!RunSync(this->store().Unfollow(fans[t].id, athlete.id)).ok()) ++failures;
+        if (!RunSync(this->store().Unfollow(fans[0].id, athlete.id)).ok()) ++failures;
+      }
+      if (t % 2 == 1 && !RunSync(this->store().Follow(fans[t].id, athlete.id, At(99))).ok()) {
+        ++failures;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+
+  const Ids listed = AllFollowerPages(this->store(), {.athlete_id = athlete.id, .limit = 2});
+  EXPECT_EQ(std::set<std::string>(listed.begin(), listed.end()),
+            (std::set<std::string>{fans[1].id, fans[3].id, fans[5].id}));
+  EXPECT_EQ(RunSync(this->store().GetAthlete(athlete.id))->follower_count,
+            static_cast<int64_t>(listed.size()));
+}
+
 // ---- Events ---------------------------------------------------------------------------------
 
 TYPED_TEST(StoreTest, CreatedEventReadsBackWithItsOffsetKept) {
@@ -1070,6 +1175,141 @@ TYPED_TEST(StoreTest, ListEventsFromAndToAreInclusiveLocalDays) {
   EXPECT_EQ(listed(std::nullopt, "2026-06-14"), (Ids{late.id, early.id}));
   EXPECT_EQ(listed(std::nullopt, std::nullopt), (Ids{late.id, early.id, other.id}));
   EXPECT_EQ(CodeOf(RunSync(this->store().ListEvents({.athlete_id = this->NewId()}))), "not_found");
+}
+
+// ---- Start lists ------------------------------------------------------------------------------
+
+// Every page of ListCompetitionEvents, following cursors; fails on a page over the limit.
+std::vector<StartListEntry> AllStartListPages(Store& store, StartListQuery query) {
+  std::vector<StartListEntry> all;
+  for (int pages = 0; pages < 200; ++pages) {
+    Result<Page<StartListEntry>> page = RunSync(store.ListCompetitionEvents(query));
+    EXPECT_OK(page);
+    if (!page.ok()) break;
+    EXPECT_LE(page->items.size(), static_cast<size_t>(query.limit));
+    all.insert(all.end(), page->items.begin(), page->items.end());
+    if (!page->has_more) break;
+    EXPECT_FALSE(page->items.empty());
+    const Event& last = page->items.back().event;
+    query.after = EventCursor{last.date_time.instant(), last.id};
+  }
+  return all;
+}
+Ids EventIdsOf(const std::vector<StartListEntry>& entries) {
+  Ids ids;
+  for (const StartListEntry& entry : entries) ids.push_back(entry.event.id);
+  return ids;
+}
+
+TYPED_TEST(StoreTest, StartListOrdersByInstantAcrossPagesWithEachAthlete) {
+  Athlete faith = this->MakeAthlete(this->AddUser("faith"), "Faith", "Kipyegon");
+  faith.country = "KEN";
+  faith.team = "Nike";
+  ASSERT_OK(RunSync(this->store().CreateAthlete(faith)));
+  const Athlete other = this->AddAthlete("Gudaf", "Tsegay");
+  const Competition meet = this->AddCompetition("Meet", "2026-06-10", "2026-06-20");
+  const Competition elsewhere = this->AddCompetition("Elsewhere", "2026-06-10", "2026-06-20");
+  // Local days and instants in different orders: the start list follows the instants.
+  const Event b = this->AddEvent(faith, meet, "2026-06-11T20:00:00-10:00");  // 06-12T06:00Z
+  const Event a = this->AddEvent(other, meet, "2026-06-12T01:00:00+14:00");  // 06-11T11:00Z
+  const Event c_low = this->AddEvent(other, meet, "2026-06-12T08:00:00Z");
+  const Event c_high = this->AddEvent(faith, meet, "2026-06-12T10:00:00+02:00");  // same instant
+  const Event d = this->AddEvent(faith, meet, "2026-06-19T23:30:00-12:00");
+  this->AddEvent(faith, elsewhere, "2026-06-12T09:00:00Z");
+  const Ids expected = {a.id, b.id, c_low.id, c_high.id, d.id};
+
+  for (int limit : {1, 2, 4, 50}) {
+    EXPECT_EQ(
+        EventIdsOf(AllStartListPages(this->store(), {.competition_id = meet.id, .limit = limit})),
+        expected)
+        << "limit " << limit;
+  }
+  const std::vector<StartListEntry> all =
+      AllStartListPages(this->store(), {.competition_id = meet.id});
+  ASSERT_EQ(all.size(), 5U);
+  EXPECT_EQ(all[1].event.name, b.name);
+  EXPECT_EQ(all[1].event.date_time.ToString(), "2026-06-11T20:00:00-10:00");
+  EXPECT_EQ(all[1].athlete.id, faith.id);
+  EXPECT_EQ(all[1].athlete.first_name, "Faith");
+  EXPECT_EQ(all[1].athlete.last_name, "Kipyegon");
+  EXPECT_EQ(all[1].athlete.country, "KEN");
+  EXPECT_EQ(all[1].athlete.team, "Nike");
+  EXPECT_EQ(all[0].athlete.id, other.id);
+  EXPECT_EQ(all[0].athlete.country, std::nullopt);
+}
+
+TYPED_TEST(StoreTest, StartListFiltersByDisciplinePrefixCaseInsensitively) {
+  const Athlete athlete = this->AddAthlete("Faith", "Kipyegon");
+  const Competition meet = this->AddCompetition("Meet", "2026-06-10", "2026-06-20");
+  const Event heats = this->AddEvent(athlete, meet, "2026-06-11T10:00:00Z", "100m heats");
+  this->AddEvent(athlete, meet, "2026-06-11T11:00:00Z", "1000m");
+  const Event final = this->AddEvent(athlete, meet, "2026-06-12T10:00:00Z", "100M Final");
+  this->AddEvent(athlete, meet, "2026-06-12T11:00:00Z", "200m");
+  const Event relay = this->AddEvent(athlete, meet, "2026-06-13T11:00:00Z", "Épreuve relais");
+
+  for (int limit : {1, 2, 50}) {
+    EXPECT_EQ(
+        EventIdsOf(AllStartListPages(
+            this->store(), {.competition_id = meet.id, .discipline = "100m", .limit = limit})),
+        (Ids{heats.id, final.id}))
+        << "limit " << limit;
+  }
+  EXPECT_EQ(EventIdsOf(
+                AllStartListPages(this->store(), {.competition_id = meet.id, .discipline = "éPR"})),
+            Ids{relay.id});
+  EXPECT_TRUE(
+      AllStartListPages(this->store(), {.competition_id = meet.id, .discipline = "400m"}).empty());
+}
+
+TYPED_TEST(StoreTest, StartListOfManyEventsInManyOffsetsMatchesASortedReading) {
+  const Competition meet = this->AddCompetition("Meet", "2026-06-10", "2026-06-16");
+  std::vector<Athlete> athletes;
+  for (int i = 0; i < 4; ++i) {
+    athletes.push_back(this->AddAthlete("A" + std::to_string(i), "Runner"));
+  }
+  // Offsets from -12:00 to +14:00 over the meet's days, in a fixed pseudo-random order.
+  constexpr const char* kOffsets[] = {"-12:00", "-10:00", "-03:30", "Z",
+                                      "+05:45", "+09:00", "+12:45", "+14:00"};
+  std::vector<std::pair<Timestamp, std::string>> expected;
+  uint32_t seed = 12345;
+  for (int i = 0; i < 60; ++i) {
+    seed = seed * 1103515245 + 12345;
+    const int day = 10 + static_cast<int>((seed >> 8) % 7);
+    const int hour = static_cast<int>((seed >> 12) % 24);
+    const char* offset = kOffsets[(seed >> 20) % 8];
+    char date_time[40];
+    std::snprintf(date_time, sizeof date_time, "2026-06-%02dT%02d:15:00%s", day, hour, offset);
+    const Event event = this->AddEvent(athletes[i % athletes.size()], meet, date_time,
+                                       i % 3 == 0 ? "400m" : "800m");
+    if (i % 3 == 0) expected.emplace_back(event.date_time.instant(), event.id);
+  }
+  std::sort(expected.begin(), expected.end());
+  Ids expected_ids;
+  for (const auto& [instant, id] : expected) expected_ids.push_back(id);
+
+  for (int limit : {1, 3, 7, 50}) {
+    EXPECT_EQ(EventIdsOf(AllStartListPages(
+                  this->store(), {.competition_id = meet.id, .discipline = "400", .limit = limit})),
+              expected_ids)
+        << "limit " << limit;
+  }
+  EXPECT_EQ(AllStartListPages(this->store(), {.competition_id = meet.id, .limit = 9}).size(), 60U);
+}
+
+TYPED_TEST(StoreTest, StartListOfUnknownCompetitionIsNotFoundAndOfAnEmptyOneEmpty) {
+  EXPECT_EQ(CodeOf(RunSync(this->store().ListCompetitionEvents({.competition_id = this->NewId()}))),
+            "not_found");
+  const Competition meet = this->AddCompetition("Meet", "2026-06-10", "2026-06-20");
+  Result<Page<StartListEntry>> empty =
+      RunSync(this->store().ListCompetitionEvents({.competition_id = meet.id}));
+  ASSERT_OK(empty);
+  EXPECT_TRUE(empty->items.empty());
+  EXPECT_FALSE(empty->has_more);
+  const Athlete athlete = this->AddAthlete("Faith", "Kipyegon");
+  this->AddEvent(athlete, meet, "2026-06-11T10:00:00Z");
+  ASSERT_OK(RunSync(this->store().DeleteCompetition(meet.id, std::nullopt)));
+  EXPECT_EQ(CodeOf(RunSync(this->store().ListCompetitionEvents({.competition_id = meet.id}))),
+            "not_found");
 }
 
 // ---- Feed -----------------------------------------------------------------------------------

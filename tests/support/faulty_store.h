@@ -143,6 +143,10 @@ class FaultyStore final : public Store {
     if (std::optional<Error> fault = Fault("ListFollowing")) co_return *fault;
     co_return co_await inner_.ListFollowing(query);
   }
+  Async<Result<Page<Follower>>> ListFollowers(const FollowersQuery& query) override {
+    if (std::optional<Error> fault = Fault("ListFollowers")) co_return *fault;
+    co_return co_await inner_.ListFollowers(query);
+  }
   Async<Status> CreateEvent(const Event& event) override {
     if (std::optional<Error> fault = Fault("CreateEvent")) co_return *fault;
     co_return co_await inner_.CreateEvent(event);
@@ -162,6 +166,10 @@ class FaultyStore final : public Store {
   Async<Result<Page<Event>>> ListEvents(const EventQuery& query) override {
     if (std::optional<Error> fault = Fault("ListEvents")) co_return *fault;
     co_return co_await inner_.ListEvents(query);
+  }
+  Async<Result<Page<StartListEntry>>> ListCompetitionEvents(const StartListQuery& query) override {
+    if (std::optional<Error> fault = Fault("ListCompetitionEvents")) co_return *fault;
+    co_return co_await inner_.ListCompetitionEvents(query);
   }
   Async<Result<Page<FeedEntry>>> Feed(const FeedQuery& query) override {
     if (std::optional<Error> fault = Fault("Feed")) co_return *fault;

@@ -118,12 +118,14 @@ class DynamoDbStore final : public Store {
                        Timestamp at) override;
   Async<Status> Unfollow(std::string_view user_id, std::string_view athlete_id) override;
   Async<Result<Page<FollowedAthlete>>> ListFollowing(const FollowingQuery& query) override;
+  Async<Result<Page<Follower>>> ListFollowers(const FollowersQuery& query) override;
 
   Async<Status> CreateEvent(const Event& event) override;
   Async<Result<Event>> GetEvent(std::string_view id) override;
   Async<Status> UpdateEvent(const Event& event, int64_t expected_version) override;
   Async<Status> DeleteEvent(std::string_view id, std::optional<int64_t> expected_version) override;
   Async<Result<Page<Event>>> ListEvents(const EventQuery& query) override;
+  Async<Result<Page<StartListEntry>>> ListCompetitionEvents(const StartListQuery& query) override;
 
   Async<Result<Page<FeedEntry>>> Feed(const FeedQuery& query) override;
 
@@ -150,6 +152,9 @@ class DynamoDbStore final : public Store {
   // when it is empty) or the query is exhausted.
   Async<Result<std::vector<Item>>> QueryUpTo(Item request, size_t wanted,
                                              const std::function<bool(const Item&)>& keep = {});
+  // Calls `visit` on the items of a Query in order, page by page, until it returns false or the
+  // query is exhausted.
+  Async<Status> QueryWhile(Item request, const std::function<bool(const Item&)>& visit);
   // The items at `keys` that exist, in no particular order: BatchGetItem in chunks of 100, run
   // concurrently, UnprocessedKeys retried with backoff. Duplicate keys are read once.
   Async<Result<std::vector<Item>>> BatchGet(std::vector<Item> keys, bool consistent);

@@ -236,8 +236,8 @@ Async<Result<Page<FollowedAthlete>>> DynamoDbStore::ListFollowing(const Followin
                                 expression.Value(dynamodb::S(dynamodb::FollowingPk(query.user_id)));
     if (query.after.has_value()) {
       key_condition += " AND " + expression.Name(dynamodb::kGsi1Sk) + " < " +
-                       expression.Value(dynamodb::S(dynamodb::FollowingKey(
-                           query.after->followed_at, query.after->athlete_id)));
+                       expression.Value(dynamodb::S(
+                           dynamodb::FollowingKey(query.after->followed_at, query.after->id)));
     }
     request["KeyConditionExpression"] = key_condition;
     expression.AddTo(request);
@@ -275,6 +275,68 @@ Async<Result<Page<FollowedAthlete>>> DynamoDbStore::ListFollowing(const Followin
     const auto athlete = by_id.find(record.athlete_id);
     if (athlete == by_id.end()) continue;
     page.items.push_back(FollowedAthlete{athlete->second, record.followed_at});
+  }
+  co_return page;
+}
+
+// The athlete's follows from index gsi2 (sort key "<followed_at>#<user_id>", read backwards),
+// then, in one BatchGetItem, their users and the athlete's own two items: a follower whose user
+// is gone is skipped, and a profile deleted mid-cascade is kNotFound even while its follows are
+// still being swept. Two calls a page.
+Async<Result<Page<Follower>>> DynamoDbStore::ListFollowers(const FollowersQuery& query) {
+  const size_t limit = static_cast<size_t>(std::max(query.limit, 1));
+  Expression expression;
+  Item request{{"IndexName", dynamodb::kGsi2}, {"ScanIndexForward", false}, {"Limit", limit + 1}};
+  std::string key_condition =
+      expression.Name(dynamodb::kGsi2Pk) + " = " +
+      expression.Value(dynamodb::S(dynamodb::FollowersPk(query.athlete_id)));
+  if (query.after.has_value()) {
+    key_condition += " AND " + expression.Name(dynamodb::kGsi2Sk) + " < " +
+                     expression.Value(dynamodb::S(
+                         dynamodb::FollowingKey(query.after->followed_at, query.after->id)));
+  }
+  request["KeyConditionExpression"] = key_condition;
+  expression.AddTo(request);
+  Result<std::vector<Item>> follows = co_await QueryUpTo(std::move(request), limit + 1);
+  if (!follows.ok()) co_return std::move(follows).error();
+
+  Page<Follower> page;
+  page.has_more = follows->size() > limit;
+  if (page.has_more) follows->resize(limit);
+  std::vector<dynamodb::FollowRecord> records;
+  std::vector<Item> keys = {dynamodb::UserKey(query.athlete_id),
+                            dynamodb::AthleteKey(query.athlete_id)};
+  for (const Item& item : *follows) {
+    Result<dynamodb::FollowRecord> record = dynamodb::ReadFollow(item, logger_);
+    if (!record.ok()) co_return std::move(record).error();
+    keys.push_back(dynamodb::UserKey(record->user_id));
+    records.push_back(std::move(*record));
+  }
+  Result<std::vector<Item>> found = co_await BatchGet(std::move(keys), /*consistent=*/true);
+  if (!found.ok()) co_return std::move(found).error();
+
+  const std::string athlete_pk = dynamodb::UserPk(query.athlete_id);
+  bool athlete_user = false;
+  bool athlete_profile = false;
+  std::map<std::string, User, std::less<>> users;
+  for (const Item& item : *found) {
+    const std::string_view sk = dynamodb::StringOf(item, dynamodb::kSk);
+    if (dynamodb::StringOf(item, dynamodb::kPk) == athlete_pk) {
+      athlete_user = athlete_user || sk == dynamodb::kUserSk;
+      athlete_profile = athlete_profile || sk == dynamodb::kAthleteSk;
+      continue;
+    }
+    Result<User> user = dynamodb::ReadUser(item, /*is_athlete=*/false, logger_);
+    if (!user.ok()) co_return std::move(user).error();
+    std::string id = user->id;
+    users.emplace(std::move(id), std::move(*user));
+  }
+  if (!athlete_user || !athlete_profile) co_return Error::NotFound(kNoSuchAthlete);
+  for (const dynamodb::FollowRecord& record : records) {
+    const auto user = users.find(record.user_id);
+    if (user == users.end()) continue;
+    page.items.push_back(Follower{user->second.id, user->second.username, user->second.display_name,
+                                  record.followed_at});
   }
   co_return page;
 }

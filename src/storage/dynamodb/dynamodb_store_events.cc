@@ -1,6 +1,8 @@
 // DynamoDbStore: events (athletes' calendars).
 #include <algorithm>
 #include <boost/json/array.hpp>
+#include <iterator>
+#include <map>
 #include <utility>
 
 #include "storage/dynamodb/dynamodb_store.h"
@@ -248,6 +250,84 @@ Async<Result<Page<Event>>> DynamoDbStore::ListEvents(const EventQuery& query) {
     Result<Event> event = dynamodb::ReadEvent(item, logger_);
     if (!event.ok()) co_return std::move(event).error();
     page.items.push_back(std::move(*event));
+  }
+  co_return page;
+}
+
+// Index gsi2 orders a competition's events by local day, not by instant, and an event's instant
+// lies within kMaxUtcOffset of its local day (see MidnightUtc). So the Query starts two days
+// before the cursor's instant, keeps the `limit + 1` least (instant, id) that pass the filter,
+// and stops at the first event whose local day is late enough that neither it nor any after it
+// can be among them. Then one BatchGetItem reads the page's athletes and the competition itself
+// (an event is shown only with its competition and its athlete, as the cascades require). For a
+// meet in one offset that is about a page plus two days of events read, in two calls.
+Async<Result<Page<StartListEntry>>> DynamoDbStore::ListCompetitionEvents(
+    const StartListQuery& query) {
+  const size_t limit = static_cast<size_t>(std::max(query.limit, 1));
+  using SortKey = std::pair<Timestamp, std::string>;
+  std::map<SortKey, Event> least;  // at most limit + 1
+  Status malformed = Status::Ok();
+
+  Expression expression;
+  Item request{{"IndexName", dynamodb::kGsi2}, {"Limit", std::max<size_t>(2 * limit + 2, 100)}};
+  std::string key_condition =
+      expression.Name(dynamodb::kGsi2Pk) + " = " +
+      expression.Value(dynamodb::S(dynamodb::CompetitionEventsPk(query.competition_id)));
+  if (query.after.has_value()) {
+    const Date first_day = Date::OfInstant(query.after->instant - 2 * dynamodb::kMaxUtcOffset);
+    key_condition += " AND " + expression.Name(dynamodb::kGsi2Sk) +
+                     " >= " + expression.Value(dynamodb::S(first_day.ToString()));
+  }
+  request["KeyConditionExpression"] = key_condition;
+  expression.AddTo(request);
+  Status read = co_await QueryWhile(std::move(request), [&](const Item& item) {
+    Result<Event> event = dynamodb::ReadEvent(item, logger_);
+    if (!event.ok()) {
+      malformed = std::move(event).error();
+      return false;
+    }
+    const Timestamp earliest =
+        dynamodb::MidnightUtc(event->date_time.local_date()) - dynamodb::kMaxUtcOffset;
+    if (least.size() > limit && std::prev(least.end())->first.first < earliest) return false;
+    SortKey key{event->date_time.instant(), event->id};
+    if (query.after.has_value() && key <= SortKey{query.after->instant, query.after->id}) {
+      return true;
+    }
+    if (!MatchesDiscipline(event->name, query.discipline)) return true;
+    least.emplace(std::move(key), std::move(*event));
+    if (least.size() > limit + 1) least.erase(std::prev(least.end()));
+    return true;
+  });
+  if (!read.ok()) co_return std::move(read).error();
+  if (!malformed.ok()) co_return std::move(malformed).error();
+
+  Page<StartListEntry> page;
+  page.has_more = least.size() > limit;
+  if (page.has_more) least.erase(std::prev(least.end()));
+  std::vector<Item> keys = {dynamodb::CompetitionKey(query.competition_id)};
+  for (const auto& [key, event] : least) keys.push_back(dynamodb::AthleteKey(event.athlete_id));
+  Result<std::vector<Item>> found = co_await BatchGet(std::move(keys), /*consistent=*/true);
+  if (!found.ok()) co_return std::move(found).error();
+
+  bool competition_exists = false;
+  std::map<std::string, AthleteSummary, std::less<>> athletes;
+  for (const Item& item : *found) {
+    if (dynamodb::StringOf(item, dynamodb::kSk) != dynamodb::kAthleteSk) {
+      competition_exists = true;
+      continue;
+    }
+    Result<Athlete> athlete = dynamodb::ReadAthlete(item, logger_);
+    if (!athlete.ok()) co_return std::move(athlete).error();
+    std::string id = athlete->id;
+    athletes.emplace(std::move(id),
+                     AthleteSummary{athlete->id, athlete->first_name, athlete->last_name,
+                                    athlete->country, athlete->team});
+  }
+  if (!competition_exists) co_return Error::NotFound("no such competition");
+  for (auto& [key, event] : least) {
+    const auto athlete = athletes.find(event.athlete_id);
+    if (athlete == athletes.end()) continue;  // deleted; its events are being swept
+    page.items.push_back(StartListEntry{std::move(event), athlete->second});
   }
   co_return page;
 }

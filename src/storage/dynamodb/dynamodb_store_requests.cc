@@ -109,21 +109,29 @@ Async<Result<std::vector<DynamoDbStore::Item>>> DynamoDbStore::QueryAll(Item req
 Async<Result<std::vector<DynamoDbStore::Item>>> DynamoDbStore::QueryUpTo(
     Item request, size_t wanted, const std::function<bool(const Item&)>& keep) {
   std::vector<Item> items;
-  while (items.size() < wanted) {
+  if (wanted == 0) co_return items;
+  Status status = co_await QueryWhile(std::move(request), [&](const Item& item) {
+    if (!keep || keep(item)) items.push_back(item);
+    return items.size() < wanted;
+  });
+  if (!status.ok()) co_return std::move(status).error();
+  co_return items;
+}
+
+Async<Status> DynamoDbStore::QueryWhile(Item request,
+                                        const std::function<bool(const Item&)>& visit) {
+  while (true) {
     Result<Reply> reply = co_await Call("Query", request);
     if (!reply.ok()) co_return std::move(reply).error();
     if (const json::array* page = ArrayAt(reply->body, {"Items"}); page != nullptr) {
       for (const json::value& item : *page) {
-        if (!item.is_object() || (keep && !keep(item.get_object()))) continue;
-        items.push_back(item.get_object());
-        if (items.size() == wanted) break;
+        if (item.is_object() && !visit(item.get_object())) co_return Status::Ok();
       }
     }
     const json::value* last = reply->body.if_contains("LastEvaluatedKey");
-    if (last == nullptr || !last->is_object()) break;
+    if (last == nullptr || !last->is_object()) co_return Status::Ok();
     request["ExclusiveStartKey"] = *last;
   }
-  co_return items;
 }
 
 Async<Result<std::vector<DynamoDbStore::Item>>> DynamoDbStore::BatchGet(std::vector<Item> keys,

@@ -213,8 +213,8 @@ std::string EventDayKey(const Date& local_date, std::string_view id) {
   return local_date.ToString() + "#" + std::string(id);
 }
 
-std::string FollowingKey(Timestamp followed_at, std::string_view athlete_id) {
-  return SortableInstant(followed_at) + "#" + std::string(athlete_id);
+std::string FollowingKey(Timestamp followed_at, std::string_view id) {
+  return SortableInstant(followed_at) + "#" + std::string(id);
 }
 
 // ---- Attribute values
@@ -348,7 +348,7 @@ Item FollowItem(std::string_view user_id, std::string_view athlete_id, Timestamp
   item["athlete_id"] = S(athlete_id);
   item["followed_at"] = S(FormatUtc(followed_at));
   SetGsi1(item, FollowingPk(user_id), FollowingKey(followed_at, athlete_id));
-  SetGsi2(item, FollowersPk(athlete_id), std::string(user_id));
+  SetGsi2(item, FollowersPk(athlete_id), FollowingKey(followed_at, user_id));
   return item;
 }
 

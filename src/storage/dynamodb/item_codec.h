@@ -93,8 +93,10 @@ std::string AthleteListKey(std::string_view last_key, std::string_view first_key
 std::string CalendarKey(Timestamp instant, std::string_view id);
 // "<local_date>#<id>".
 std::string EventDayKey(const Date& local_date, std::string_view id);
-// "<SortableInstant(followed_at)>#<athlete_id>".
-std::string FollowingKey(Timestamp followed_at, std::string_view athlete_id);
+// "<SortableInstant(followed_at)>#<id>": a follow's gsi1sk among the user's follows (id: the
+// athlete's) and its gsi2sk among the athlete's followers (id: the user's), so both lists read
+// newest first.
+std::string FollowingKey(Timestamp followed_at, std::string_view id);
 
 // ---- Attribute values --------------------------------------------------------------------------
 

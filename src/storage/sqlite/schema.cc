@@ -13,7 +13,7 @@ namespace {
 // Conventions: STRICT tables, so a type mistake fails instead of being stored; timestamps are
 // INTEGER microseconds since the Unix epoch (UTC); dates are TEXT `YYYY-MM-DD`, which sorts in
 // calendar order; `*_key` columns hold the lowercase forms that lists order and match by.
-constexpr std::array<const char*, 3> kMigrations = {
+constexpr std::array<const char*, 4> kMigrations = {
     // 1: the initial schema.
     R"sql(
 CREATE TABLE users (
@@ -116,6 +116,11 @@ CREATE INDEX sign_in_failures_by_time ON sign_in_failures(at);
 ALTER TABLE competitions ADD COLUMN span_days INTEGER
   GENERATED ALWAYS AS (CAST(julianday(end_date) - julianday(start_date) AS INTEGER)) VIRTUAL;
 CREATE INDEX competitions_by_span ON competitions(span_days);
+)sql",
+    // 4: followers newest first, and a competition's events in time order (start lists).
+    R"sql(
+CREATE INDEX IF NOT EXISTS follows_by_athlete_time ON follows(athlete_id, followed_at, user_id);
+CREATE INDEX IF NOT EXISTS events_by_competition_time ON events(competition_id, instant, id);
 )sql",
 };
 

@@ -92,12 +92,14 @@ class SqliteStore final : public Store {
                        Timestamp at) override;
   Async<Status> Unfollow(std::string_view user_id, std::string_view athlete_id) override;
   Async<Result<Page<FollowedAthlete>>> ListFollowing(const FollowingQuery& query) override;
+  Async<Result<Page<Follower>>> ListFollowers(const FollowersQuery& query) override;
 
   Async<Status> CreateEvent(const Event& event) override;
   Async<Result<Event>> GetEvent(std::string_view id) override;
   Async<Status> UpdateEvent(const Event& event, int64_t expected_version) override;
   Async<Status> DeleteEvent(std::string_view id, std::optional<int64_t> expected_version) override;
   Async<Result<Page<Event>>> ListEvents(const EventQuery& query) override;
+  Async<Result<Page<StartListEntry>>> ListCompetitionEvents(const StartListQuery& query) override;
 
   Async<Result<Page<FeedEntry>>> Feed(const FeedQuery& query) override;
 

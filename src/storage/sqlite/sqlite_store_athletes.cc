@@ -180,7 +180,7 @@ Async<Result<Page<FollowedAthlete>>> SqliteStore::ListFollowing(const FollowingQ
   // has; `(t, id) < (max, "")` then holds for every stored follow.
   const int64_t before_time = query.after.has_value() ? sqlite::Micros(query.after->followed_at)
                                                       : std::numeric_limits<int64_t>::max();
-  const std::string before_id = query.after.has_value() ? query.after->athlete_id : std::string();
+  const std::string before_id = query.after.has_value() ? query.after->id : std::string();
   co_return InReadTransaction(*pool_, [&](Connection& connection) -> Result<Page<FollowedAthlete>> {
     if (Status status = sqlite::RequireUser(connection, query.user_id); !status.ok()) {
       return std::move(status).error();
@@ -204,6 +204,47 @@ Async<Result<Page<FollowedAthlete>>> SqliteStore::ListFollowing(const FollowingQ
       Result<Athlete> athlete = sqlite::ReadAthlete(reader);
       if (!athlete.ok()) return std::move(athlete).error();
       rows.push_back(FollowedAthlete{std::move(*athlete), reader.Time()});
+    }
+    return sqlite::MakePage(std::move(rows), limit);
+  });
+}
+
+Async<Result<Page<Follower>>> SqliteStore::ListFollowers(const FollowersQuery& query) {
+  const int limit = sqlite::PageLimit(query.limit);
+  // As ListFollowing: the first page starts below every stored follow time.
+  const int64_t before_time = query.after.has_value() ? sqlite::Micros(query.after->followed_at)
+                                                      : std::numeric_limits<int64_t>::max();
+  const std::string before_id = query.after.has_value() ? query.after->id : std::string();
+  co_return InSingleStatementRead(*pool_, [&](Connection& connection) -> Result<Page<Follower>> {
+    // Walks the (athlete_id, followed_at, user_id) index backwards from the cursor. The rows are
+    // the rows follower_count counts, so the pages add up to it.
+    Result<Statement> select = connection.Prepare(
+        "SELECT u.id, u.username, u.display_name, f.followed_at FROM follows f"
+        " JOIN users u ON u.id = f.user_id"
+        " WHERE f.athlete_id = ?1 AND (f.followed_at, f.user_id) < (?2, ?3)"
+        " ORDER BY f.followed_at DESC, f.user_id DESC LIMIT ?4");
+    if (!select.ok()) return std::move(select).error();
+    select->BindAll(query.athlete_id, before_time, before_id, limit + 1);
+    std::vector<Follower> rows;
+    while (true) {
+      Result<bool> row = select->Step();
+      if (!row.ok()) return std::move(row).error();
+      if (!*row) break;
+      RowReader reader(*select);
+      Follower follower;
+      follower.id = reader.Text();
+      follower.username = reader.Text();
+      follower.display_name = reader.Text();
+      follower.followed_at = reader.Time();
+      if (Status status = reader.Check("follower"); !status.ok()) return std::move(status).error();
+      rows.push_back(std::move(follower));
+    }
+    // Only an empty page needs to tell "no followers" from "no such athlete": follows of a
+    // deleted athlete are deleted with it.
+    if (rows.empty()) {
+      if (Status status = sqlite::RequireAthlete(connection, query.athlete_id); !status.ok()) {
+        return std::move(status).error();
+      }
     }
     return sqlite::MakePage(std::move(rows), limit);
   });

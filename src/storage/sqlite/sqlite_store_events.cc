@@ -141,6 +141,54 @@ Async<Result<Page<Event>>> SqliteStore::ListEvents(const EventQuery& query) {
   });
 }
 
+// One statement walks the (competition_id, instant, id) index from the cursor; the discipline
+// filter is applied while stepping, which stops at the first row past the page, so the work is
+// the page (plus the rows the filter skips), whatever the size of the competition.
+Async<Result<Page<StartListEntry>>> SqliteStore::ListCompetitionEvents(
+    const StartListQuery& query) {
+  const size_t limit = static_cast<size_t>(sqlite::PageLimit(query.limit));
+  const int64_t after_instant = query.after.has_value() ? sqlite::Micros(query.after->instant)
+                                                        : std::numeric_limits<int64_t>::min();
+  const std::string after_id = query.after.has_value() ? query.after->id : std::string();
+  co_return InSingleStatementRead(
+      *pool_, [&](Connection& connection) -> Result<Page<StartListEntry>> {
+        Result<Statement> select =
+            connection.Prepare("SELECT " TT_SQL_EVENT_COLUMNS
+                               ", a.id, a.first_name, a.last_name, a.country, a.team"
+                               " FROM events e JOIN athletes a ON a.id = e.athlete_id"
+                               " WHERE e.competition_id = ?1 AND (e.instant, e.id) > (?2, ?3)"
+                               " ORDER BY e.instant, e.id");
+        if (!select.ok()) return std::move(select).error();
+        select->BindAll(query.competition_id, after_instant, after_id);
+        std::vector<StartListEntry> rows;
+        while (rows.size() <= limit) {
+          Result<bool> row = select->Step();
+          if (!row.ok()) return std::move(row).error();
+          if (!*row) break;
+          RowReader reader(*select);
+          Result<Event> event = sqlite::ReadEvent(reader);
+          if (!event.ok()) return std::move(event).error();
+          if (!MatchesDiscipline(event->name, query.discipline)) continue;
+          StartListEntry entry{std::move(*event), {}};
+          entry.athlete.id = reader.Text();
+          entry.athlete.first_name = reader.Text();
+          entry.athlete.last_name = reader.Text();
+          entry.athlete.country = reader.OptionalText();
+          entry.athlete.team = reader.OptionalText();
+          rows.push_back(std::move(entry));
+        }
+        // Only an empty page needs to tell "no events" from "no such competition": the events
+        // of a deleted competition are deleted with it.
+        if (rows.empty()) {
+          Result<bool> exists = sqlite::RowExists(
+              connection, "SELECT 1 FROM competitions WHERE id = ?1", query.competition_id);
+          if (!exists.ok()) return std::move(exists).error();
+          if (!*exists) return Error::NotFound("no such competition");
+        }
+        return sqlite::MakePage(std::move(rows), static_cast<int>(limit));
+      });
+}
+
 // A feed page runs three queries in one read transaction (so they see one snapshot), whatever
 // the number of athletes followed or events found:
 //   1. the user exists, and how many athletes it follows, counting up to kFewFollows + 1;

@@ -9,6 +9,8 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev libsodium-dev libssl-dev libcli11-dev
   libgtest-dev libgmock-dev
+  # Tests only: the browser the CORS test drives (headless).
+  chromium
 )
 # Node.js runs dynalite (a local DynamoDB) for the DynamoDB tests; any Node.js 18+ will do, so
 # Debian's is installed only where none is on the PATH.

@@ -277,9 +277,9 @@ asio::awaitable<bool> ServeRequest(ServerState& state, Connection& connection,
     const bool has_header = parser.is_header_done();
     const std::string request_id = has_header ? RequestIdFor(parser.get()) : GenerateRequestId();
     const std::string method = has_header ? std::string(parser.get().method_string()) : "";
-    if (has_header) {
-      options.cors.AddResponseHeaders(parser.get()[bhttp::field::origin], *answer);
-    }
+    // Fields are stored as they are parsed, so Origin is known even when a later check of the
+    // header failed (a Content-Length over the limit).
+    options.cors.AddResponseHeaders(parser.get()[bhttp::field::origin], *answer);
     const int status = answer->status;
     const WireResponse response = ToWireResponse(std::move(*answer), 11, false, request_id);
     RecordAnswer(state, method, kUnmatchedRoute, status, started, request_id);

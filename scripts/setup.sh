@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs the Debian packages Track Tracker builds and tests with. As root it runs apt-get;
-# otherwise it prints the exact command to run and stops. Idempotent: installed packages are
-# skipped, so it is cheap to call before every build.
+# Installs the Debian packages Track Tracker builds with and, with --tests, those its tests use
+# too. As root it runs apt-get; otherwise it prints the exact command to run and stops.
+# Idempotent: installed packages are skipped, so it is cheap to call before every build.
 set -euo pipefail
 
 packages=(
@@ -9,9 +9,11 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev libsodium-dev libssl-dev libcli11-dev
   libgtest-dev libgmock-dev
-  # Tests only: the browser the CORS test drives (headless).
-  chromium
 )
+if [ "${1:-}" = "--tests" ]; then
+  # Real clients the tests drive: the browser of the CORS test (headless).
+  packages+=(chromium)
+fi
 # Node.js runs dynalite (a local DynamoDB) for the DynamoDB tests; any Node.js 18+ will do, so
 # Debian's is installed only where none is on the PATH.
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then

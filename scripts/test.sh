@@ -17,7 +17,7 @@ fi
 
 stage() { printf '\n==== %s ====\n' "$*"; }
 
-scripts/setup.sh
+scripts/setup.sh --tests
 # dynalite and the AWS SDK for JavaScript, pinned by package-lock.json.
 npm ci --no-audit --no-fund --loglevel=error
 

@@ -315,6 +315,51 @@ TEST_F(DynamoDbStoreTest, FeedOfManyFollowsWalksThePagesCompetitionsAndCountsIts
             (2U + 1 + 16 + 1) + (2 + 1 + 16 + 1) + (2 + 1 + 10 + 1));
 }
 
+// A start list page and a followers page each cost one Query and one BatchGetItem, however many
+// athletes or followers the page names.
+TEST_F(DynamoDbStoreTest, StartListAndFollowersPagesTakeTwoCallsEach) {
+  std::unique_ptr<DynamoDbStore> store = OpenInstance();
+  ASSERT_NE(store, nullptr);
+  const User fan = MakeUser(1, "fan");
+  ASSERT_TRUE(RunSync(store->CreateUser(fan, "h")).ok());
+  const Competition competition = MakeCompetition(2, "2026-07-01", "2026-07-03");
+  ASSERT_TRUE(RunSync(store->CreateCompetition(competition)).ok());
+  constexpr int kAthletes = 30;
+  std::vector<Athlete> athletes;
+  for (int i = 0; i < kAthletes; ++i) {
+    athletes.push_back(AddFollowedAthlete(*store, fan, 100 + i));
+    Event event;
+    event.id = Id(1000 + i);
+    event.athlete_id = athletes.back().id;
+    event.competition_id = competition.id;
+    event.name = "100m heat " + std::to_string(i);
+    char date_time[32];
+    std::snprintf(date_time, sizeof date_time, "2026-07-02T10:%02d:00Z", i);
+    event.date_time = DateTime::Parse(date_time).value();
+    ASSERT_TRUE(RunSync(store->CreateEvent(event)).ok());
+  }
+  for (int i = 0; i < 12; ++i) {
+    const User follower = MakeUser(200 + i, "follower" + std::to_string(i));
+    ASSERT_TRUE(RunSync(store->CreateUser(follower, "h")).ok());
+    ASSERT_TRUE(RunSync(store->Follow(follower.id, athletes[0].id, At(i))).ok());
+  }
+
+  uint64_t calls_before = store->Counters().at(0).value;
+  Result<Page<StartListEntry>> start_list =
+      RunSync(store->ListCompetitionEvents({.competition_id = competition.id, .limit = 20}));
+  ASSERT_TRUE(start_list.ok()) << start_list.error().message;
+  EXPECT_EQ(start_list->items.size(), 20U);
+  EXPECT_TRUE(start_list->has_more);
+  EXPECT_EQ(store->Counters().at(0).value - calls_before, 2U);
+
+  calls_before = store->Counters().at(0).value;
+  Result<Page<Follower>> followers =
+      RunSync(store->ListFollowers({.athlete_id = athletes[0].id, .limit = 10}));
+  ASSERT_TRUE(followers.ok()) << followers.error().message;
+  EXPECT_EQ(followers->items.size(), 10U);
+  EXPECT_EQ(store->Counters().at(0).value - calls_before, 2U);
+}
+
 TEST_F(DynamoDbStoreTest, FeedReadsEveryCalendarWhenTheFollowedAthletesCompeteRarely) {
   std::unique_ptr<DynamoDbStore> store = OpenInstance();
   ASSERT_NE(store, nullptr);
@@ -430,6 +475,54 @@ TEST_F(DynamoDbStoreTest, ListCompetitionsFromFindsLongCompetitionsThatStartedEa
   ASSERT_EQ(page->items.size(), 2U);
   EXPECT_EQ(page->items[0].id, Id(1));
   EXPECT_EQ(page->items[1].id, Id(3));
+}
+
+// Follows written before followers were listed kept only the user id as their gsi2 sort key.
+// Opening the table rewrites them once, so the followers list of old data is newest first too.
+TEST_F(DynamoDbStoreTest, OpeningRekeysFollowsOfEarlierVersionsByFollowTime) {
+  std::unique_ptr<DynamoDbStore> store = OpenInstance();
+  ASSERT_NE(store, nullptr);
+  const User athlete_user = MakeUser(1, "athlete");
+  ASSERT_TRUE(RunSync(store->CreateUser(athlete_user, "h")).ok());
+  Athlete athlete;
+  athlete.id = athlete_user.id;
+  athlete.first_name = "Faith";
+  athlete.last_name = "Kipyegon";
+  ASSERT_TRUE(RunSync(store->CreateAthlete(athlete)).ok());
+  // Fans whose ids sort the other way round from their follow times.
+  std::vector<std::string> newest_first;
+  for (int n = 2; n <= 5; ++n) {
+    const User fan = MakeUser(n, "fan" + std::to_string(n));
+    ASSERT_TRUE(RunSync(store->CreateUser(fan, "h")).ok());
+    ASSERT_TRUE(RunSync(store->Follow(fan.id, athlete.id, At(100 - n))).ok());
+    newest_first.push_back(fan.id);
+  }
+  // Back to the earlier layout: the user id as gsi2sk, and no data_version.
+  for (const std::string& fan_id : newest_first) {
+    RawCall("UpdateItem",
+            {{"TableName", table()},
+             {"Key", dynamodb::FollowKey(fan_id, athlete.id)},
+             {"UpdateExpression", "SET gsi2sk = :id"},
+             {"ExpressionAttributeValues", json::object{{":id", dynamodb::S(fan_id)}}}});
+  }
+  RawCall("UpdateItem", {{"TableName", table()},
+                         {"Key", dynamodb::MetaKey()},
+                         {"UpdateExpression", "REMOVE data_version"}});
+
+  store = OpenInstance();
+  ASSERT_NE(store, nullptr);
+  Result<Page<Follower>> followers = RunSync(store->ListFollowers({.athlete_id = athlete.id}));
+  ASSERT_TRUE(followers.ok()) << followers.error().message;
+  std::vector<std::string> listed;
+  for (const Follower& follower : followers->items) listed.push_back(follower.id);
+  EXPECT_EQ(listed, newest_first);
+  const dynamodb::Reply follow =
+      RawCall("GetItem", {{"TableName", table()}, {"Key", dynamodb::FollowKey(Id(2), athlete.id)}});
+  EXPECT_EQ(dynamodb::StringOf(follow.body.at("Item").as_object(), dynamodb::kGsi2Sk),
+            dynamodb::FollowingKey(At(98), Id(2)));
+  const dynamodb::Reply meta =
+      RawCall("GetItem", {{"TableName", table()}, {"Key", dynamodb::MetaKey()}});
+  EXPECT_EQ(meta.body.at("Item").at("data_version").at("N").as_string(), "1");
 }
 
 }  // namespace

@@ -65,8 +65,12 @@ Async<Result<std::unique_ptr<DynamoDbStore>>> DynamoDbStore::Open(DynamoDbStoreO
     co_return std::move(status).error();
   }
   logger.Info("dynamodb: using table " + table + " at " + options.client.settings.endpoint);
-  co_return std::unique_ptr<DynamoDbStore>(
+  std::unique_ptr<DynamoDbStore> store(
       new DynamoDbStore(std::move(*client), std::move(table), logger));
+  if (Status status = co_await store->MigrateData(); !status.ok()) {
+    co_return std::move(status).error();
+  }
+  co_return store;
 }
 
 Async<Status> DynamoDbStore::CreateTables(const DynamoDbStoreOptions& options, Logger& logger) {

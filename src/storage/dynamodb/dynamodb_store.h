@@ -178,6 +178,12 @@ class DynamoDbStore final : public Store {
   // last one.
   Async<Status> BackOff(int attempt);
 
+  // ---- Data migrations (dynamodb_store_migrations.cc) ---------------------------------------
+  // Rewrites the items that earlier versions keyed differently, once per table (Open calls it).
+  Async<Status> MigrateData();
+  // Migration 1: follows of earlier versions get the followers list's time-ordered gsi2sk.
+  Async<Status> RekeyFollowersByTime();
+
   // ---- Shared steps --------------------------------------------------------------------------
   // The user item and the athlete item (if any) of user `id`, in one consistent Query.
   struct Profile {

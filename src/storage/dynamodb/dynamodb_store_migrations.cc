@@ -1,0 +1,113 @@
+// DynamoDbStore: data migrations. When a release changes how items are keyed, the items written
+// before it are rewritten once, when an instance opens the table. The meta item's `data_version`
+// says which migrations have run. Each is idempotent and conditional per item, so instances that
+// start together may both run one without harm, and one interrupted half way is simply run again.
+#include <boost/json/array.hpp>
+#include <string>
+#include <utility>
+
+#include "storage/dynamodb/dynamodb_store.h"
+#include "storage/dynamodb/item_codec.h"
+
+namespace tt {
+
+namespace json = boost::json;
+using dynamodb::Expression;
+using dynamodb::Reply;
+
+namespace {
+
+// 1: a follow's gsi2sk is "<followed_at>#<user_id>" (was "<user_id>"), so that followers list
+//    newest first.
+constexpr int64_t kDataVersion = 1;
+
+int64_t NumberOf(const json::object& item, std::string_view name) {
+  const json::value* value = item.if_contains(name);
+  const json::value* text =
+      value != nullptr && value->is_object() ? value->get_object().if_contains("N") : nullptr;
+  if (text == nullptr || !text->is_string()) return 0;
+  return std::stoll(std::string(text->get_string()));
+}
+
+}  // namespace
+
+Async<Status> DynamoDbStore::MigrateData() {
+  Result<std::optional<Item>> meta = co_await GetItem(dynamodb::MetaKey());
+  if (!meta.ok()) co_return std::move(meta).error();
+  const int64_t version = meta->has_value() ? NumberOf(**meta, "data_version") : 0;
+  if (version >= kDataVersion) co_return Status::Ok();
+
+  if (version < 1) {
+    if (Status status = co_await RekeyFollowersByTime(); !status.ok()) co_return status;
+  }
+
+  Expression expression;
+  Item request{{"Key", dynamodb::MetaKey()}};
+  const std::string data_version = expression.Name("data_version");
+  const std::string value = expression.Value(dynamodb::N(kDataVersion));
+  request["UpdateExpression"] = "SET " + data_version + " = " + value + ", " +
+                                expression.Name("type") + " = " +
+                                expression.Value(dynamodb::S("meta"));
+  request["ConditionExpression"] =
+      "attribute_not_exists(" + data_version + ") OR " + data_version + " < " + value;
+  expression.AddTo(request);
+  Result<Reply> recorded = co_await Call("UpdateItem", std::move(request));
+  if (!recorded.ok()) co_return std::move(recorded).error();
+  logger_.Info("dynamodb: data of table " + table_ + " at version " + std::to_string(kDataVersion));
+  co_return Status::Ok();
+}
+
+// Every athlete is in gsi1's athlete list, and every follow of one in gsi2 under its followers
+// key, so two Queries find them all without a Scan.
+Async<Status> DynamoDbStore::RekeyFollowersByTime() {
+  Expression list;
+  Item athletes_request{{"IndexName", dynamodb::kGsi1}};
+  athletes_request["KeyConditionExpression"] =
+      list.Name(dynamodb::kGsi1Pk) + " = " +
+      list.Value(dynamodb::S(std::string(dynamodb::kAthleteList)));
+  list.AddTo(athletes_request);
+  Result<std::vector<Item>> athletes = co_await QueryAll(std::move(athletes_request));
+  if (!athletes.ok()) co_return std::move(athletes).error();
+
+  size_t rekeyed = 0;
+  const std::function<Async<Status>(size_t)> rekey = [&](size_t i) -> Async<Status> {
+    const std::string athlete_id(dynamodb::StringOf((*athletes)[i], "id"));
+    Expression followers;
+    Item request{{"IndexName", dynamodb::kGsi2}};
+    request["KeyConditionExpression"] =
+        followers.Name(dynamodb::kGsi2Pk) + " = " +
+        followers.Value(dynamodb::S(dynamodb::FollowersPk(athlete_id)));
+    followers.AddTo(request);
+    Result<std::vector<Item>> follows = co_await QueryAll(std::move(request));
+    if (!follows.ok()) co_return std::move(follows).error();
+    for (const Item& follow : *follows) {
+      const std::string_view old_key = dynamodb::StringOf(follow, dynamodb::kGsi2Sk);
+      if (old_key.find('#') != std::string_view::npos) continue;  // already time-keyed
+      Result<dynamodb::FollowRecord> record = dynamodb::ReadFollow(follow, logger_);
+      if (!record.ok()) co_return std::move(record).error();
+      Expression update;
+      Item rewrite{{"Key", dynamodb::FollowKey(record->user_id, record->athlete_id)}};
+      const std::string sort_key = update.Name(dynamodb::kGsi2Sk);
+      rewrite["UpdateExpression"] =
+          "SET " + sort_key + " = " +
+          update.Value(dynamodb::S(dynamodb::FollowingKey(record->followed_at, record->user_id)));
+      // Not if the follow went meanwhile (the update would make a stub item) or was rewritten.
+      rewrite["ConditionExpression"] = sort_key + " = " + update.Value(dynamodb::S(old_key));
+      update.AddTo(rewrite);
+      Result<Reply> written = co_await Call("UpdateItem", std::move(rewrite));
+      if (!written.ok()) co_return std::move(written).error();
+      if (!ConditionFailed(*written)) ++rekeyed;
+    }
+    co_return Status::Ok();
+  };
+  if (Status status = co_await ForEachConcurrently(athletes->size(), rekey); !status.ok()) {
+    co_return status;
+  }
+  if (rekeyed > 0) {
+    logger_.Info("dynamodb: keyed " + std::to_string(rekeyed) +
+                 " follows of earlier versions by follow time");
+  }
+  co_return Status::Ok();
+}
+
+}  // namespace tt

@@ -21,6 +21,7 @@
 #   BENCH_DOC [docs/BENCHMARKS.md]  file whose generated section is replaced; empty: none
 #   BENCH_KEEP [0]           1 keeps the temporary directory (database, logs, raw outputs)
 #   BENCH_SERVER_ARGS []     extra arguments for `track-tracker serve`, e.g. "--threads 1"
+#   BENCH_LOG_LEVEL [info]   the server's --log-level; info (its default) writes the access log
 #   BENCH_SKIP_BUILD [0]     1 runs the existing build/release/track-tracker without building
 #   BENCH_WAIT_QUIET [0]     before each measured run, wait up to this many seconds for the
 #                            machine to be idle (for shared machines)
@@ -41,6 +42,7 @@ timeout=${BENCH_TIMEOUT:-30}
 doc=${BENCH_DOC-docs/BENCHMARKS.md}
 read -r -a scenarios <<<"${BENCH_SCENARIOS:-get_by_id get_by_id_during_sign_in batch_get_100 list_page feed feed_1conn create_competition add_event sign_in mixed}"
 read -r -a server_extra <<<"${BENCH_SERVER_ARGS:-}"
+log_level=${BENCH_LOG_LEVEL:-info}
 
 log() { printf '\n== %s\n' "$*"; }
 
@@ -229,7 +231,8 @@ fi
 
 # ---- The server ------------------------------------------------------------------------------
 
-server_args=(serve --listen 127.0.0.1:0 --db "$db" --log-level warn "${server_extra[@]}")
+# The log goes to a file, as a service's stderr usually does (journald, a file), not to a pipe.
+server_args=(serve --listen 127.0.0.1:0 --db "$db" --log-level "$log_level" "${server_extra[@]}")
 # Starts the server (server_pid, api); its log goes on after earlier starts' in server.err.
 start_server() {
   log "starting track-tracker ${server_args[*]}"

@@ -83,6 +83,9 @@ int RunServe(const ServeConfig& config) {
     return 2;
   }
   Logger logger(*level);
+  // The access log is a line per request: appended to a buffer of the I/O thread, written in
+  // batches (a clean stop writes the rest when the logger goes).
+  logger.StartBuffering();
   const int threads = config.threads > 0 ? config.threads : HardwareThreads();
   // One io_context per I/O thread, each run by that thread alone (hint 1): a connection's
   // request never wakes or waits for another thread. The first also accepts and handles

@@ -1,11 +1,50 @@
 #include "log/logger.h"
 
+#include <algorithm>
 #include <chrono>
 #include <string>
+#include <utility>
 
 #include "domain/time.h"
 
 namespace tt {
+
+// One thread's unwritten lines for one logger. The owning thread appends; the flusher and
+// Flush() take the text away. The lock is contended only while a flush swaps the text out.
+struct LogThreadBuffer {
+  std::mutex mutex;
+  std::string text;
+  std::atomic<bool> thread_exited{false};
+};
+
+namespace {
+
+std::atomic<uint64_t> next_logger_id{1};
+
+// The buffers of the calling thread, one per logger it has logged to (usually one). When the
+// thread exits they are marked, and the flusher forgets them once written.
+struct ThreadBuffers {
+  std::vector<std::pair<uint64_t, std::shared_ptr<LogThreadBuffer>>> entries;
+  ~ThreadBuffers() {
+    for (auto& [logger_id, buffer] : entries) buffer->thread_exited = true;
+  }
+};
+thread_local ThreadBuffers thread_buffers;
+
+std::string FormatLine(LogLevel level, std::string_view message) {
+  static constexpr std::string_view kNames[] = {"DEBUG", "INFO", "WARN", "ERROR"};
+  std::string line = FormatUtc(
+      std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now()));
+  line.reserve(line.size() + message.size() + 8);
+  line += ' ';
+  line += kNames[static_cast<int>(level)];
+  line += ' ';
+  line += message;
+  line += '\n';
+  return line;
+}
+
+}  // namespace
 
 std::optional<LogLevel> ParseLogLevel(std::string_view text) {
   if (text == "debug") return LogLevel::kDebug;
@@ -16,19 +55,95 @@ std::optional<LogLevel> ParseLogLevel(std::string_view text) {
   return std::nullopt;
 }
 
+Logger::Logger(LogLevel min_level, std::FILE* out)
+    : min_(min_level), out_(out), id_(next_logger_id.fetch_add(1)) {}
+
+Logger::~Logger() {
+  {
+    std::lock_guard lock(flusher_mutex_);
+    stopping_ = true;
+  }
+  flusher_wake_.notify_all();
+  if (flusher_.joinable()) flusher_.join();
+  Flush();
+}
+
 void Logger::Log(LogLevel level, std::string_view message) {
   if (!Enabled(level)) return;
-  static constexpr std::string_view kNames[] = {"DEBUG", "INFO", "WARN", "ERROR"};
-  std::string line = FormatUtc(
-      std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now()));
-  line += ' ';
-  line += kNames[static_cast<int>(level)];
-  line += ' ';
-  line += message;
-  line += '\n';
-  std::lock_guard lock(mutex_);
-  std::fwrite(line.data(), 1, line.size(), out_);
+  std::string line = FormatLine(level, message);
+  if (!buffering_.load(std::memory_order_acquire)) {
+    WriteOut(line);
+    return;
+  }
+  LogThreadBuffer& buffer = BufferOfThisThread();
+  std::string batch;
+  {
+    std::lock_guard lock(buffer.mutex);
+    buffer.text += line;
+    // A warning goes out at once, behind this thread's earlier lines; a full buffer too.
+    if (level >= LogLevel::kWarn || buffer.text.size() >= kFlushBytes) batch.swap(buffer.text);
+  }
+  if (!batch.empty()) WriteOut(batch);
+}
+
+void Logger::StartBuffering(std::chrono::milliseconds interval) {
+  std::lock_guard lock(flusher_mutex_);
+  if (flusher_.joinable() || stopping_) return;
+  interval_ = std::max(interval, std::chrono::milliseconds(1));
+  buffering_.store(true, std::memory_order_release);
+  flusher_ = std::thread([this] { RunFlusher(); });
+}
+
+void Logger::Flush() {
+  std::vector<std::shared_ptr<LogThreadBuffer>> buffers;
+  {
+    std::lock_guard lock(buffers_mutex_);
+    buffers = buffers_;
+    // A thread that has exited logs no more: once written below, its buffer can go.
+    std::erase_if(buffers_, [](const std::shared_ptr<LogThreadBuffer>& buffer) {
+      return buffer->thread_exited.load();
+    });
+  }
+  std::string batch;
+  for (const std::shared_ptr<LogThreadBuffer>& buffer : buffers) {
+    std::lock_guard lock(buffer->mutex);
+    if (batch.empty()) {
+      batch.swap(buffer->text);
+    } else {
+      batch += buffer->text;
+      buffer->text.clear();
+    }
+  }
+  if (!batch.empty()) WriteOut(batch);
+}
+
+LogThreadBuffer& Logger::BufferOfThisThread() {
+  for (auto& [logger_id, buffer] : thread_buffers.entries) {
+    if (logger_id == id_) return *buffer;
+  }
+  auto buffer = std::make_shared<LogThreadBuffer>();
+  {
+    std::lock_guard lock(buffers_mutex_);
+    buffers_.push_back(buffer);
+  }
+  thread_buffers.entries.emplace_back(id_, buffer);
+  return *buffer;
+}
+
+void Logger::WriteOut(std::string_view text) {
+  std::lock_guard lock(out_mutex_);
+  std::fwrite(text.data(), 1, text.size(), out_);
   std::fflush(out_);
+}
+
+void Logger::RunFlusher() {
+  std::unique_lock lock(flusher_mutex_);
+  while (!stopping_) {
+    flusher_wake_.wait_for(lock, interval_, [this] { return stopping_; });
+    lock.unlock();
+    Flush();
+    lock.lock();
+  }
 }
 
 }  // namespace tt

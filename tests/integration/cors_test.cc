@@ -346,8 +346,8 @@ TEST_F(Cors, ARealBrowserCallsTheApiFromAnAllowedOriginAndIsBlockedFromAnother) 
   EXPECT_TRUE(blocked.contains("blocked") && blocked.at("blocked").as_bool()) << results[1];
 
   // The browser asked before the PATCH (a preflight); the server answered it.
-  EXPECT_NE(server->Log().find("method=OPTIONS route=options status=204"), std::string::npos)
-      << server->Log();
+  const std::string log = server->WaitForLog("method=OPTIONS route=options status=204");
+  EXPECT_NE(log.find("method=OPTIONS route=options status=204"), std::string::npos) << log;
 }
 
 }  // namespace

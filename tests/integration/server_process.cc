@@ -178,6 +178,18 @@ std::string ServerProcess::Log() const {
   return text.str();
 }
 
+std::string ServerProcess::WaitForLog(std::string_view text,
+                                      std::chrono::milliseconds timeout) const {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    std::string log = Log();
+    if (log.find(text) != std::string::npos || std::chrono::steady_clock::now() >= deadline) {
+      return log;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
 CommandResult RunServerCommand(const std::vector<std::string>& args) {
   int out_pipe[2];
   if (pipe(out_pipe) != 0) throw std::runtime_error("pipe failed");

@@ -4,10 +4,12 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace tt::testing {
@@ -41,6 +43,10 @@ class ServerProcess {
   std::vector<std::string> DbArgs() const;
   // Everything the server wrote to stderr so far (its log).
   std::string Log() const;
+  // The log once it contains `text`, or as it is after `timeout`: the server writes its access
+  // log in batches (at most 100 ms apart), so a line may follow its answer by that much.
+  std::string WaitForLog(std::string_view text,
+                         std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
 
   // SIGTERM and wait; returns the exit status (or 128 + signal).
   int Terminate();

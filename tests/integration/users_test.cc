@@ -263,7 +263,7 @@ TEST_F(Users, TwentyParallelSignUpsOfOneUsernameGiveExactlyOne201) {
 TEST_F(Users, NoTokenOrPasswordAppearsInTheLog) {
   Account account = SignUp();
   client().Get("/users/me", account.token);
-  std::string log = server().Log();
+  std::string log = server().WaitForLog("route=/users/me");
   EXPECT_EQ(log.find(account.token), std::string::npos);
   EXPECT_EQ(log.find(account.password), std::string::npos);
   EXPECT_NE(log.find("route=/users/me"), std::string::npos) << log;

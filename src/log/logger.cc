@@ -9,8 +9,10 @@
 
 namespace tt {
 
-// One thread's unwritten lines for one logger. The owning thread appends; the flusher and
-// Flush() take the text away. The lock is contended only while a flush swaps the text out.
+// One thread's unwritten lines for one logger. The owning thread appends; the flusher, Flush()
+// and the owning thread's own flushes take the text away. The lock is contended only while a
+// flush swaps the text out; taking and writing happen under the logger's output lock, so what
+// is taken from one buffer is written in the order it was taken.
 struct LogThreadBuffer {
   std::mutex mutex;
   std::string text;
@@ -76,14 +78,23 @@ void Logger::Log(LogLevel level, std::string_view message) {
     return;
   }
   LogThreadBuffer& buffer = BufferOfThisThread();
-  std::string batch;
+  bool write_now = false;
   {
     std::lock_guard lock(buffer.mutex);
     buffer.text += line;
     // A warning goes out at once, behind this thread's earlier lines; a full buffer too.
-    if (level >= LogLevel::kWarn || buffer.text.size() >= kFlushBytes) batch.swap(buffer.text);
+    write_now = level >= LogLevel::kWarn || buffer.text.size() >= kFlushBytes;
   }
-  if (!batch.empty()) WriteOut(batch);
+  if (!write_now) return;
+  // Lock order: output, then buffer. The flusher may have taken the text in between; it wrote
+  // it before releasing the output lock, so once we hold it the line is out or still here.
+  std::lock_guard out_lock(out_mutex_);
+  std::string batch;
+  {
+    std::lock_guard lock(buffer.mutex);
+    batch.swap(buffer.text);
+  }
+  if (!batch.empty()) WriteLocked(batch);
 }
 
 void Logger::StartBuffering(std::chrono::milliseconds interval) {
@@ -104,6 +115,7 @@ void Logger::Flush() {
       return buffer->thread_exited.load();
     });
   }
+  std::lock_guard out_lock(out_mutex_);
   std::string batch;
   for (const std::shared_ptr<LogThreadBuffer>& buffer : buffers) {
     std::lock_guard lock(buffer->mutex);
@@ -114,7 +126,7 @@ void Logger::Flush() {
       buffer->text.clear();
     }
   }
-  if (!batch.empty()) WriteOut(batch);
+  if (!batch.empty()) WriteLocked(batch);
 }
 
 LogThreadBuffer& Logger::BufferOfThisThread() {
@@ -132,6 +144,10 @@ LogThreadBuffer& Logger::BufferOfThisThread() {
 
 void Logger::WriteOut(std::string_view text) {
   std::lock_guard lock(out_mutex_);
+  WriteLocked(text);
+}
+
+void Logger::WriteLocked(std::string_view text) {
   std::fwrite(text.data(), 1, text.size(), out_);
   std::fflush(out_);
 }

@@ -61,11 +61,14 @@ class Logger {
   LogThreadBuffer& BufferOfThisThread();
   // Writes `text` (whole lines) to the stream and flushes it.
   void WriteOut(std::string_view text);
+  // The same, with out_mutex_ already held.
+  void WriteLocked(std::string_view text);
   void RunFlusher();
 
   const LogLevel min_;
   std::FILE* const out_;
   const uint64_t id_;  // tells this logger's buffers from another's on a thread
+  // Held while text is taken from a buffer and written, so each buffer is written in order.
   std::mutex out_mutex_;
   std::atomic<bool> buffering_{false};
 

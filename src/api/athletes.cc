@@ -60,11 +60,8 @@ Reply ListAthletes(const Services& services, const Request& request) {
   if (!errors.empty()) co_return errors.ToError();
   Result<Page<Athlete>> page = co_await services.store.ListAthletes(query);
   if (!page) co_return std::move(page).error();
-  std::optional<std::string> next;
-  if (page->has_more && !page->items.empty()) {
-    next = EncodeAthleteCursor(CursorOf(page->items.back()));
-  }
-  co_return PageResponse(page->items, &WriteAthlete, next);
+  co_return PageResponse(*page, &WriteAthlete,
+                        [](const Athlete& last) { return EncodeAthleteCursor(CursorOf(last)); });
 }
 
 namespace {

@@ -179,12 +179,9 @@ Reply ListCompetitions(const Services& services, const Request& request) {
 
   Result<Page<Competition>> page = co_await services.store.ListCompetitions(query);
   if (!page) co_return std::move(page).error();
-  std::optional<std::string> next;
-  if (page->has_more && !page->items.empty()) {
-    const Competition& last = page->items.back();
-    next = EncodeCompetitionCursor({last.start_date, last.id});
-  }
-  co_return PageResponse(page->items, &WriteCompetition, next);
+  co_return PageResponse(*page, &WriteCompetition, [](const Competition& last) {
+    return EncodeCompetitionCursor({last.start_date, last.id});
+  });
 }
 
 Reply BatchGetCompetitions(const Services& services, const Request& request) {

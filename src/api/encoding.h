@@ -64,6 +64,15 @@ Response PageResponse(const std::vector<Item>& items, WriteItem write_item,
   return JsonResponse(200, std::move(body));
 }
 
+// The answer to a list request: `page`'s items and, when more follow, the cursor after its last
+// item, which `cursor_after(item)` encodes.
+template <typename Item, typename WriteItem, typename CursorAfter>
+Response PageResponse(const Page<Item>& page, WriteItem write_item, CursorAfter cursor_after) {
+  std::optional<std::string> next;
+  if (page.has_more && !page.items.empty()) next = cursor_after(page.items.back());
+  return PageResponse(page.items, write_item, next);
+}
+
 Response NoContent();
 
 }  // namespace tt::api

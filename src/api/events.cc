@@ -57,12 +57,9 @@ Reply ListAthleteEvents(const Services& services, const Request& request) {
   if (!errors.empty()) co_return errors.ToError();
   Result<Page<Event>> page = co_await services.store.ListEvents(query);
   if (!page) co_return std::move(page).error();
-  std::optional<std::string> next;
-  if (page->has_more && !page->items.empty()) {
-    const Event& last = page->items.back();
-    next = EncodeEventCursor({last.date_time.instant(), last.id});
-  }
-  co_return PageResponse(page->items, &WriteEvent, next);
+  co_return PageResponse(*page, &WriteEvent, [](const Event& last) {
+    return EncodeEventCursor({last.date_time.instant(), last.id});
+  });
 }
 
 Reply ListCompetitionEvents(const Services& services, const Request& request) {
@@ -81,12 +78,10 @@ Reply ListCompetitionEvents(const Services& services, const Request& request) {
   if (!errors.empty()) co_return errors.ToError();
   Result<Page<StartListEntry>> page = co_await services.store.ListCompetitionEvents(query);
   if (!page) co_return std::move(page).error();
-  std::optional<std::string> next;
-  if (page->has_more && !page->items.empty()) {
-    const Event& last = page->items.back().event;
-    next = EncodeEventCursor({last.date_time.instant(), last.id});
-  }
-  co_return PageResponse(page->items, &WriteStartListEntry, next);
+  co_return PageResponse(*page, &WriteStartListEntry, [](const StartListEntry& item) {
+    const Event& last = item.event;
+    return EncodeEventCursor({last.date_time.instant(), last.id});
+  });
 }
 
 Reply CreateEvent(const Services& services, const Request& request) {

@@ -60,12 +60,9 @@ Reply ListFollowing(const Services& services, const Request& request) {
 
   Result<Page<FollowedAthlete>> page = co_await services.store.ListFollowing(query);
   if (!page) co_return std::move(page).error();
-  std::optional<std::string> next;
-  if (page->has_more && !page->items.empty()) {
-    const FollowedAthlete& last = page->items.back();
-    next = EncodeFollowCursor({last.followed_at, last.athlete.id});
-  }
-  co_return PageResponse(page->items, &WriteFollowedAthlete, next);
+  co_return PageResponse(*page, &WriteFollowedAthlete, [](const FollowedAthlete& last) {
+    return EncodeFollowCursor({last.followed_at, last.athlete.id});
+  });
 }
 
 // The store answers kNotFound for an unknown athlete, so no lookup comes first.
@@ -81,12 +78,9 @@ Reply ListFollowers(const Services& services, const Request& request) {
 
   Result<Page<Follower>> page = co_await services.store.ListFollowers(query);
   if (!page) co_return std::move(page).error();
-  std::optional<std::string> next;
-  if (page->has_more && !page->items.empty()) {
-    const Follower& last = page->items.back();
-    next = EncodeFollowCursor({last.followed_at, last.id});
-  }
-  co_return PageResponse(page->items, &WriteFollower, next);
+  co_return PageResponse(*page, &WriteFollower, [](const Follower& last) {
+    return EncodeFollowCursor({last.followed_at, last.id});
+  });
 }
 
 Reply Feed(const Services& services, const Request& request) {
@@ -106,12 +100,10 @@ Reply Feed(const Services& services, const Request& request) {
 
   Result<Page<FeedEntry>> page = co_await services.store.Feed(query);
   if (!page) co_return std::move(page).error();
-  std::optional<std::string> next;
-  if (page->has_more && !page->items.empty()) {
-    const Competition& last = page->items.back().competition;
-    next = EncodeCompetitionCursor({last.start_date, last.id});
-  }
-  co_return PageResponse(page->items, &WriteFeedEntry, next);
+  co_return PageResponse(*page, &WriteFeedEntry, [](const FeedEntry& item) {
+    const Competition& last = item.competition;
+    return EncodeCompetitionCursor({last.start_date, last.id});
+  });
 }
 
 }  // namespace tt::api

@@ -69,6 +69,26 @@ Ids IdsOf(const std::vector<T>& items) {
   return ids;
 }
 
+// Every page of a list, following cursors: `list(query)` is the Store call (an awaitable of
+// Result<Page<Item>>) and `cursor_of(item)` the cursor after an item. Fails on an error, on a
+// page over the limit, and on an empty page that says more follow.
+template <typename Item, typename Query, typename List, typename CursorOf>
+std::vector<Item> AllPages(Query query, List list, CursorOf cursor_of) {
+  std::vector<Item> all;
+  for (int pages = 0; pages < 200; ++pages) {
+    Result<Page<Item>> page = RunSync(list(query));
+    EXPECT_OK(page);
+    if (!page.ok()) break;
+    EXPECT_LE(page->items.size(), static_cast<size_t>(query.limit));
+    all.insert(all.end(), page->items.begin(), page->items.end());
+    if (!page->has_more) break;
+    EXPECT_FALSE(page->items.empty());
+    if (page->items.empty()) break;
+    query.after = cursor_of(page->items.back());
+  }
+  return all;
+}
+
 struct BackendName {
   template <typename Factory>
   static std::string GetName(int) {
@@ -183,20 +203,12 @@ class StoreTest : public ::testing::Test {
     return session;
   }
 
-  // Every page of ListCompetitions, following cursors; fails on a page over `limit`.
   std::vector<Competition> AllCompetitionPages(CompetitionQuery query) {
-    std::vector<Competition> all;
-    for (int pages = 0; pages < 100; ++pages) {
-      Result<Page<Competition>> page = RunSync(store().ListCompetitions(query));
-      EXPECT_OK(page);
-      if (!page.ok()) break;
-      EXPECT_LE(page->items.size(), static_cast<size_t>(query.limit));
-      all.insert(all.end(), page->items.begin(), page->items.end());
-      if (!page->has_more) break;
-      EXPECT_FALSE(page->items.empty());
-      query.after = CompetitionCursor{page->items.back().start_date, page->items.back().id};
-    }
-    return all;
+    return AllPages<Competition>(
+        query, [&](const CompetitionQuery& q) { return store().ListCompetitions(q); },
+        [](const Competition& last) {
+          return CompetitionCursor{last.start_date, last.id};
+        });
   }
 
   Factory factory_;
@@ -917,20 +929,13 @@ TYPED_TEST(StoreTest, ListFollowingIsNewestFirstAcrossPages) {
   EXPECT_EQ(CodeOf(RunSync(this->store().ListFollowing({.user_id = this->NewId()}))), "not_found");
 }
 
-// Every page of ListFollowers, following cursors; fails on a page over the limit.
+// The ids of every page of ListFollowers.
 Ids AllFollowerPages(Store& store, FollowersQuery query) {
-  Ids all;
-  for (int pages = 0; pages < 100; ++pages) {
-    Result<Page<Follower>> page = RunSync(store.ListFollowers(query));
-    EXPECT_OK(page);
-    if (!page.ok()) break;
-    EXPECT_LE(page->items.size(), static_cast<size_t>(query.limit));
-    for (const Follower& follower : page->items) all.push_back(follower.id);
-    if (!page->has_more) break;
-    EXPECT_FALSE(page->items.empty());
-    query.after = FollowCursor{page->items.back().followed_at, page->items.back().id};
-  }
-  return all;
+  return IdsOf(AllPages<Follower>(
+      query, [&](const FollowersQuery& q) { return store.ListFollowers(q); },
+      [](const Follower& last) {
+        return FollowCursor{last.followed_at, last.id};
+      }));
 }
 
 TYPED_TEST(StoreTest, ListFollowersIsNewestFirstAcrossPagesWithPublicProfiles) {
@@ -1179,21 +1184,12 @@ TYPED_TEST(StoreTest, ListEventsFromAndToAreInclusiveLocalDays) {
 
 // ---- Start lists ------------------------------------------------------------------------------
 
-// Every page of ListCompetitionEvents, following cursors; fails on a page over the limit.
 std::vector<StartListEntry> AllStartListPages(Store& store, StartListQuery query) {
-  std::vector<StartListEntry> all;
-  for (int pages = 0; pages < 200; ++pages) {
-    Result<Page<StartListEntry>> page = RunSync(store.ListCompetitionEvents(query));
-    EXPECT_OK(page);
-    if (!page.ok()) break;
-    EXPECT_LE(page->items.size(), static_cast<size_t>(query.limit));
-    all.insert(all.end(), page->items.begin(), page->items.end());
-    if (!page->has_more) break;
-    EXPECT_FALSE(page->items.empty());
-    const Event& last = page->items.back().event;
-    query.after = EventCursor{last.date_time.instant(), last.id};
-  }
-  return all;
+  return AllPages<StartListEntry>(
+      query, [&](const StartListQuery& q) { return store.ListCompetitionEvents(q); },
+      [](const StartListEntry& last) {
+        return EventCursor{last.event.date_time.instant(), last.event.id};
+      });
 }
 Ids EventIdsOf(const std::vector<StartListEntry>& entries) {
   Ids ids;

@@ -69,7 +69,8 @@ class Store {
   virtual Async<Status> UpdateUser(const User& user, int64_t expected_version,
                                    const std::optional<std::string>& new_password_hash,
                                    std::string_view keep_session_hash) = 0;
-  // Deletes the user, its sessions, its athlete profile, its events and its follows both ways.
+  // Deletes the user, its sessions, its calendar token, its athlete profile, its events and its
+  // follows both ways.
   // Competitions it created stay, with created_by cleared.
   virtual Async<Status> DeleteUser(std::string_view id,
                                    std::optional<int64_t> expected_version) = 0;
@@ -88,6 +89,18 @@ class Store {
   virtual Async<Result<std::vector<Timestamp>>> SignInFailuresSince(std::string_view username_key,
                                                                     Timestamp since) = 0;
   virtual Async<Status> ClearSignInFailures(std::string_view username_key) = 0;
+
+  // ---- Calendar feed tokens --------------------------------------------------------------
+  // A user has at most one calendar token (GET /calendars/{token}.ics); only its hash is stored.
+  // Makes `token_hash` the user's token, replacing (and so revoking) any earlier one, in one
+  // atomic step. kNotFound when the user does not exist.
+  virtual Async<Status> SetCalendarToken(std::string_view user_id, std::string_view token_hash,
+                                         Timestamp at) = 0;
+  // Revokes the user's token; not an error when it has none. kNotFound when no such user.
+  virtual Async<Status> DeleteCalendarToken(std::string_view user_id) = 0;
+  // The user whose current token hashes to `token_hash`. kNotFound for a hash that is unknown,
+  // was rotated or revoked, or whose user is gone.
+  virtual Async<Result<User>> FindCalendarTokenUser(std::string_view token_hash) = 0;
 
   // ---- Competitions ----------------------------------------------------------------------
   virtual Async<Status> CreateCompetition(const Competition& competition) = 0;

@@ -438,6 +438,56 @@ TYPED_TEST(StoreTest, SessionForUnknownUserIsNotFound) {
   EXPECT_EQ(CodeOf(RunSync(this->store().CreateSession(session))), "not_found");
 }
 
+// ---- Calendar feed tokens ----------------------------------------------------------------------
+
+TYPED_TEST(StoreTest, CalendarTokenFindsItsUserUntilRotatedOrRevoked) {
+  const User alice = this->AddUser("alice");
+  const User bob = this->AddUser("bob");
+  EXPECT_EQ(CodeOf(RunSync(this->store().FindCalendarTokenUser("first"))), "not_found");
+  ASSERT_OK(RunSync(this->store().SetCalendarToken(alice.id, "first", At(10))));
+  ASSERT_OK(RunSync(this->store().SetCalendarToken(bob.id, "bobs", At(10))));
+  Result<User> found = RunSync(this->store().FindCalendarTokenUser("first"));
+  ASSERT_OK(found);
+  EXPECT_EQ(found->id, alice.id);
+  EXPECT_EQ(found->username, "alice");
+
+  // Rotation: the new token works, the old one at once no longer does.
+  ASSERT_OK(RunSync(this->store().SetCalendarToken(alice.id, "second", At(20))));
+  EXPECT_EQ(CodeOf(RunSync(this->store().FindCalendarTokenUser("first"))), "not_found");
+  ASSERT_OK(RunSync(this->store().FindCalendarTokenUser("second")));
+  // Setting the same token again is harmless; another user's is a conflict.
+  ASSERT_OK(RunSync(this->store().SetCalendarToken(alice.id, "second", At(30))));
+  ASSERT_OK(RunSync(this->store().FindCalendarTokenUser("second")));
+  EXPECT_EQ(CodeOf(RunSync(this->store().SetCalendarToken(alice.id, "bobs", At(40)))), "conflict");
+  EXPECT_EQ(RunSync(this->store().FindCalendarTokenUser("bobs"))->id, bob.id);
+  EXPECT_EQ(RunSync(this->store().FindCalendarTokenUser("second"))->id, alice.id);
+
+  // Revocation, twice (the second is no error), leaves other users' tokens alone.
+  ASSERT_OK(RunSync(this->store().DeleteCalendarToken(alice.id)));
+  ASSERT_OK(RunSync(this->store().DeleteCalendarToken(alice.id)));
+  EXPECT_EQ(CodeOf(RunSync(this->store().FindCalendarTokenUser("second"))), "not_found");
+  Result<User> other = RunSync(this->store().FindCalendarTokenUser("bobs"));
+  ASSERT_OK(other);
+  EXPECT_EQ(other->id, bob.id);
+}
+
+TYPED_TEST(StoreTest, CalendarTokenOfAnUnknownOrDeletedUserIsNotFound) {
+  EXPECT_EQ(CodeOf(RunSync(this->store().SetCalendarToken(this->NewId(), "t", At(1)))),
+            "not_found");
+  EXPECT_EQ(CodeOf(RunSync(this->store().DeleteCalendarToken(this->NewId()))), "not_found");
+  EXPECT_EQ(CodeOf(RunSync(this->store().FindCalendarTokenUser("t"))), "not_found");
+
+  const User alice = this->AddUser("alice");
+  ASSERT_OK(RunSync(this->store().SetCalendarToken(alice.id, "t", At(1))));
+  ASSERT_OK(RunSync(this->store().DeleteUser(alice.id, std::nullopt)));
+  EXPECT_EQ(CodeOf(RunSync(this->store().FindCalendarTokenUser("t"))), "not_found");
+  // A new user with the same username starts without a token.
+  const User again = this->AddUser("alice");
+  EXPECT_EQ(CodeOf(RunSync(this->store().FindCalendarTokenUser("t"))), "not_found");
+  ASSERT_OK(RunSync(this->store().SetCalendarToken(again.id, "t2", At(2))));
+  ASSERT_OK(RunSync(this->store().FindCalendarTokenUser("t2")));
+}
+
 TYPED_TEST(StoreTest, SignInFailuresAreKeptPerKeyAndListedOldestFirstSinceATime) {
   ASSERT_OK(RunSync(this->store().RecordSignInFailure("alice", At(30))));
   ASSERT_OK(RunSync(this->store().RecordSignInFailure("alice", At(10))));

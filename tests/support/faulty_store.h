@@ -82,6 +82,19 @@ class FaultyStore final : public Store {
     if (std::optional<Error> fault = Fault("ClearSignInFailures")) co_return *fault;
     co_return co_await inner_.ClearSignInFailures(username_key);
   }
+  Async<Status> SetCalendarToken(std::string_view user_id, std::string_view token_hash,
+                                 Timestamp at) override {
+    if (std::optional<Error> fault = Fault("SetCalendarToken")) co_return *fault;
+    co_return co_await inner_.SetCalendarToken(user_id, token_hash, at);
+  }
+  Async<Status> DeleteCalendarToken(std::string_view user_id) override {
+    if (std::optional<Error> fault = Fault("DeleteCalendarToken")) co_return *fault;
+    co_return co_await inner_.DeleteCalendarToken(user_id);
+  }
+  Async<Result<User>> FindCalendarTokenUser(std::string_view token_hash) override {
+    if (std::optional<Error> fault = Fault("FindCalendarTokenUser")) co_return *fault;
+    co_return co_await inner_.FindCalendarTokenUser(token_hash);
+  }
   Async<Status> CreateCompetition(const Competition& competition) override {
     if (std::optional<Error> fault = Fault("CreateCompetition")) co_return *fault;
     co_return co_await inner_.CreateCompetition(competition);

@@ -287,6 +287,12 @@ Async<Status> DynamoDbStore::DeleteUser(std::string_view id,
     if (!released.ok()) co_return std::move(released).error();
   }
 
+  // Its calendar token (already dead: the user item named it).
+  const std::string token_hash(old != nullptr && old->is_object()
+                                   ? dynamodb::StringOf(old->get_object(), "calendar_token_hash")
+                                   : std::string_view());
+  if (Status status = co_await DeleteCalendarTokenItem(token_hash); !status.ok()) co_return status;
+
   // Its sessions.
   Expression sessions;
   Item query_sessions{{"IndexName", dynamodb::kGsi1}};

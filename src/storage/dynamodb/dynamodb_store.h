@@ -97,6 +97,11 @@ class DynamoDbStore final : public Store {
                                                             Timestamp since) override;
   Async<Status> ClearSignInFailures(std::string_view username_key) override;
 
+  Async<Status> SetCalendarToken(std::string_view user_id, std::string_view token_hash,
+                                 Timestamp at) override;
+  Async<Status> DeleteCalendarToken(std::string_view user_id) override;
+  Async<Result<User>> FindCalendarTokenUser(std::string_view token_hash) override;
+
   Async<Status> CreateCompetition(const Competition& competition) override;
   Async<Result<Competition>> GetCompetition(std::string_view id) override;
   Async<Result<std::vector<Competition>>> GetCompetitions(
@@ -194,6 +199,9 @@ class DynamoDbStore final : public Store {
   // Deletes what hangs off athlete `id` once its profile is gone: its events and the follows of
   // it.
   Async<Status> DeleteAthleteDependents(std::string_view id);
+  // Deletes calendar token item `token_hash` (none when empty); see
+  // dynamodb_store_calendars.cc.
+  Async<Status> DeleteCalendarTokenItem(std::string_view token_hash);
   // The longest competition ever stored, in days (end - start): a lower bound on the start of
   // any competition that ends on or after a date, for lists and the feed.
   Async<Result<int64_t>> MaxCompetitionSpan();

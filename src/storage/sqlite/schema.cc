@@ -13,7 +13,7 @@ namespace {
 // Conventions: STRICT tables, so a type mistake fails instead of being stored; timestamps are
 // INTEGER microseconds since the Unix epoch (UTC); dates are TEXT `YYYY-MM-DD`, which sorts in
 // calendar order; `*_key` columns hold the lowercase forms that lists order and match by.
-constexpr std::array<const char*, 4> kMigrations = {
+constexpr std::array<const char*, 5> kMigrations = {
     // 1: the initial schema.
     R"sql(
 CREATE TABLE users (
@@ -121,6 +121,14 @@ CREATE INDEX competitions_by_span ON competitions(span_days);
     R"sql(
 CREATE INDEX IF NOT EXISTS follows_by_athlete_time ON follows(athlete_id, followed_at, user_id);
 CREATE INDEX IF NOT EXISTS events_by_competition_time ON events(competition_id, instant, id);
+)sql",
+    // 5: calendar feed tokens, one per user at most, stored only as their SHA-256.
+    R"sql(
+CREATE TABLE calendar_tokens (
+  user_id    TEXT PRIMARY KEY NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  token_hash TEXT NOT NULL UNIQUE,
+  created_at INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
 )sql",
 };
 

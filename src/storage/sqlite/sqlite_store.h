@@ -71,6 +71,11 @@ class SqliteStore final : public Store {
                                                             Timestamp since) override;
   Async<Status> ClearSignInFailures(std::string_view username_key) override;
 
+  Async<Status> SetCalendarToken(std::string_view user_id, std::string_view token_hash,
+                                 Timestamp at) override;
+  Async<Status> DeleteCalendarToken(std::string_view user_id) override;
+  Async<Result<User>> FindCalendarTokenUser(std::string_view token_hash) override;
+
   Async<Status> CreateCompetition(const Competition& competition) override;
   Async<Result<Competition>> GetCompetition(std::string_view id) override;
   Async<Result<std::vector<Competition>>> GetCompetitions(

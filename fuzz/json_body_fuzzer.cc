@@ -316,7 +316,14 @@ Request MakeRequest(std::string_view input) {
     query.remove_prefix(amp == std::string_view::npos ? query.size() : amp + 1);
   }
   if (!more) return request;
-  request.if_match = std::string(TakeField(input, more));
+  // If-Match arrives parsed (src/http parses the header; router_fuzzer covers that): a version,
+  // or -1 for a value naming none, or nothing.
+  const std::string_view if_match = TakeField(input, more);
+  if (!if_match.empty()) {
+    int64_t version = 0;
+    for (char c : if_match.substr(0, 4)) version = version * 256 + static_cast<unsigned char>(c);
+    request.if_match_version = version % 9 == 0 ? -1 : version % 9;
+  }
   if (!more) return request;
   request.content_type = std::string(input);
   return request;

@@ -186,17 +186,7 @@ void CheckDateRange(const std::optional<Date>& from, const std::optional<Date>& 
   if (from && to && *to < *from) errors.Add("to", "must not be before from");
 }
 
-std::optional<int64_t> IfMatchVersion(const Request& request) {
-  std::string_view value = Trim(request.if_match);
-  if (value.empty() || value == "*") return std::nullopt;
-  if (value.starts_with("W/")) value.remove_prefix(2);
-  if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
-    value = value.substr(1, value.size() - 2);
-  }
-  std::optional<int64_t> version = ParseInteger(value);
-  if (!version || *version < 1) return -1;
-  return version;
-}
+std::optional<int64_t> IfMatchVersion(const Request& request) { return request.if_match_version; }
 
 Status CheckIfMatch(const Request& request, int64_t current_version) {
   std::optional<int64_t> wanted = IfMatchVersion(request);

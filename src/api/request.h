@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -16,6 +17,15 @@ namespace tt::api {
 
 using Params = std::vector<std::pair<std::string, std::string>>;
 
+// An If-None-Match condition (RFC 9110 section 13.1.2): `*`, or a list of entity tags compared
+// weakly (W/"3" matches "3").
+struct EntityTagList {
+  bool any = false;                      // `*`: any current representation matches
+  std::vector<std::string> opaque_tags;  // each with its quotes, without `W/`, e.g. "\"3\""
+  // Whether `etag`, an ETag value as a response carries it ("\"3\"" or W/"3"), is matched.
+  bool Matches(std::string_view etag) const;
+};
+
 struct Request {
   std::string method;         // "GET", "POST", ...
   std::string path;           // percent-decoded path, without the query
@@ -23,7 +33,12 @@ struct Request {
   Params query;               // percent-decoded, in order; a key may repeat
   std::string authorization;  // the Authorization header, or empty
   std::string content_type;   // the Content-Type header, or empty
-  std::string if_match;       // the If-Match header, or empty
+  // If-Match as this API reads it: the version the client read; nullopt when the header is
+  // absent, empty or `*`; -1 when it names no version (so it matches none and a write is 412).
+  std::optional<int64_t> if_match_version;
+  // If-None-Match; nullopt when absent or malformed (a malformed one is ignored, RFC 9110).
+  std::optional<EntityTagList> if_none_match;
+  std::string host;  // the Host header as sent, or empty
   // CORS (src/http/cors.h): the Origin header as sent, and Access-Control-Request-Method, which
   // makes an OPTIONS a preflight; each empty when absent.
   std::string origin;

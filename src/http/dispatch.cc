@@ -1,5 +1,6 @@
 #include "http/dispatch.h"
 
+#include <algorithm>
 #include <boost/asio/cancellation_state.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <exception>
@@ -26,6 +27,22 @@ std::string Join(const std::vector<std::string>& items, std::string_view separat
     joined += item;
   }
   return joined;
+}
+
+// A GET whose answer carries an ETag that If-None-Match matches is answered 304 without a body
+// (RFC 9110 section 13.1.2): the client's copy is current. Only the headers a 304 may carry stay.
+void AnswerNotModifiedWhenCurrent(const api::Request& request, api::Response& response) {
+  if (request.method != "GET" || response.status != 200 || !request.if_none_match) return;
+  const auto etag = std::find_if(response.headers.begin(), response.headers.end(),
+                                 [](const auto& header) { return header.first == "ETag"; });
+  if (etag == response.headers.end() || !request.if_none_match->Matches(etag->second)) return;
+  response.status = 304;
+  response.body.clear();
+  response.content_type.clear();
+  std::erase_if(response.headers, [](const auto& header) {
+    return header.first != "ETag" && header.first != "Cache-Control" && header.first != "Vary" &&
+           header.first != "Expires";
+  });
 }
 
 }  // namespace
@@ -61,7 +78,10 @@ boost::asio::awaitable<Dispatched> Dispatch(const Router& router, const CorsPoli
   std::string failure;
   try {
     Result<api::Response> result = co_await route.handler(request);
-    if (result) co_return Dispatched{std::move(*result), route.path_template};
+    if (result) {
+      AnswerNotModifiedWhenCurrent(request, *result);
+      co_return Dispatched{std::move(*result), route.path_template};
+    }
     co_return Dispatched{ErrorResponse(result.error()), route.path_template};
   } catch (const std::exception& e) {
     failure = e.what();

@@ -28,7 +28,8 @@ struct Dispatched {
 // only with other methods is a 405 with Allow, an Error is its contract body, and an exception
 // is a generic 500 whose what() is logged at error level with the request id. OPTIONS on a path
 // some route serves is answered here: a CORS preflight as `cors` says, any other OPTIONS 204 with
-// Allow. The CORS headers every answer carries are the caller's to add (CorsPolicy).
+// Allow. A GET answered 200 with an ETag that the request's If-None-Match matches becomes a 304
+// without a body. The CORS headers every answer carries are the caller's to add (CorsPolicy).
 boost::asio::awaitable<Dispatched> Dispatch(const Router& router, const CorsPolicy& cors,
                                             api::Request request, Logger& logger);
 

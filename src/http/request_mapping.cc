@@ -4,6 +4,7 @@
 #include <boost/beast/http/status.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
+#include <charconv>
 #include <cstdint>
 #include <random>
 #include <utility>
@@ -53,6 +54,33 @@ std::string FirstValue(const bhttp::fields& headers, bhttp::field field) {
   return it == headers.end() ? std::string() : std::string(it->value());
 }
 
+// Every value of a list-valued `field` joined with commas, which RFC 9110 (section 5.3) makes
+// the same as one field line; nullopt when absent.
+std::optional<std::string> ListValue(const bhttp::fields& headers, bhttp::field field) {
+  std::optional<std::string> joined;
+  for (auto range = headers.equal_range(field); range.first != range.second; ++range.first) {
+    if (joined) {
+      *joined += ',';
+    } else {
+      joined.emplace();
+    }
+    *joined += range.first->value();
+  }
+  return joined;
+}
+
+std::string_view TrimBlanks(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+// etagc (RFC 9110): any visible character but DQUOTE, and obs-text.
+bool IsEntityTagChar(char c) {
+  const auto byte = static_cast<unsigned char>(c);
+  return byte == 0x21 || (byte >= 0x23 && byte != 0x7f);
+}
+
 }  // namespace
 
 bool IsValidRequestId(std::string_view id) {
@@ -87,6 +115,47 @@ std::string RequestIdFor(const bhttp::fields& headers) {
   return GenerateRequestId();
 }
 
+std::optional<int64_t> ParseIfMatchVersion(std::string_view value) {
+  value = TrimBlanks(value);
+  if (value.empty() || value == "*") return std::nullopt;
+  if (value.starts_with("W/")) value.remove_prefix(2);
+  if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+    value = value.substr(1, value.size() - 2);
+  }
+  int64_t version = 0;
+  const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), version);
+  if (value.empty() || error != std::errc() || end != value.data() + value.size() || version < 1) {
+    return -1;
+  }
+  return version;
+}
+
+std::optional<api::EntityTagList> ParseIfNoneMatch(std::string_view value) {
+  api::EntityTagList list;
+  if (TrimBlanks(value) == "*") {
+    list.any = true;
+    return list;
+  }
+  while (true) {
+    const size_t comma = value.find(',');
+    std::string_view element = TrimBlanks(value.substr(0, comma));
+    if (!element.empty()) {
+      if (element.starts_with("W/")) element.remove_prefix(2);
+      if (element.size() < 2 || element.front() != '"' || element.back() != '"') {
+        return std::nullopt;
+      }
+      for (char c : element.substr(1, element.size() - 2)) {
+        if (!IsEntityTagChar(c)) return std::nullopt;
+      }
+      list.opaque_tags.emplace_back(element);
+    }
+    if (comma == std::string_view::npos) break;
+    value.remove_prefix(comma + 1);
+  }
+  if (list.opaque_tags.empty()) return std::nullopt;
+  return list;
+}
+
 bool HasUnambiguousFraming(const bhttp::fields& headers, bool chunked) {
   if (headers.count(bhttp::field::transfer_encoding) == 0) return true;
   return chunked && headers.count(bhttp::field::content_length) == 0;
@@ -117,7 +186,11 @@ Result<api::Request> ToApiRequest(BeastRequest&& message, std::string request_id
   request.method = std::string(message.method_string());
   request.authorization = FirstValue(message, bhttp::field::authorization);
   request.content_type = FirstValue(message, bhttp::field::content_type);
-  request.if_match = FirstValue(message, bhttp::field::if_match);
+  request.if_match_version = ParseIfMatchVersion(FirstValue(message, bhttp::field::if_match));
+  if (std::optional<std::string> if_none_match = ListValue(message, bhttp::field::if_none_match)) {
+    request.if_none_match = ParseIfNoneMatch(*if_none_match);
+  }
+  request.host = FirstValue(message, bhttp::field::host);
   request.origin = FirstValue(message, bhttp::field::origin);
   request.access_control_request_method =
       FirstValue(message, bhttp::field::access_control_request_method);

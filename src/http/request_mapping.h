@@ -6,6 +6,8 @@
 #include <boost/beast/http/fields.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -28,6 +30,14 @@ std::string RequestIdFor(const boost::beast::http::fields& headers);
 // must not come with a Content-Length. Anything else lets a proxy and this server disagree on
 // where the request ends (request smuggling). `chunked` is what the parser concluded.
 bool HasUnambiguousFraming(const boost::beast::http::fields& headers, bool chunked);
+
+// If-Match as the API reads it (see api::Request::if_match_version): `"N"` or `W/"N"` (the
+// quotes optional, as earlier clients sent them) is version N >= 1; absent, empty or `*` is
+// nullopt; anything else is -1, which matches no version.
+std::optional<int64_t> ParseIfMatchVersion(std::string_view value);
+// If-None-Match (RFC 9110): `*` or a comma-separated list of entity tags (`"x"` or `W/"x"`,
+// blanks and empty list elements allowed); nullopt for anything else, which is then ignored.
+std::optional<api::EntityTagList> ParseIfNoneMatch(std::string_view value);
 
 // The api::Request for `message`: the target split into a percent-decoded path and query
 // parameters ('+' is a space in the query, as browsers send it), and the headers the API reads.

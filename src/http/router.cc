@@ -28,6 +28,7 @@ template <typename Template>
 bool MoreSpecific(const Template& a, const Template& b) {
   for (size_t i = 0; i < a.size() && i < b.size(); ++i) {
     if (a[i].is_param != b[i].is_param) return !a[i].is_param;
+    if (a[i].suffix.size() != b[i].suffix.size()) return a[i].suffix.size() > b[i].suffix.size();
   }
   return false;
 }
@@ -37,7 +38,7 @@ template <typename Template>
 bool SameShape(const Template& a, const Template& b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
-    if (a[i].is_param != b[i].is_param) return false;
+    if (a[i].is_param != b[i].is_param || a[i].suffix != b[i].suffix) return false;
     if (!a[i].is_param && a[i].text != b[i].text) return false;
   }
   return true;
@@ -57,11 +58,13 @@ Router::Router(std::vector<api::Route> routes) : routes_(std::move(routes)) {
       if (segment.empty()) {
         throw std::invalid_argument("route template has an empty segment: " + text);
       }
-      bool opens = segment.front() == '{';
-      bool closes = segment.back() == '}';
-      if (opens && closes && segment.size() > 2 &&
-          segment.find_first_of("{}/", 1) == segment.size() - 1) {
-        pattern.push_back({std::string(segment.substr(1, segment.size() - 2)), true});
+      const size_t close = segment.find('}');
+      const bool param = segment.front() == '{' && close != std::string_view::npos && close > 1 &&
+                         segment.find_first_of("{}", 1) == close &&
+                         segment.find_first_of("{}", close + 1) == std::string_view::npos;
+      if (param) {
+        pattern.push_back({std::string(segment.substr(1, close - 1)), true,
+                           std::string(segment.substr(close + 1))});
       } else if (segment.find_first_of("{}") == std::string_view::npos) {
         pattern.push_back({std::string(segment), false});
       } else {
@@ -81,12 +84,20 @@ bool Router::Matches(const Template& pattern, const std::vector<std::string_view
                      api::Params* params) {
   if (pattern.size() != segments.size()) return false;
   for (size_t i = 0; i < pattern.size(); ++i) {
-    if (pattern[i].is_param ? segments[i].empty() : pattern[i].text != segments[i]) return false;
+    const Segment& expected = pattern[i];
+    if (!expected.is_param) {
+      if (expected.text != segments[i]) return false;
+    } else if (segments[i].size() <= expected.suffix.size() ||
+               !segments[i].ends_with(expected.suffix)) {
+      return false;
+    }
   }
   if (params != nullptr) {
     params->clear();
     for (size_t i = 0; i < pattern.size(); ++i) {
-      if (pattern[i].is_param) params->emplace_back(pattern[i].text, segments[i]);
+      if (!pattern[i].is_param) continue;
+      params->emplace_back(pattern[i].text,
+                           segments[i].substr(0, segments[i].size() - pattern[i].suffix.size()));
     }
   }
   return true;

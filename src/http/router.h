@@ -1,9 +1,12 @@
 // Maps a method and a path to one of the API's routes. Templates use OpenAPI syntax
-// (`/competitions/{id}`); a `{name}` segment matches one non-empty path segment.
+// (`/competitions/{id}`); a `{name}` segment matches one non-empty path segment, and a
+// `{name}.ext` segment one that ends with the literal `.ext` after a non-empty value (the
+// parameter is the value without it), as in `/calendars/{token}.ics`.
 // Immutable after construction, so it is safe to share between threads.
 //
 // When several templates match a path, the one with a literal segment at the first position
-// where they differ wins, so `/users/me` beats `/users/{id}` whatever the order of the routes.
+// where they differ wins, so `/users/me` beats `/users/{id}` whatever the order of the routes
+// (and a parameter with a suffix beats one without).
 #pragma once
 
 #include <string>
@@ -37,6 +40,7 @@ class Router {
   struct Segment {
     std::string text;  // the literal, or the parameter's name
     bool is_param = false;
+    std::string suffix;  // a parameter's literal ending, e.g. ".ics"; empty for most
   };
   using Template = std::vector<Segment>;
 

@@ -164,7 +164,7 @@ TEST_F(Handlers, APatchWithoutIfMatchThatLosesARaceIsRetriedAndGivesUpWith409) {
   ASSERT_FALSE(gave_up.ok());
   EXPECT_EQ(gave_up.error().code, ErrorCode::kConflict);
 
-  patch.if_match = "\"2\"";
+  patch.if_match_version = 2;
   Result<Response> with_if_match = RunSync(PatchCompetition(services_, patch));
   ASSERT_FALSE(with_if_match.ok());
   EXPECT_EQ(with_if_match.error().code, ErrorCode::kPreconditionFailed)
@@ -207,7 +207,7 @@ TEST_F(Handlers, EveryPatchWithoutIfMatchRetriesALostRaceAndWithIfMatchAnswers41
     ASSERT_FALSE(gave_up.ok());
     EXPECT_EQ(gave_up.error().code, ErrorCode::kConflict);
 
-    patch.request.if_match = "\"2\"";
+    patch.request.if_match_version = 2;
     Result<Response> with_if_match = RunSync(patch.handler(services_, patch.request));
     ASSERT_FALSE(with_if_match.ok());
     EXPECT_EQ(with_if_match.error().code, ErrorCode::kPreconditionFailed);

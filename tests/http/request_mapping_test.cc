@@ -88,8 +88,62 @@ TEST(RequestMapping, CopiesTheHeadersTheApiReadsAndTheBody) {
   EXPECT_EQ(request->method, "PATCH");
   EXPECT_EQ(request->authorization, "Bearer t0k");
   EXPECT_EQ(request->content_type, "application/json");
-  EXPECT_EQ(request->if_match, "\"3\"");
+  EXPECT_EQ(request->if_match_version, 3);
+  EXPECT_FALSE(request->if_none_match.has_value());
   EXPECT_EQ(request->body, R"({"a":1})");
+}
+
+TEST(RequestMapping, IfMatchIsTheVersionAClientReadOrMatchesNone) {
+  EXPECT_EQ(ParseIfMatchVersion(""), std::nullopt);
+  EXPECT_EQ(ParseIfMatchVersion("*"), std::nullopt);
+  EXPECT_EQ(ParseIfMatchVersion(" \"12\" "), 12);
+  EXPECT_EQ(ParseIfMatchVersion("W/\"4\""), 4);
+  EXPECT_EQ(ParseIfMatchVersion("4"), 4);  // unquoted, as earlier clients sent it
+  for (std::string_view none :
+       {"\"0\"", "\"-2\"", "\"x\"", "\"1\", \"2\"", "\"\"", "\"99999999999999999999\""}) {
+    EXPECT_EQ(ParseIfMatchVersion(none), -1) << none;
+  }
+}
+
+TEST(RequestMapping, IfNoneMatchIsAStarOrAListOfEntityTags) {
+  std::optional<api::EntityTagList> star = ParseIfNoneMatch(" * ");
+  ASSERT_TRUE(star.has_value());
+  EXPECT_TRUE(star->any);
+  EXPECT_TRUE(star->Matches("\"anything\""));
+
+  std::optional<api::EntityTagList> list = ParseIfNoneMatch("\"1\", W/\"2\",,\t\"a-b\" ");
+  ASSERT_TRUE(list.has_value());
+  EXPECT_FALSE(list->any);
+  EXPECT_EQ(list->opaque_tags, (std::vector<std::string>{"\"1\"", "\"2\"", "\"a-b\""}));
+  // Weak comparison, on both sides.
+  EXPECT_TRUE(list->Matches("\"2\""));
+  EXPECT_TRUE(list->Matches("W/\"1\""));
+  EXPECT_FALSE(list->Matches("\"3\""));
+  EXPECT_FALSE(list->Matches("1"));
+}
+
+TEST(RequestMapping, MalformedIfNoneMatchIsIgnored) {
+  for (std::string_view garbage :
+       {"", " ", "3", "\"3", "W/3", "\"1\", 2", "\"a\"b\"", "**", "\"1\" \"2\"", ","}) {
+    EXPECT_FALSE(ParseIfNoneMatch(garbage).has_value()) << garbage;
+  }
+  BeastRequest message = MakeRequest(bhttp::verb::get, "/x");
+  message.set(bhttp::field::if_none_match, "not an etag");
+  Result<api::Request> request = ToApiRequest(std::move(message), "r");
+  ASSERT_TRUE(request.ok());
+  EXPECT_FALSE(request->if_none_match.has_value());
+}
+
+TEST(RequestMapping, IfNoneMatchOverSeveralFieldLinesIsOneList) {
+  BeastRequest message = MakeRequest(bhttp::verb::get, "/x");
+  message.insert(bhttp::field::if_none_match, "\"1\"");
+  message.insert(bhttp::field::if_none_match, "W/\"2\"");
+  message.set(bhttp::field::host, "api.example.com:8080");
+  Result<api::Request> request = ToApiRequest(std::move(message), "r");
+  ASSERT_TRUE(request.ok());
+  ASSERT_TRUE(request->if_none_match.has_value());
+  EXPECT_EQ(request->if_none_match->opaque_tags, (std::vector<std::string>{"\"1\"", "\"2\""}));
+  EXPECT_EQ(request->host, "api.example.com:8080");
 }
 
 TEST(RequestMapping, RequestIdComesFromTheClientOnlyWhenValid) {

@@ -144,6 +144,31 @@ TEST(Router, RejectsMalformedTemplatesAtConstruction) {
   EXPECT_THROW(Router({MakeRoute("GET", "/users/{}")}), std::invalid_argument);
   EXPECT_THROW(Router({MakeRoute("GET", "/users/{id")}), std::invalid_argument);
   EXPECT_THROW(Router({MakeRoute("GET", "/users/x{id}")}), std::invalid_argument);
+  EXPECT_THROW(Router({MakeRoute("GET", "/users/{id}.ics}")}), std::invalid_argument);
+  EXPECT_THROW(Router({MakeRoute("GET", "/users/{id}{x}")}), std::invalid_argument);
+}
+
+TEST(Router, ParameterWithASuffixCapturesTheValueWithoutIt) {
+  Router router({MakeRoute("GET", "/calendars/{token}.ics"), MakeRoute("GET", "/calendars/{id}"),
+                 MakeRoute("GET", "/athletes/{id}/calendar.ics")});
+  Router::Match match = router.Find("GET", "/calendars/abc.ics");
+  EXPECT_EQ(Template(match), "/calendars/{token}.ics");
+  EXPECT_THAT(match.path_params, ElementsAre(Pair("token", "abc")));
+  // Without the suffix, or with nothing before it, the plain parameter takes the path.
+  EXPECT_EQ(Template(router.Find("GET", "/calendars/abc.ical")), "/calendars/{id}");
+  EXPECT_EQ(Template(router.Find("GET", "/calendars/.ics")), "/calendars/{id}");
+  EXPECT_EQ(Template(router.Find("GET", "/athletes/a-1/calendar.ics")),
+            "/athletes/{id}/calendar.ics");
+  EXPECT_EQ(router.Find("GET", "/athletes/a-1/calendar.icsx").route, nullptr);
+}
+
+TEST(Router, ParameterWithASuffixAloneLeavesOtherPathsUnmatched) {
+  Router router({MakeRoute("GET", "/calendars/{token}.ics")});
+  EXPECT_EQ(router.Find("GET", "/calendars/abc").route, nullptr);
+  EXPECT_EQ(router.Find("GET", "/calendars/.ics").route, nullptr);
+  EXPECT_EQ(Template(router.Find("GET", "/calendars/a.ics.ics")), "/calendars/{token}.ics");
+  EXPECT_THAT(router.Find("GET", "/calendars/a.ics.ics").path_params,
+              ElementsAre(Pair("token", "a.ics")));
 }
 
 TEST(Router, RejectsTwoRoutesForTheSameMethodAndShape) {

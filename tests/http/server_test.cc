@@ -71,7 +71,7 @@ HandlerResult Echo(const api::Request& request) {
                           {"query", query},
                           {"authorization", request.authorization},
                           {"content_type", request.content_type},
-                          {"if_match", request.if_match},
+                          {"if_match_version", request.if_match_version.value_or(0)},
                           {"body", request.body},
                           {"request_id", request.request_id}});
 }
@@ -471,7 +471,7 @@ TEST_F(ServerTest, PassesAuthorizationContentTypeAndIfMatchToTheHandler) {
   boost::json::value body = Json(*response);
   EXPECT_EQ(body.at("authorization").as_string(), "Bearer tok");
   EXPECT_EQ(body.at("content_type").as_string(), "application/json");
-  EXPECT_EQ(body.at("if_match").as_string(), "\"2\"");
+  EXPECT_EQ(body.at("if_match_version").as_int64(), 2);
 }
 
 TEST_F(ServerTest, EchoesAValidClientRequestId) {

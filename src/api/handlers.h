@@ -55,6 +55,14 @@ Reply ListFollowing(const Services& services, const Request& request);
 Reply ListFollowers(const Services& services, const Request& request);
 Reply Feed(const Services& services, const Request& request);
 
+// calendars.cc: iCalendar subscriptions.
+Reply GetAthleteCalendar(const Services& services, const Request& request);
+Reply GetCompetitionCalendar(const Services& services, const Request& request);
+// GET /calendars/{token}.ics: the feed of the user whose calendar token it is.
+Reply GetFeedCalendar(const Services& services, const Request& request);
+Reply CreateCalendarToken(const Services& services, const Request& request);
+Reply DeleteCalendarToken(const Services& services, const Request& request);
+
 // operations.cc
 Reply Healthz(const Services& services, const Request& request);
 Reply Readyz(const Services& services, const Request& request);

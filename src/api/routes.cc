@@ -21,6 +21,7 @@ std::span<const RouteSpec> RouteTable() {
       {"PATCH", "/competitions/{id}", Access::kOwnerOrAdmin, &PatchCompetition},
       {"DELETE", "/competitions/{id}", Access::kOwnerOrAdmin, &DeleteCompetition},
       {"GET", "/competitions/{id}/events", Access::kPublic, &ListCompetitionEvents},
+      {"GET", "/competitions/{id}/calendar.ics", Access::kPublic, &GetCompetitionCalendar},
 
       {"POST", "/athletes", Access::kSignedIn, &CreateAthlete},
       {"GET", "/athletes", Access::kPublic, &ListAthletes},
@@ -29,6 +30,7 @@ std::span<const RouteSpec> RouteTable() {
       {"DELETE", "/athletes/{id}", Access::kOwnerOrAdmin, &DeleteAthlete},
       {"GET", "/athletes/{id}/events", Access::kPublic, &ListAthleteEvents},
       {"GET", "/athletes/{id}/followers", Access::kPublic, &ListFollowers},
+      {"GET", "/athletes/{id}/calendar.ics", Access::kPublic, &GetAthleteCalendar},
       {"POST", "/athletes/{id}/events", Access::kOwnerOrAdmin, &CreateEvent},
       {"PATCH", "/athletes/{id}/events/{event_id}", Access::kOwnerOrAdmin, &PatchEvent},
       {"DELETE", "/athletes/{id}/events/{event_id}", Access::kOwnerOrAdmin, &DeleteEvent},
@@ -40,6 +42,10 @@ std::span<const RouteSpec> RouteTable() {
       {"POST", "/users/{id}/follow/{athlete_id}", Access::kSelf, &Follow},
       {"GET", "/users/{id}/following", Access::kPublic, &ListFollowing},
       {"GET", "/users/{id}/feed", Access::kOwnerOrAdmin, &Feed},
+      {"POST", "/users/{id}/calendar-token", Access::kSelf, &CreateCalendarToken},
+      {"DELETE", "/users/{id}/calendar-token", Access::kSelf, &DeleteCalendarToken},
+      // The secret token is the credential: calendar apps cannot send an Authorization header.
+      {"GET", "/calendars/{token}.ics", Access::kPublic, &GetFeedCalendar},
 
       {"GET", "/healthz", Access::kPublic, &Healthz},
       {"GET", "/readyz", Access::kPublic, &Readyz},

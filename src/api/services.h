@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <string>
 
 #include "domain/clock.h"
 #include "log/logger.h"
@@ -15,6 +16,9 @@ struct ApiOptions {
   // Sign-in for a username is refused (429) after this many failures within the window.
   int sign_in_max_failures = 10;
   std::chrono::seconds sign_in_failure_window{std::chrono::minutes(15)};
+  // Where clients reach the server ("https://api.example.com"), for the calendar URLs it hands
+  // out; empty: built from each request's Host header.
+  std::string public_url;
 };
 
 struct Services {

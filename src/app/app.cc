@@ -82,6 +82,11 @@ int RunServe(const ServeConfig& config) {
     PrintError(cors.error().message);
     return 2;
   }
+  Result<std::string> public_url = ParsePublicUrl(config.public_url);
+  if (!public_url) {
+    PrintError(public_url.error().message);
+    return 2;
+  }
   Logger logger(*level);
   // The access log is a line per request: appended to a buffer of the I/O thread, written in
   // batches (a clean stop writes the rest when the logger goes).
@@ -112,6 +117,7 @@ int RunServe(const ServeConfig& config) {
   PasswordHasher hasher(hash_options);
   api::ApiOptions api_options;
   api_options.session_ttl = std::chrono::hours(24) * config.session_ttl_days;
+  api_options.public_url = std::move(*public_url);
   api::Services services{**store, hasher, clock, random, logger, api_options};
 
   http::Metrics metrics;

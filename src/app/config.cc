@@ -1,5 +1,6 @@
 #include "app/config.h"
 
+#include <boost/url/parse.hpp>
 #include <charconv>
 
 namespace tt::app {
@@ -44,6 +45,21 @@ Result<ListenAddress> ParseListenAddress(std::string_view text) {
     return Error::BadRequest("--listen must be HOST:PORT (got \"" + std::string(text) + "\")");
   }
   return ListenAddress{std::string(host), static_cast<uint16_t>(port)};
+}
+
+Result<std::string> ParsePublicUrl(std::string_view text) {
+  if (text.empty()) return std::string();
+  const std::string problem =
+      "--public-url must be an http(s) URL such as https://api.example.com (got \"" +
+      std::string(text) + "\")";
+  boost::system::result<boost::urls::url_view> url = boost::urls::parse_absolute_uri(text);
+  if (!url || (url->scheme() != "https" && url->scheme() != "http") || !url->has_authority() ||
+      url->host().empty() || url->has_userinfo() || url->has_query() || url->has_fragment()) {
+    return Error::BadRequest(problem);
+  }
+  std::string normalized(text);
+  while (normalized.ends_with('/')) normalized.pop_back();
+  return normalized;
 }
 
 }  // namespace tt::app

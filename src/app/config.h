@@ -28,6 +28,10 @@ struct DynamoDbLocation {
 using DatabaseLocation = std::variant<SqliteLocation, DynamoDbLocation>;
 Result<DatabaseLocation> ParseDatabaseUrl(std::string_view url);
 
+// --public-url: an absolute http(s) URL with a host and no user, query or fragment (a path
+// prefix is fine), returned without trailing slashes; empty stays empty.
+Result<std::string> ParsePublicUrl(std::string_view text);
+
 struct ListenAddress {
   std::string host;
   uint16_t port = 0;
@@ -55,6 +59,9 @@ struct ServeConfig {
   // --cors-origins, TRACK_CORS_ORIGINS: browser origins allowed to call the API, comma-separated
   // exact origins or `*`; empty allows none and sends no CORS header.
   std::string cors_origins;
+  // --public-url, TRACK_PUBLIC_URL: where clients reach the server (behind a proxy, say), for the
+  // calendar URLs it hands out; empty builds them from each request's Host header.
+  std::string public_url;
 };
 
 }  // namespace tt::app

@@ -80,6 +80,11 @@ int main(int argc, char** argv) {
                    "Browser origins allowed to call the API: comma-separated "
                    "scheme://host[:port], or * (default: none)")
       ->envname("TRACK_CORS_ORIGINS");
+  serve_command
+      ->add_option("--public-url", serve.public_url,
+                   "Where clients reach the server, e.g. https://api.example.com, for the "
+                   "calendar URLs it hands out (default: from each request's Host header)")
+      ->envname("TRACK_PUBLIC_URL");
 
   tt::app::StoreSettings init_db;
   CLI::App* init_command = cli.add_subcommand(

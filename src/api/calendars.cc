@@ -153,6 +153,10 @@ Reply GetAthleteCalendar(const Services& services, const Request& request) {
   while (upcoming.size() < kMaxAthleteCalendarEvents) {
     Result<Page<Event>> page = co_await services.store.ListEvents(query);
     if (!page) co_return std::move(page).error();
+    if (!page->items.empty()) {
+      const Event& last = page->items.back();
+      query.after = EventCursor{last.date_time.instant(), last.id};
+    }
     for (Event& event : page->items) {
       const Timestamp instant = event.date_time.instant();
       if (instant < window_start) continue;
@@ -164,8 +168,6 @@ Reply GetAthleteCalendar(const Services& services, const Request& request) {
       }
     }
     if (!page->has_more || page->items.empty()) break;
-    const Event& last = page->items.back();
-    query.after = EventCursor{last.date_time.instant(), last.id};
   }
   while (past.size() + upcoming.size() > kMaxAthleteCalendarEvents) past.pop_front();
   std::vector<Event> events(std::make_move_iterator(past.begin()),

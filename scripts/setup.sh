@@ -11,8 +11,9 @@ packages=(
   libgtest-dev libgmock-dev
 )
 if [ "${1:-}" = "--tests" ]; then
-  # Real clients the tests drive: the browser of the CORS test (headless).
-  packages+=(chromium)
+  # Real clients the tests drive: the browser of the CORS test (headless) and an iCalendar
+  # parser we did not write, for the calendar tests (ical.js, the other, comes from npm).
+  packages+=(chromium python3 python3-icalendar)
 fi
 # Node.js runs dynalite (a local DynamoDB) for the DynamoDB tests; any Node.js 18+ will do, so
 # Debian's is installed only where none is on the PATH.

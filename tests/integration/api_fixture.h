@@ -6,6 +6,8 @@
 
 #include <atomic>
 #include <boost/json.hpp>
+#include <chrono>
+#include <cstdio>
 #include <memory>
 #include <string>
 
@@ -111,5 +113,15 @@ inline bool NamesField(const HttpResponse& response, std::string_view field) {
 }
 
 inline std::string Str(const boost::json::value& value) { return std::string(value.as_string()); }
+
+// `YYYY-MM-DD` of today (UTC) plus `offset` days.
+inline std::string DayFromToday(int offset) {
+  using namespace std::chrono;
+  const year_month_day day{floor<days>(system_clock::now()) + days{offset}};
+  char text[16];
+  std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(day.year()),
+                static_cast<unsigned>(day.month()), static_cast<unsigned>(day.day()));
+  return text;
+}
 
 }  // namespace tt::testing

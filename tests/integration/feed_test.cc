@@ -22,16 +22,6 @@ boost::json::array Items(const HttpResponse& response) {
   return body.at("items").as_array();
 }
 
-// `YYYY-MM-DD` of today (UTC) plus `offset` days.
-std::string Day(int offset) {
-  using namespace std::chrono;
-  const year_month_day day{floor<days>(system_clock::now()) + days{offset}};
-  char text[16];
-  std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(day.year()),
-                static_cast<unsigned>(day.month()), static_cast<unsigned>(day.day()));
-  return text;
-}
-
 class Feed : public ApiTest {
  protected:
   // The scenario: `fan_` follows athletes A (Faith Kipyegon) and B (Femke Bol), not C (Karsten
@@ -58,21 +48,21 @@ class Feed : public ApiTest {
     only_b_ = NewCompetition("Only B", 60, 61);
     NewCompetition("Nobody", 20, 20);
 
-    AddEvent(a_, past_, "1500m", Day(-9) + "T20:00:00+02:00");
-    AddEvent(b_, ongoing_, "400mH", Day(1) + "T19:00:00+01:00");
+    AddEvent(a_, past_, "1500m", DayFromToday(-9) + "T20:00:00+02:00");
+    AddEvent(b_, ongoing_, "400mH", DayFromToday(1) + "T19:00:00+01:00");
     // At the shared meet (day D = +30): local-time order and instant order differ. The comments
     // give each instant in UTC; the local texts sort differently.
-    const std::string d = Day(30);
-    const std::string d1 = Day(31);
+    const std::string d = DayFromToday(30);
+    const std::string d1 = DayFromToday(31);
     a_final_ = AddEvent(a_, shared_, "1500m final", d + "T18:00:00+09:00");  // D 09:00Z
     a_heats_ = AddEvent(a_, shared_, "1500m heats", d + "T10:00:00+09:00");  // D 01:00Z
     a_relay_ = AddEvent(a_, shared_, "Relay", d + "T23:30:00-10:00");        // D+1 09:30Z
     a_mile_ = AddEvent(a_, shared_, "Mile", d1 + "T01:00:00+14:00");         // D 11:00Z
     b_shared_ = AddEvent(b_, shared_, "400mH", d + "T08:00:00-05:00");       // D 13:00Z
     AddEvent(c_, shared_, "400mH", d + "T12:00:00Z");
-    AddEvent(c_, only_c_, "400m", Day(45) + "T12:00:00Z");
-    AddEvent(a_, only_a_, "5000m", Day(60) + "T12:00:00Z");
-    AddEvent(b_, only_b_, "400m", Day(61) + "T12:00:00Z");
+    AddEvent(c_, only_c_, "400m", DayFromToday(45) + "T12:00:00Z");
+    AddEvent(a_, only_a_, "5000m", DayFromToday(60) + "T12:00:00Z");
+    AddEvent(b_, only_b_, "400m", DayFromToday(61) + "T12:00:00Z");
 
     ASSERT_EQ(client().Put(FollowPath(a_), fan_.token).status, 204);
     ASSERT_EQ(client().Put(FollowPath(b_), fan_.token).status, 204);
@@ -87,7 +77,8 @@ class Feed : public ApiTest {
   }
 
   std::string NewCompetition(std::string_view name, int start, int end) {
-    return Str(CreateCompetition(organizer_, name, Day(start), Day(end)).at("id"));
+    return Str(
+        CreateCompetition(organizer_, name, DayFromToday(start), DayFromToday(end)).at("id"));
   }
 
   std::string AddEvent(const Account& athlete, const std::string& competition_id,
@@ -169,8 +160,8 @@ TEST_F(Feed, EntriesNestTheFollowedAthletesByNameAndTheirEventsByInstant) {
   EXPECT_EQ(shared->size(), 2u);
   const auto& competition = shared->at("competition").as_object();
   EXPECT_EQ(Str(competition.at("name")), "Shared meet");
-  EXPECT_EQ(Str(competition.at("start_date")), Day(30));
-  EXPECT_EQ(Str(competition.at("end_date")), Day(31));
+  EXPECT_EQ(Str(competition.at("start_date")), DayFromToday(30));
+  EXPECT_EQ(Str(competition.at("end_date")), DayFromToday(31));
   EXPECT_EQ(Str(competition.at("location")), "Hayward Field, Eugene");
   EXPECT_EQ(competition.at("version").as_int64(), 1);
 
@@ -188,7 +179,7 @@ TEST_F(Feed, EntriesNestTheFollowedAthletesByNameAndTheirEventsByInstant) {
   EXPECT_EQ(bol_event.size(), 3u);
   EXPECT_EQ(Str(bol_event.at("id")), b_shared_);
   EXPECT_EQ(Str(bol_event.at("name")), "400mH");
-  EXPECT_EQ(Str(bol_event.at("date_time")), Day(30) + "T08:00:00-05:00");
+  EXPECT_EQ(Str(bol_event.at("date_time")), DayFromToday(30) + "T08:00:00-05:00");
 
   const auto& kipyegon = athletes[1].as_object();
   EXPECT_EQ(Str(kipyegon.at("first_name")), "Faith");
@@ -197,7 +188,7 @@ TEST_F(Feed, EntriesNestTheFollowedAthletesByNameAndTheirEventsByInstant) {
   for (const auto& event : kipyegon.at("events").as_array())
     event_ids.push_back(Str(event.at("id")));
   EXPECT_EQ(event_ids, (std::vector<std::string>{a_heats_, a_final_, a_mile_, a_relay_}));
-  EXPECT_EQ(Str(kipyegon.at("events").at(0).at("date_time")), Day(30) + "T10:00:00+09:00");
+  EXPECT_EQ(Str(kipyegon.at("events").at(0).at("date_time")), DayFromToday(30) + "T10:00:00+09:00");
 
   // The ongoing competition shows B alone, with the event there only.
   const boost::json::object* ongoing = EntryFor(entries, ongoing_);
@@ -231,15 +222,15 @@ TEST_F(Feed, PagingWithLimitOneWalksEveryEntryExactlyOnce) {
 }
 
 TEST_F(Feed, FromSetsTheFirstDayAnEntryMayEndOn) {
-  std::vector<std::string> with_past = CompetitionIds(Entries("?from=" + Day(-20)));
+  std::vector<std::string> with_past = CompetitionIds(Entries("?from=" + DayFromToday(-20)));
   ASSERT_EQ(with_past.size(), 5u);
   EXPECT_EQ(with_past.front(), past_);
   // The last day of a competition still counts.
-  EXPECT_EQ(CompetitionIds(Entries("?from=" + Day(-8))).front(), past_);
-  EXPECT_EQ(CompetitionIds(Entries("?from=" + Day(-7))).front(), ongoing_);
+  EXPECT_EQ(CompetitionIds(Entries("?from=" + DayFromToday(-8))).front(), past_);
+  EXPECT_EQ(CompetitionIds(Entries("?from=" + DayFromToday(-7))).front(), ongoing_);
   // Later than the ongoing and shared competitions.
-  EXPECT_EQ(CompetitionIds(Entries("?from=" + Day(40))), SameStartInIdOrder());
-  EXPECT_TRUE(Entries("?from=" + Day(100)).empty());
+  EXPECT_EQ(CompetitionIds(Entries("?from=" + DayFromToday(40))), SameStartInIdOrder());
+  EXPECT_TRUE(Entries("?from=" + DayFromToday(100)).empty());
 }
 
 TEST_F(Feed, BadParametersAre422NamingThem) {

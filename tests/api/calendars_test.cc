@@ -61,6 +61,28 @@ class Calendars : public ::testing::Test {
     return user.id;
   }
 
+  // Queues the writes of user and athlete number `n` on `io` (through `spawn`); returns its id.
+  template <typename Spawn>
+  std::string AddAthleteAsync(boost::asio::io_context&, int n, Spawn& spawn) {
+    char id[40];
+    std::snprintf(id, sizeof id, "00000000-0000-4000-8000-0000000b%04d", n);
+    User user;
+    user.id = id;
+    user.username = "runner" + std::to_string(n);
+    user.display_name = user.username;
+    Athlete athlete;
+    athlete.id = user.id;
+    athlete.username = user.username;
+    athlete.first_name = "Runner";
+    athlete.last_name = std::to_string(n);
+    spawn([this, user, athlete]() -> boost::asio::awaitable<Status> {
+      if (Status created = co_await store_.CreateUser(user, "hash"); !created.ok())
+        co_return created;
+      co_return co_await store_.CreateAthlete(athlete);
+    });
+    return user.id;
+  }
+
   // Events `hours` from the clock's now, each on its own hour, written concurrently so that the
   // group committer batches them.
   void AddEvents(const std::string& athlete_id, const std::vector<int>& hours) {
@@ -150,6 +172,112 @@ TEST_F(Calendars, AthleteCalendarOverTheCapKeepsTheUpcomingEvents) {
   std::vector<std::string> expected = Names(Hours(-10, 10));
   for (const std::string& name : Names(Hours(0, 990))) expected.push_back(name);
   EXPECT_EQ(CalendarSummaries(fuller), expected);
+}
+
+// The feed calendar reads the feed as the JSON feed's largest pages would, so for a user
+// following 1,000 athletes it costs the statements of those pages plus the token's lookup (where
+// the JSON feed looks its session up). docs/BENCHMARKS.md quotes the figures.
+TEST_F(Calendars, AFeedCalendarOf1000FollowsCostsWhatTheJsonFeedsPagesCost) {
+  User fan;
+  fan.id = "00000000-0000-4000-8000-00000000f000";
+  fan.username = "fan";
+  fan.display_name = "Fan";
+  ASSERT_TRUE(RunSync(store_.CreateUser(fan, "hash")).ok());
+  std::vector<Competition> meets;
+  for (int m = 0; m < 300; ++m) {
+    Competition meet = meet_;
+    char id[40];
+    std::snprintf(id, sizeof id, "00000000-0000-4000-8000-0000000d%04d", m);
+    meet.id = id;
+    meet.name = "Meet " + std::to_string(m);
+    meet.start_date = Date::FromDaysSinceEpoch(Date::OfInstant(clock_.Now()).DaysSinceEpoch() + m);
+    meet.end_date = meet.start_date;
+    meets.push_back(meet);
+  }
+  boost::asio::io_context io;
+  int failures = 0;
+  auto spawn = [&](auto write) {
+    boost::asio::co_spawn(
+        io,
+        [write, &failures]() -> boost::asio::awaitable<void> {
+          Status written = co_await write();
+          if (!written.ok()) ++failures;
+        },
+        boost::asio::detached);
+  };
+  for (const Competition& meet : meets) {
+    spawn([this, meet] { return store_.CreateCompetition(meet); });
+  }
+  io.run();
+  io.restart();
+  std::vector<std::string> athletes;
+  for (int a = 0; a < 1000; ++a) athletes.push_back(AddAthleteAsync(io, a, spawn));
+  io.run();
+  io.restart();
+  for (int a = 0; a < 1000; ++a) {
+    const std::string athlete_id = athletes[a];
+    spawn([this, athlete_id, fan] { return store_.Follow(fan.id, athlete_id, clock_.Now()); });
+    // Two events each, at meets spread over the year.
+    for (int k = 0; k < 2; ++k) {
+      const Competition& meet = meets[(a * 7 + k * 131) % meets.size()];
+      Event event;
+      event.id = NewEventId();
+      event.athlete_id = athlete_id;
+      event.competition_id = meet.id;
+      event.name = "800m";
+      event.date_time = *DateTime::Parse(meet.start_date.ToString() + "T18:00:00Z");
+      spawn([this, event] { return store_.CreateEvent(event); });
+    }
+  }
+  io.run();
+  ASSERT_EQ(failures, 0);
+
+  auto statements = [&] {
+    for (const StoreCounter& counter : store_.Counters()) {
+      if (counter.name == "tt_sqlite_statements_total") return counter.value;
+    }
+    return uint64_t{0};
+  };
+  const std::string token = NewSessionToken(random_);
+  ASSERT_TRUE(RunSync(store_.SetCalendarToken(fan.id, HashSessionToken(token), clock_.Now())).ok());
+
+  uint64_t before = statements();
+  Request calendar;
+  calendar.method = "GET";
+  calendar.path_params = {{"token", token}};
+  Result<Response> answered = RunSync(GetFeedCalendar(services_, calendar));
+  ASSERT_TRUE(answered.ok());
+  const uint64_t calendar_cost = statements() - before;
+  size_t competitions = 0;
+  for (size_t at = 0; (at = answered->body.find("UID:competition-", at)) != std::string::npos;
+       ++at) {
+    ++competitions;
+  }
+  EXPECT_EQ(competitions, meets.size());
+
+  // The JSON feed, page after page of 200, as a client would read the same competitions.
+  before = statements();
+  FeedQuery query;
+  query.user_id = fan.id;
+  query.from = Date::OfInstant(clock_.Now());
+  query.limit = 200;
+  int pages = 0;
+  while (true) {
+    Result<Page<FeedEntry>> page = RunSync(store_.Feed(query));
+    ASSERT_TRUE(page.ok());
+    ++pages;
+    if (!page->has_more) break;
+    query.after = CompetitionCursor{page->items.back().competition.start_date,
+                                    page->items.back().competition.id};
+  }
+  const uint64_t json_cost = statements() - before;
+  std::printf(
+      "SQLite statements for 1,000 follows (%zu competitions): feed calendar %llu, "
+      "JSON feed in %d pages of 200 %llu plus its session lookup\n",
+      competitions, static_cast<unsigned long long>(calendar_cost), pages,
+      static_cast<unsigned long long>(json_cost));
+  // The token lookup stands where the JSON feed's session lookup would.
+  EXPECT_LE(calendar_cost, json_cost + 1);
 }
 
 TEST_F(Calendars, MalformedFeedTokensAreNotFoundWithoutAStorageCall) {

@@ -57,8 +57,8 @@ api::Route MetricsRoute(const http::Metrics& metrics, const Store& store) {
         response.body = metrics.Render();
         for (const StoreCounter& counter : store.Counters()) {
           response.body += "# HELP " + counter.name + " " + counter.help + "\n# TYPE " +
-                           counter.name + " counter\n" + counter.name + " " +
-                           std::to_string(counter.value) + "\n";
+                           counter.name + (counter.gauge ? " gauge\n" : " counter\n") +
+                           counter.name + " " + std::to_string(counter.value) + "\n";
         }
         co_return response;
       }};

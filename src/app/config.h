@@ -43,6 +43,9 @@ Result<ListenAddress> ParseListenAddress(std::string_view text);
 struct StoreSettings {
   std::string db_url = "sqlite:./data/track.db";  // --db, TRACK_DB
   std::string table_prefix = "track_tracker_";    // --table-prefix, TRACK_TABLE_PREFIX (DynamoDB)
+  // --competition-cache-mb, TRACK_COMPETITION_CACHE_MB (serve, SQLite): the byte budget of the
+  // cache of recently read competitions; 0 turns it off.
+  int competition_cache_mb = 32;
 };
 
 struct ServeConfig {

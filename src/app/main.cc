@@ -31,6 +31,12 @@ int main(int argc, char** argv) {
       ->envname("TRACK_LISTEN")
       ->capture_default_str();
   AddStoreOptions(*serve_command, serve.store);
+  serve_command
+      ->add_option("--competition-cache-mb", serve.store.competition_cache_mb,
+                   "Memory for recently read competitions (SQLite), in MiB; 0 turns it off")
+      ->envname("TRACK_COMPETITION_CACHE_MB")
+      ->check(CLI::Range(0, 65536))
+      ->capture_default_str();
   serve_command->add_option("--threads", serve.threads, "I/O threads (0: one per core)")
       ->envname("TRACK_THREADS")
       ->check(CLI::NonNegativeNumber)

@@ -26,8 +26,12 @@ std::filesystem::path HomeDirectory() {
   return "/";
 }
 
-Result<std::unique_ptr<Store>> OpenSqlite(const SqliteLocation& location, Logger& logger) {
-  Result<std::unique_ptr<SqliteStore>> store = SqliteStore::Open({location.path}, logger);
+Result<std::unique_ptr<Store>> OpenSqlite(const SqliteLocation& location,
+                                          const StoreSettings& settings, Logger& logger) {
+  SqliteStoreOptions options;
+  options.path = location.path;
+  options.competition_cache_bytes = static_cast<size_t>(settings.competition_cache_mb) << 20;
+  Result<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(options, logger);
   if (!store) return std::move(store).error();  // its message names the file and the reason
   return std::unique_ptr<Store>(std::move(*store));
 }
@@ -56,7 +60,7 @@ boost::asio::awaitable<Result<std::unique_ptr<Store>>> OpenStore(const StoreSett
   Result<DatabaseLocation> location = ParseDatabaseUrl(settings.db_url);
   if (!location) co_return std::move(location).error();
   if (const auto* sqlite = std::get_if<SqliteLocation>(&*location)) {
-    co_return OpenSqlite(*sqlite, logger);
+    co_return OpenSqlite(*sqlite, settings, logger);
   }
   co_return co_await OpenDynamoDb(std::get<DynamoDbLocation>(*location), settings.table_prefix,
                                   logger);

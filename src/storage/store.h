@@ -40,11 +40,12 @@ using Async = boost::asio::awaitable<T>;
 
 inline constexpr std::chrono::hours kSignInFailureRetention{24};
 
-// A monotonic count of work a store has done, for /metrics and benchmarks.
+// A count of work a store has done (or a level it holds), for /metrics and benchmarks.
 struct StoreCounter {
   std::string name;  // a Prometheus metric name, e.g. "tt_sqlite_statements_total"
   std::string help;
   uint64_t value = 0;
+  bool gauge = false;  // a level that goes up and down (bytes held), not a monotonic count
 };
 
 class Store {

@@ -13,7 +13,8 @@ namespace {
 constexpr const char* kUnknownId = "3f1c2a4e-5b6d-4e7f-8a9b-0c1d2e3f4a5b";
 // Commas, semicolons, quotes, accents and an emoji, long enough to be folded across lines.
 constexpr const char* kTrickyName =
-    "Meeting de Paris, Stade Charléty; \"Diamond League\" — finale 🏃‍♀️ été 2027, très "
+    "Meeting de Paris, Stade Charléty; \"Diamond League\" — finale 🏃‍♀️ été 2027, "
+    "très "
     "attendue";
 
 class Calendars : public ApiTest {
@@ -260,6 +261,64 @@ TEST_F(Calendars, ThePublicUrlSettingWinsOverTheHostHeader) {
                         "sqlite:" + (dir_.path() / "x.db").string()});
   EXPECT_EQ(refused.exit_status, 2) << refused.output;
   EXPECT_NE(refused.output.find("--public-url"), std::string::npos) << refused.output;
+}
+
+// What one calendar request costs the store: SQL statements on SQLite, calls on DynamoDB, read
+// from /metrics around it. docs/BENCHMARKS.md quotes these figures.
+TEST_F(Calendars, ACalendarCostsAFewStorageCallsAndTheFeedNoMoreThanItsJsonPages) {
+  const std::string counter = TestBackend() == Backend::kDynamoDb ? "tt_dynamodb_calls_total "
+                                                                  : "tt_sqlite_statements_total ";
+  auto store_calls = [&] {
+    const std::string metrics = client().Get("/metrics").body;
+    const size_t at = metrics.find("\n" + counter);
+    EXPECT_NE(at, std::string::npos);
+    return at == std::string::npos ? 0 : std::stoll(metrics.substr(at + counter.size() + 1));
+  };
+  auto cost_of = [&](const std::string& path, const std::string& token = "") {
+    const long long before = store_calls();
+    EXPECT_EQ(client().Get(path, token).status, 200) << path;
+    return store_calls() - before;
+  };
+
+  Account owner = SignUp("owner");
+  Account fan = SignUp("fan");
+  std::vector<std::string> meets;
+  for (int i = 0; i < 3; ++i) {
+    meets.push_back(NewCompetition(owner, "Meet " + std::to_string(i),
+                                   "2027-0" + std::to_string(i + 6) + "-10",
+                                   "2027-0" + std::to_string(i + 6) + "-12"));
+  }
+  for (int a = 0; a < 3; ++a) {
+    Account athlete = NewAthlete("Runner", "Number" + std::to_string(a));
+    for (int i = 0; i < 3; ++i) {
+      AddEvent(athlete, meets[i], "800m", "2027-0" + std::to_string(i + 6) + "-11T18:00:00Z");
+    }
+    ASSERT_EQ(client().Put("/users/" + fan.id + "/following/" + athlete.id, fan.token).status, 204);
+    if (a == 0) {
+      const long long athlete_calendar = cost_of("/athletes/" + athlete.id + "/calendar.ics");
+      std::printf("%s: athlete calendar %lld\n", counter.c_str(), athlete_calendar);
+      EXPECT_LE(athlete_calendar, 4);  // the athlete, its events, their competitions
+    }
+  }
+  const long long competition_calendar = cost_of("/competitions/" + meets[0] + "/calendar.ics");
+  std::printf("%s: competition calendar %lld\n", counter.c_str(), competition_calendar);
+  EXPECT_LE(competition_calendar, 3);  // the competition, its start list (and its athletes)
+
+  HttpResponse token = client().Post("/users/" + fan.id + "/calendar-token", {}, fan.token);
+  ASSERT_EQ(token.status, 201);
+  const std::string url = Str(token.Json().at("url"));
+  const long long feed_calendar = cost_of(url.substr(url.find("/calendars/")));
+  // The JSON feed in pages as large as the calendar reads (its session lookup stands for the
+  // calendar's token lookup).
+  const long long json_feed = cost_of("/users/" + fan.id + "/feed?limit=200", fan.token);
+  std::printf("%s: feed calendar %lld, JSON feed %lld\n", counter.c_str(), feed_calendar,
+              json_feed);
+  EXPECT_LE(feed_calendar, json_feed);
+
+  EXPECT_EQ(client().Get("/calendars/" + std::string(43, '!') + ".ics").status, 404);
+  const long long before = store_calls();
+  EXPECT_EQ(client().Get("/calendars/" + std::string(42, 'a') + ".ics").status, 404);
+  EXPECT_EQ(store_calls(), before) << "a malformed token costs no storage call";
 }
 
 TEST_F(Calendars, UnknownOrMalformedNamesAreNotFound) {

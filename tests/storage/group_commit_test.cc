@@ -126,6 +126,33 @@ TEST_F(GroupCommitTest, JobsQueuedTogetherShareOneCommitAndAFailingOneIsRolledBa
   EXPECT_EQ(committer_->jobs(), 6U);
 }
 
+TEST_F(GroupCommitTest, TheObserverHearsTheCommittedJobsNotesAfterCommitBeforeAnyAnswer) {
+  std::vector<std::vector<std::string>> heard;
+  std::vector<std::string> rows_when_heard;
+  committer_->SetCommitObserver([&](const std::vector<std::string>& changed) {
+    heard.push_back(changed);
+    rows_when_heard = Rows();  // committed already, from another connection
+    EXPECT_TRUE(outcomes_.count("a") == 0 || outcomes_["a"].empty()) << "no job answered yet";
+  });
+  std::promise<void> release = BlockCommitter();
+  auto noting = [this](std::string key, std::optional<Error> failure = std::nullopt) {
+    return [this, key, failure](Connection& connection) -> Status {
+      committer_->NoteChanged(key);
+      return Insert(key, failure)(connection);
+    };
+  };
+  Spawn("a", noting("a"));
+  Spawn("b", noting("b", Error::Conflict("rolled back")));
+  Spawn("c", noting("c"));
+  io_.poll();
+  release.set_value();
+  io_.run();
+  ASSERT_EQ(heard.size(), 1U) << "the blocker noted nothing";
+  EXPECT_EQ(heard[0], (std::vector<std::string>{"a", "c"})) << "a failed job's note is dropped";
+  EXPECT_EQ(rows_when_heard, (std::vector<std::string>{"a", "c"}));
+  EXPECT_EQ(outcomes_["a"], "ok");
+}
+
 TEST_F(GroupCommitTest, WhenSqliteEndsTheTransactionNoJobOfTheBatchIsReportedWritten) {
   std::promise<void> release = BlockCommitter();
   Spawn("a", Insert("a"));

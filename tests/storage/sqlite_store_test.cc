@@ -8,11 +8,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "storage/sqlite/connection.h"
 #include "storage/sqlite/rows.h"
@@ -253,6 +255,100 @@ TEST_F(SqliteStoreTest, WriteWaitsOutAnotherConnectionsWriteLock) {
   const Status status = RunSync((*store)->CreateUser(MakeUser("id-1", "alice"), "hash"));
   releaser.join();
   EXPECT_TRUE(status.ok()) << status.error().message;
+}
+
+// ---- The competition cache (sqlite/competition_cache.h) ----------------------------------------
+
+Competition MakeCompetition(std::string id, std::optional<std::string> created_by) {
+  Competition competition;
+  competition.id = std::move(id);
+  competition.name = "Bislett Games";
+  competition.location = "Oslo";
+  competition.start_date = *Date::Parse("2027-06-10");
+  competition.end_date = *Date::Parse("2027-06-11");
+  competition.created_by = std::move(created_by);
+  return competition;
+}
+
+// The cache's promise, checked exactly: once UpdateCompetition has answered version v, no read
+// (single or batch) from any thread answers a version older than v, while readers hammer the
+// cache and fill it with what they read.
+TEST_F(SqliteStoreTest, NoReadSeesACompetitionOlderThanAnAnsweredWrite) {
+  Result<std::unique_ptr<SqliteStore>> opened = Open(DatabasePath());
+  ASSERT_TRUE(opened.ok());
+  SqliteStore& store = **opened;
+  const std::string id = "00000000-0000-4000-8000-000000000001";
+  Competition competition = MakeCompetition(id, std::nullopt);
+  ASSERT_TRUE(RunSync(store.CreateCompetition(competition)).ok());
+
+  constexpr int64_t kWrites = 300;
+  std::atomic<int64_t> answered{1};
+  std::atomic<bool> done{false};
+  std::atomic<int> stale{0};
+  std::atomic<int64_t> reads{0};
+  std::vector<std::thread> readers;
+  for (int r = 0; r < 4; ++r) {
+    readers.emplace_back([&, r] {
+      const std::vector<std::string> ids = {id};
+      while (!done.load()) {
+        const int64_t floor = answered.load();
+        int64_t seen = 0;
+        if (r % 2 == 0) {
+          Result<Competition> read = RunSync(store.GetCompetition(id));
+          seen = read.ok() ? read->version : 0;
+        } else {
+          Result<std::vector<Competition>> read = RunSync(store.GetCompetitions(ids));
+          seen = read.ok() && read->size() == 1 ? (*read)[0].version : 0;
+        }
+        if (seen < floor) ++stale;
+        ++reads;
+      }
+    });
+  }
+  for (int64_t version = 2; version <= kWrites; ++version) {
+    competition.version = version;
+    competition.name = "Bislett Games " + std::to_string(version);
+    ASSERT_TRUE(RunSync(store.UpdateCompetition(competition, version - 1)).ok());
+    answered.store(version);
+  }
+  done.store(true);
+  for (std::thread& reader : readers) reader.join();
+  EXPECT_EQ(stale.load(), 0) << "of " << reads.load() << " reads";
+  Result<Competition> last = RunSync(store.GetCompetition(id));
+  ASSERT_TRUE(last.ok());
+  EXPECT_EQ(last->version, kWrites);
+  EXPECT_EQ(last->name, "Bislett Games " + std::to_string(kWrites));
+  // The cache was used, and shows on the counters.
+  uint64_t hits = 0;
+  for (const StoreCounter& counter : store.Counters()) {
+    if (counter.name == "tt_sqlite_competition_cache_hits_total") hits = counter.value;
+  }
+  EXPECT_GT(hits, 0U);
+}
+
+TEST_F(SqliteStoreTest, CachedCompetitionsFollowDeletesAndTheirCreatorsDeletion) {
+  Result<std::unique_ptr<SqliteStore>> opened = Open(DatabasePath());
+  ASSERT_TRUE(opened.ok());
+  SqliteStore& store = **opened;
+  const User user = MakeUser("00000000-0000-4000-8000-0000000000aa", "organiser");
+  ASSERT_TRUE(RunSync(store.CreateUser(user, "hash")).ok());
+  const std::string kept = "00000000-0000-4000-8000-000000000001";
+  const std::string gone = "00000000-0000-4000-8000-000000000002";
+  ASSERT_TRUE(RunSync(store.CreateCompetition(MakeCompetition(kept, user.id))).ok());
+  ASSERT_TRUE(RunSync(store.CreateCompetition(MakeCompetition(gone, user.id))).ok());
+  ASSERT_EQ(RunSync(store.GetCompetition(kept))->created_by, user.id);  // now cached
+  ASSERT_TRUE(RunSync(store.GetCompetition(gone)).ok());
+
+  ASSERT_TRUE(RunSync(store.DeleteCompetition(gone, std::nullopt)).ok());
+  EXPECT_EQ(RunSync(store.GetCompetition(gone)).error().code, ErrorCode::kNotFound);
+  // Deleting the creator clears created_by of its competitions in SQLite (a foreign key).
+  ASSERT_TRUE(RunSync(store.DeleteUser(user.id, std::nullopt)).ok());
+  EXPECT_EQ(RunSync(store.GetCompetition(kept))->created_by, std::nullopt);
+  const std::vector<std::string> both = {kept, gone};
+  Result<std::vector<Competition>> batch = RunSync(store.GetCompetitions(both));
+  ASSERT_TRUE(batch.ok());
+  ASSERT_EQ(batch->size(), 1U);
+  EXPECT_EQ((*batch)[0].created_by, std::nullopt);
 }
 
 TEST(SqliteErrorTranslation, MapsResultCodesToStoreErrors) {

@@ -131,7 +131,14 @@ void GroupCommitter::Loop() {
 
 void GroupCommitter::RunBatch(std::deque<Job>& batch) {
   Connection& connection = *connection_;
+  // Observers hear of every batch's notes, even of one that failed: invalidating what did not
+  // change costs a cache miss, missing a change would serve a stale value.
+  auto notify = [&] {
+    if (commit_observer_ && !changed_.empty()) commit_observer_(changed_);
+    changed_.clear();
+  };
   auto fail_all = [&](const Error& error) {
+    notify();
     for (Job& job : batch) job.finish(&error);
   };
 
@@ -153,6 +160,7 @@ void GroupCommitter::RunBatch(std::deque<Job>& batch) {
       return;
     }
     bool succeeded = false;
+    const size_t notes_before = changed_.size();
     try {
       succeeded = batch[i].run(connection);
     } catch (const std::exception& e) {
@@ -163,6 +171,7 @@ void GroupCommitter::RunBatch(std::deque<Job>& batch) {
       Status end =
           succeeded ? connection.Control("RELEASE job") : connection.Control("ROLLBACK TO job");
       if (end.ok() && !succeeded) end = connection.Control("RELEASE job");
+      if (end.ok() && !succeeded) changed_.resize(notes_before);
       if (end.ok()) continue;
       connection.Rollback();
       fail_all(end.error());
@@ -182,6 +191,7 @@ void GroupCommitter::RunBatch(std::deque<Job>& batch) {
   }
   batches_.fetch_add(1, std::memory_order_relaxed);
   jobs_.fetch_add(batch.size(), std::memory_order_relaxed);
+  notify();
   for (Job& job : batch) job.finish(nullptr);
 }
 

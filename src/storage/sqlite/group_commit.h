@@ -45,9 +45,11 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <thread>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "domain/error.h"
 #include "storage/sqlite/connection.h"
@@ -71,6 +73,16 @@ class GroupCommitter {
   // alive until the returned awaitable completes (a coroutine's locals do).
   template <typename Body>
   boost::asio::awaitable<std::invoke_result_t<Body&, Connection&>> Run(Body body);
+
+  // Called on the committer's thread after each batch's COMMIT (or its failure), before any job
+  // of the batch completes, with the keys its jobs noted: a cache invalidated here never serves
+  // a value older than an answered write. Set it before the first Run.
+  void SetCommitObserver(std::function<void(const std::vector<std::string>&)> observer) {
+    commit_observer_ = std::move(observer);
+  }
+  // From inside a job's body (the committer's thread): the job changed what `key` names. The
+  // note is dropped when the job fails and is rolled back.
+  void NoteChanged(std::string key) { changed_.push_back(std::move(key)); }
 
   // Batches committed and jobs run so far, for the store's counters. Any thread.
   uint64_t batches() const { return batches_.load(std::memory_order_relaxed); }
@@ -105,6 +117,8 @@ class GroupCommitter {
 
   std::unique_ptr<Connection> connection_;
   const size_t max_batch_;
+  std::function<void(const std::vector<std::string>&)> commit_observer_;
+  std::vector<std::string> changed_;  // the running batch's notes; committer thread only
   std::atomic<uint64_t> batches_{0};
   std::atomic<uint64_t> jobs_{0};
   std::atomic<uint64_t> checkpoints_{0};

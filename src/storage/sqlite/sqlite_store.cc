@@ -7,6 +7,7 @@
 #include <thread>
 #include <utility>
 
+#include "storage/sqlite/competition_cache.h"
 #include "storage/sqlite/connection.h"
 #include "storage/sqlite/group_commit.h"
 #include "storage/sqlite/queries.h"
@@ -74,17 +75,26 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions&
       new SqliteStore(std::make_unique<sqlite::ConnectionPool>(std::move(connections)),
                       std::make_unique<sqlite::GroupCommitter>(std::move(*writer_connection),
                                                                std::move(*checkpoint_connection)),
-                      *version));
+                      *version, options.competition_cache_bytes));
 }
 
 SqliteStore::SqliteStore(std::unique_ptr<sqlite::ConnectionPool> pool,
-                         std::unique_ptr<sqlite::GroupCommitter> writer, int schema_version)
-    : pool_(std::move(pool)), writer_(std::move(writer)), schema_version_(schema_version) {}
+                         std::unique_ptr<sqlite::GroupCommitter> writer, int schema_version,
+                         size_t competition_cache_bytes)
+    : pool_(std::move(pool)),
+      competitions_(std::make_unique<sqlite::CompetitionCache>(competition_cache_bytes)),
+      writer_(std::move(writer)),
+      schema_version_(schema_version) {
+  writer_->SetCommitObserver(
+      [cache = competitions_.get()](const std::vector<std::string>& changed) {
+        cache->Invalidate(changed);
+      });
+}
 
 SqliteStore::~SqliteStore() = default;
 
 std::vector<StoreCounter> SqliteStore::Counters() const {
-  return {
+  std::vector<StoreCounter> counters = {
       {"tt_sqlite_statements_total",
        "SQL statements executed (queries and writes, not transaction control)",
        pool_->statements_run() + writer_->statements_run()},
@@ -96,6 +106,19 @@ std::vector<StoreCounter> SqliteStore::Counters() const {
        "WAL checkpoints run beside the writes (see sqlite/group_commit.h)", writer_->checkpoints()},
       {"tt_sqlite_wal_restarts_total",
        "Times the committer finished a checkpoint and started the WAL over", writer_->restarts()}};
+  const sqlite::CompetitionCache::Stats cache = competitions_->stats();
+  counters.push_back({"tt_sqlite_competition_cache_hits_total",
+                      "Competition reads answered from the cache", cache.hits});
+  counters.push_back({"tt_sqlite_competition_cache_misses_total",
+                      "Competition reads that went to SQLite", cache.misses});
+  counters.push_back({"tt_sqlite_competition_cache_evictions_total",
+                      "Competitions dropped from the cache to stay within its budget",
+                      cache.evictions});
+  counters.push_back({"tt_sqlite_competition_cache_bytes",
+                      "Estimated bytes the competition cache holds", cache.bytes, true});
+  counters.push_back({"tt_sqlite_competition_cache_budget_bytes",
+                      "The competition cache's byte budget", competitions_->budget_bytes(), true});
+  return counters;
 }
 
 Async<Status> SqliteStore::Ping() {
@@ -198,7 +221,9 @@ Async<Status> SqliteStore::DeleteUser(std::string_view id,
                                       std::optional<int64_t> expected_version) {
   co_return co_await writer_->Run([&](Connection& connection) -> Status {
     // The foreign keys do the rest: sessions, the athlete profile (and through it its events
-    // and followers) and the user's own follows cascade; competitions' created_by becomes NULL.
+    // and followers) and the user's own follows cascade; competitions' created_by becomes NULL,
+    // so cached competitions may be stale.
+    writer_->NoteChanged(std::string(sqlite::CompetitionCache::kEverything));
     return sqlite::DeleteVersioned(connection, kUserVersion, "DELETE FROM users WHERE id = ?1", id,
                                    expected_version, kNoSuchUser);
   });

@@ -11,6 +11,9 @@
 // processes for SQLite's write lock is waited out by busy_timeout and a few short retries, and
 // then answers kUnavailable.
 //
+// Competitions recently read are kept in a bounded cache (sqlite/competition_cache.h) that the
+// group committer invalidates after each COMMIT, before the writes are answered.
+//
 // Durability: journal_mode=WAL with synchronous=FULL, so the WAL is synced at every commit: a
 // write that returned OK survives the process being killed and the machine losing power. Each
 // method's changes happen whole or not at all.
@@ -28,6 +31,7 @@
 namespace tt {
 
 namespace sqlite {
+class CompetitionCache;
 class ConnectionPool;
 class GroupCommitter;
 }  // namespace sqlite
@@ -37,6 +41,9 @@ struct SqliteStoreOptions {
   std::string path;
   // Connections in the pool; 0 picks one per hardware thread plus one.
   int pool_size = 0;
+  // Byte budget of the cache of recently read competitions (sqlite/competition_cache.h); 0
+  // turns it off.
+  size_t competition_cache_bytes = 32 << 20;
 };
 
 class SqliteStore final : public Store {
@@ -110,9 +117,12 @@ class SqliteStore final : public Store {
 
  private:
   SqliteStore(std::unique_ptr<sqlite::ConnectionPool> pool,
-              std::unique_ptr<sqlite::GroupCommitter> writer, int schema_version);
+              std::unique_ptr<sqlite::GroupCommitter> writer, int schema_version,
+              size_t competition_cache_bytes);
 
-  std::unique_ptr<sqlite::ConnectionPool> pool_;    // reads
+  std::unique_ptr<sqlite::ConnectionPool> pool_;  // reads
+  // Before the writer, whose committer thread invalidates it until the writer is destroyed.
+  std::unique_ptr<sqlite::CompetitionCache> competitions_;
   std::unique_ptr<sqlite::GroupCommitter> writer_;  // writes, with its own connection
   int schema_version_;
 };

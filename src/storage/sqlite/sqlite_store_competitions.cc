@@ -1,7 +1,10 @@
 // SqliteStore: competitions.
+#include <optional>
+#include <unordered_set>
 #include <utility>
 
 #include "domain/case_folding.h"
+#include "storage/sqlite/competition_cache.h"
 #include "storage/sqlite/connection.h"
 #include "storage/sqlite/group_commit.h"
 #include "storage/sqlite/queries.h"
@@ -30,6 +33,7 @@ constexpr char kLastDate[] = "9999-12-31";
 
 Async<Status> SqliteStore::CreateCompetition(const Competition& competition) {
   co_return co_await writer_->Run([&](Connection& connection) -> Status {
+    writer_->NoteChanged(competition.id);
     Result<Statement> insert = connection.Prepare(
         "INSERT INTO competitions (id, name, location, start_date, end_date, description, url, "
         "created_by, created_at, updated_at, version) "
@@ -52,22 +56,41 @@ Async<Status> SqliteStore::CreateCompetition(const Competition& competition) {
 }
 
 Async<Result<Competition>> SqliteStore::GetCompetition(std::string_view id) {
-  co_return InSingleStatementRead(*pool_, [&](Connection& connection) -> Result<Competition> {
-    Result<Statement> select = connection.Prepare("SELECT " TT_SQL_COMPETITION_COLUMNS
-                                                  " FROM competitions c WHERE c.id = ?1");
-    if (!select.ok()) return std::move(select).error();
-    select->Bind(1, id);
-    return sqlite::ReadOneRow(*select, &sqlite::ReadCompetition, kNoSuchCompetition);
-  });
+  if (std::optional<Competition> cached = competitions_->Find(id)) co_return std::move(*cached);
+  // Taken before the read: see CompetitionCache::Insert.
+  const uint64_t generation = competitions_->Generation();
+  Result<Competition> competition =
+      InSingleStatementRead(*pool_, [&](Connection& connection) -> Result<Competition> {
+        Result<Statement> select = connection.Prepare("SELECT " TT_SQL_COMPETITION_COLUMNS
+                                                      " FROM competitions c WHERE c.id = ?1");
+        if (!select.ok()) return std::move(select).error();
+        select->Bind(1, id);
+        return sqlite::ReadOneRow(*select, &sqlite::ReadCompetition, kNoSuchCompetition);
+      });
+  if (competition.ok()) competitions_->Insert(generation, *competition);
+  co_return competition;
 }
 
 Async<Result<std::vector<Competition>>> SqliteStore::GetCompetitions(
     std::span<const std::string> ids) {
-  if (ids.empty()) co_return std::vector<Competition>();
-  const std::string id_list = sqlite::EncodeStringList(ids);
-  co_return InSingleStatementRead(
+  // The cached ones first; one statement reads the others.
+  std::vector<Competition> found;
+  std::vector<std::string> missing;
+  std::unordered_set<std::string_view> seen;
+  for (const std::string& id : ids) {
+    if (!seen.insert(id).second) continue;
+    if (std::optional<Competition> cached = competitions_->Find(id)) {
+      found.push_back(std::move(*cached));
+    } else {
+      missing.push_back(id);
+    }
+  }
+  if (missing.empty()) co_return found;
+  const uint64_t generation = competitions_->Generation();
+  const std::string id_list = sqlite::EncodeStringList(missing);
+  Result<std::vector<Competition>> read = InSingleStatementRead(
       *pool_, [&](Connection& connection) -> Result<std::vector<Competition>> {
-        // The ids travel as one JSON array parameter; IN also drops duplicates.
+        // The ids travel as one JSON array parameter.
         Result<Statement> select = connection.Prepare(
             "SELECT " TT_SQL_COMPETITION_COLUMNS
             " FROM competitions c WHERE c.id IN (SELECT value FROM json_each(?1))");
@@ -75,6 +98,12 @@ Async<Result<std::vector<Competition>>> SqliteStore::GetCompetitions(
         select->Bind(1, id_list);
         return sqlite::ReadAllRows(*select, &sqlite::ReadCompetition);
       });
+  if (!read.ok()) co_return std::move(read).error();
+  for (Competition& competition : *read) {
+    competitions_->Insert(generation, competition);
+    found.push_back(std::move(competition));
+  }
+  co_return found;
 }
 
 Async<Status> SqliteStore::UpdateCompetition(const Competition& competition,
@@ -82,6 +111,7 @@ Async<Status> SqliteStore::UpdateCompetition(const Competition& competition,
   const std::string start_date = competition.start_date.ToString();
   const std::string end_date = competition.end_date.ToString();
   co_return co_await writer_->Run([&](Connection& connection) -> Status {
+    writer_->NoteChanged(competition.id);
     if (Status status = sqlite::CheckVersion(connection, kCompetitionVersion, competition.id,
                                              expected_version, kNoSuchCompetition);
         !status.ok()) {
@@ -115,6 +145,7 @@ Async<Status> SqliteStore::UpdateCompetition(const Competition& competition,
 Async<Status> SqliteStore::DeleteCompetition(std::string_view id,
                                              std::optional<int64_t> expected_version) {
   co_return co_await writer_->Run([&](Connection& connection) -> Status {
+    writer_->NoteChanged(std::string(id));
     // Its events go with it (ON DELETE CASCADE).
     return sqlite::DeleteVersioned(connection, kCompetitionVersion,
                                    "DELETE FROM competitions WHERE id = ?1", id, expected_version,

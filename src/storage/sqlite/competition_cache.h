@@ -1,0 +1,77 @@
+// CompetitionCache: recently read competitions, so that the hottest reads (GET /competitions/{id}
+// and batch gets) skip SQLite. Bounded by a byte budget, least recently used first out.
+//
+// Freshness contract: a Find never returns a competition older than a write that was answered.
+// Writers invalidate after COMMIT and before they are answered (the group committer calls
+// Invalidate between its COMMIT and completing the batch's jobs). A reader that missed takes a
+// Generation() before reading the row and passes it to Insert, which drops the row when an
+// invalidation came in between: that row may have been read before the COMMIT, and caching it
+// after the invalidation would serve it after the write was answered.
+//
+// It assumes this process is the only writer of the database (an SQLite deployment is one
+// server process); another process's writes would not invalidate it.
+//
+// Thread-safety: every method may be called from any thread.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <list>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "domain/competition.h"
+
+namespace tt::sqlite {
+
+class CompetitionCache {
+ public:
+  // A key that invalidates every entry (a write touching many competitions at once).
+  static constexpr std::string_view kEverything = "*";
+
+  // `budget_bytes` 0 disables the cache (Find always misses, Insert keeps nothing).
+  explicit CompetitionCache(size_t budget_bytes) : budget_bytes_(budget_bytes) {}
+
+  std::optional<Competition> Find(std::string_view id);
+  uint64_t Generation() const;
+  // Keeps `competition` unless an invalidation happened since `generation` was taken.
+  void Insert(uint64_t generation, const Competition& competition);
+  // Drops the entries of `ids` (competition ids, or kEverything).
+  void Invalidate(const std::vector<std::string>& ids);
+
+  struct Stats {
+    uint64_t hits = 0;
+    uint64_t misses = 0;
+    uint64_t evictions = 0;
+    size_t bytes = 0;  // the entries' estimated size
+    size_t entries = 0;
+  };
+  Stats stats() const;
+  size_t budget_bytes() const { return budget_bytes_; }
+
+  // What an entry is counted as: the value's strings and fixed size, the key, and the map and
+  // list nodes around them.
+  static size_t EntryBytes(const Competition& competition);
+
+ private:
+  struct Entry {
+    Competition competition;
+    size_t bytes = 0;
+  };
+  using Lru = std::list<Entry>;  // most recently used first
+
+  void EraseLocked(std::unordered_map<std::string_view, Lru::iterator>::iterator it);
+
+  const size_t budget_bytes_;
+  mutable std::mutex mutex_;
+  Lru lru_;                                                    // guarded by mutex_
+  std::unordered_map<std::string_view, Lru::iterator> by_id_;  // keys view lru_'s ids
+  uint64_t generation_ = 0;                                    // guarded by mutex_
+  Stats stats_;                                                // guarded by mutex_
+};
+
+}  // namespace tt::sqlite

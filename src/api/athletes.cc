@@ -12,7 +12,6 @@
 #include "domain/ids.h"
 
 namespace tt::api {
-namespace {}  // namespace
 
 Reply CreateAthlete(const Services& services, const Request& request) {
   Result<Principal> principal = co_await Authenticate(services, request);
@@ -61,7 +60,7 @@ Reply ListAthletes(const Services& services, const Request& request) {
   Result<Page<Athlete>> page = co_await services.store.ListAthletes(query);
   if (!page) co_return std::move(page).error();
   co_return PageResponse(*page, &WriteAthlete,
-                        [](const Athlete& last) { return EncodeAthleteCursor(CursorOf(last)); });
+                         [](const Athlete& last) { return EncodeAthleteCursor(CursorOf(last)); });
 }
 
 namespace {

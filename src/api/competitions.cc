@@ -17,8 +17,6 @@ namespace tt::api {
 namespace {
 
 constexpr size_t kMaxBatchIds = 100;
-// A PATCH without If-Match that races another writer is re-applied to the newer version this
-// many times before giving up with 409.
 
 // Looks up `ids` (duplicates allowed) and answers {"items": [...], "missing": [...]}, both in the
 // order asked and each id once. Malformed ids are reported missing.

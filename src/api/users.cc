@@ -11,7 +11,6 @@
 #include "domain/ids.h"
 
 namespace tt::api {
-namespace {}  // namespace
 
 Reply SignUp(const Services& services, const Request& request) {
   Result<boost::json::object> body = ParseJsonObject(request);

@@ -38,7 +38,6 @@
   "a.disciplines, (SELECT COUNT(*) FROM follows fc WHERE fc.athlete_id = a.id), a.created_at, " \
   "a.updated_at, a.version"
 
-// FROM events e.
 // The keyset condition of a scan of competitions c in (start_date, id) order that starts after
 // the cursor (`after_start`, `after_id`; '' and '' for none) and wants only competitions ending
 // on or after `from` (SQL expressions, usually parameters). No competition lasts longer than the
@@ -54,6 +53,7 @@
   ", " TT_SQL_EARLIEST_START(from) "), iif(" after_start \
                                    " >= " TT_SQL_EARLIEST_START(from) ", " after_id ", ''))"
 
+// FROM events e.
 #define TT_SQL_EVENT_COLUMNS                                                           \
   "e.id, e.athlete_id, e.competition_id, e.name, e.date_time, e.notes, e.created_at, " \
   "e.updated_at, e.version"

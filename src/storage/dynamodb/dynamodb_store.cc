@@ -248,19 +248,10 @@ Async<Status> DynamoDbStore::UpdateUser(const User& user, int64_t expected_versi
     Result<Reply> kept = co_await Call("UpdateItem", std::move(keep));
     if (!kept.ok()) co_return std::move(kept).error();
   }
-  Expression sessions;
-  Item query{{"IndexName", dynamodb::kGsi1}};
-  query["KeyConditionExpression"] = sessions.Name(dynamodb::kGsi1Pk) + " = " +
-                                    sessions.Value(dynamodb::S(dynamodb::SessionsPk(user.id)));
-  sessions.AddTo(query);
-  Result<std::vector<Item>> found = co_await QueryAll(std::move(query));
-  if (!found.ok()) co_return std::move(found).error();
-  std::vector<Item> doomed;
-  for (const Item& session : *found) {
-    const std::string_view hash = dynamodb::StringOf(session, "token_hash");
-    if (hash != keep_session_hash) doomed.push_back(dynamodb::SessionKey(hash));
-  }
-  co_return co_await BatchDelete(std::move(doomed));
+  co_return co_await DeleteIndexPartition(
+      dynamodb::kGsi1, dynamodb::SessionsPk(user.id), [&](const Item& session) {
+        return dynamodb::StringOf(session, "token_hash") == keep_session_hash;
+      });
 }
 
 // The commit point is the conditional delete of the user item: from then on the user is gone
@@ -288,18 +279,8 @@ Async<Status> DynamoDbStore::DeleteUser(std::string_view id,
   }
 
   // Its sessions.
-  Expression sessions;
-  Item query_sessions{{"IndexName", dynamodb::kGsi1}};
-  query_sessions["KeyConditionExpression"] = sessions.Name(dynamodb::kGsi1Pk) + " = " +
-                                             sessions.Value(dynamodb::S(dynamodb::SessionsPk(id)));
-  sessions.AddTo(query_sessions);
-  Result<std::vector<Item>> found_sessions = co_await QueryAll(std::move(query_sessions));
-  if (!found_sessions.ok()) co_return std::move(found_sessions).error();
-  std::vector<Item> session_keys;
-  for (const Item& session : *found_sessions) {
-    session_keys.push_back(dynamodb::SessionKey(dynamodb::StringOf(session, "token_hash")));
-  }
-  if (Status status = co_await BatchDelete(std::move(session_keys)); !status.ok()) {
+  if (Status status = co_await DeleteIndexPartition(dynamodb::kGsi1, dynamodb::SessionsPk(id));
+      !status.ok()) {
     co_return status;
   }
 
@@ -330,12 +311,8 @@ Async<Status> DynamoDbStore::DeleteUser(std::string_view id,
   }
 
   // Competitions it created stay, without their creator.
-  Expression created;
-  Item query_created{{"IndexName", dynamodb::kGsi2}};
-  query_created["KeyConditionExpression"] = created.Name(dynamodb::kGsi2Pk) + " = " +
-                                            created.Value(dynamodb::S(dynamodb::CreatedByPk(id)));
-  created.AddTo(query_created);
-  Result<std::vector<Item>> found_created = co_await QueryAll(std::move(query_created));
+  Result<std::vector<Item>> found_created =
+      co_await QueryIndexPartition(dynamodb::kGsi2, dynamodb::CreatedByPk(id));
   if (!found_created.ok()) co_return std::move(found_created).error();
   const std::vector<Item>& competitions = *found_created;
   const std::function<Async<Status>(size_t)> orphan = [&](size_t i) -> Async<Status> {

@@ -10,6 +10,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "domain/athlete.h"
 #include "domain/competition.h"
@@ -47,6 +49,23 @@ Result<Timestamp> ReadSignInFailure(const Item& item, Logger& logger);
 Result<Competition> ReadCompetition(const Item& item, Logger& logger);
 Result<Athlete> ReadAthlete(const Item& item, Logger& logger);
 Result<Event> ReadEvent(const Item& item, Logger& logger);
+// The page of at most `limit` resources that `items` (the first limit + 1 a list read, in order)
+// make, each read by `read`; has_more when there were more than `limit`.
+template <typename T>
+Result<Page<T>> ReadPage(std::vector<Item> items, size_t limit,
+                         Result<T> (*read)(const Item&, Logger&), Logger& logger) {
+  Page<T> page;
+  page.has_more = items.size() > limit;
+  if (page.has_more) items.resize(limit);
+  page.items.reserve(items.size());
+  for (const Item& item : items) {
+    Result<T> value = read(item, logger);
+    if (!value.ok()) return std::move(value).error();
+    page.items.push_back(std::move(*value));
+  }
+  return page;
+}
+
 struct FollowRecord {
   std::string user_id;
   std::string athlete_id;

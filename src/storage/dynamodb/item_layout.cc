@@ -50,6 +50,10 @@ std::string SignInFailuresPk(std::string_view username_key) {
   return "sign_in_failures#" + std::string(username_key);
 }
 
+std::string_view PartitionKeyOf(std::string_view index) {
+  return index == kGsi1 ? kGsi1Pk : kGsi2Pk;
+}
+
 Item Key(std::string_view pk, std::string_view sk) { return Item{{kPk, S(pk)}, {kSk, S(sk)}}; }
 Item UserKey(std::string_view user_id) { return Key(UserPk(user_id), kUserSk); }
 Item AthleteKey(std::string_view athlete_id) { return Key(UserPk(athlete_id), kAthleteSk); }

@@ -55,6 +55,8 @@ std::string CalendarPk(std::string_view athlete_id);   // gsi1pk of an athlete's
 std::string CompetitionEventsPk(std::string_view competition_id);  // gsi2pk of its events
 std::string CreatedByPk(std::string_view user_id);  // gsi2pk of competitions a user created
 std::string SignInFailuresPk(std::string_view username_key);
+// The partition key attribute of index `index`: kGsi1Pk of kGsi1, kGsi2Pk of kGsi2.
+std::string_view PartitionKeyOf(std::string_view index);
 
 Item Key(std::string_view pk, std::string_view sk);
 Item UserKey(std::string_view user_id);

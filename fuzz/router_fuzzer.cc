@@ -1,5 +1,5 @@
-// The HTTP edge: a raw request parsed by Beast the way src/http/server.cc reads it, mapped to an
-// api::Request (src/http/request_mapping.h) and routed by the real route table
+// The HTTP edge: a raw request parsed by Beast the way src/http/serve_connection.cc reads it,
+// mapped to an api::Request (src/http/request_mapping.h) and routed by the real route table
 // (api::RouteTable() through tt::http::Router), then answered as Dispatch answers a request no
 // route takes (404, or 405 with Allow) and turned back into a Beast response.
 //

@@ -12,17 +12,13 @@
 #include "domain/ids.h"
 
 namespace tt::api {
-namespace {}  // namespace
 
 Reply CreateAthlete(const Services& services, const Request& request) {
   Result<Principal> principal = co_await Authenticate(services, request);
   if (!principal) co_return std::move(principal).error();
-  FieldErrors decode_errors;
-  Result<AthletePatch> patch = DecodeAthletePatch(request, decode_errors);
-  if (!patch) co_return std::move(patch).error();
   Athlete athlete;
-  if (Status valid =
-          WithDecodeErrors(decode_errors, ApplyAthletePatch(*patch, /*creating=*/true, athlete));
+  if (Status valid = ApplyBody(request, &DecodeAthletePatch, &ApplyAthletePatch,
+                               /*creating=*/true, athlete);
       !valid) {
     co_return std::move(valid).error();
   }
@@ -61,57 +57,37 @@ Reply ListAthletes(const Services& services, const Request& request) {
   Result<Page<Athlete>> page = co_await services.store.ListAthletes(query);
   if (!page) co_return std::move(page).error();
   co_return PageResponse(*page, &WriteAthlete,
-                        [](const Athlete& last) { return EncodeAthleteCursor(CursorOf(last)); });
+                         [](const Athlete& last) { return EncodeAthleteCursor(CursorOf(last)); });
 }
 
 namespace {
 
-// One read-modify-write of PatchAthlete (see RetryLostRaces).
-Reply PatchAthleteOnce(const Services& services, const Request& request,
-                       const Principal& principal) {
-  Result<Athlete> current = co_await PathAthlete(services, request);
-  if (!current) co_return std::move(current).error();
-  if (!CanActFor(principal, current->id)) co_return Error::Forbidden();
-  if (Status fresh = CheckIfMatch(request, current->version); !fresh) {
-    co_return std::move(fresh).error();
-  }
-  FieldErrors decode_errors;
-  Result<AthletePatch> patch = DecodeAthletePatch(request, decode_errors);
-  if (!patch) co_return std::move(patch).error();
-  Athlete updated = *current;
-  if (Status valid =
-          WithDecodeErrors(decode_errors, ApplyAthletePatch(*patch, /*creating=*/false, updated));
-      !valid) {
-    co_return std::move(valid).error();
-  }
-  updated.version = current->version + 1;
-  updated.updated_at = services.clock.Now();
-  Status written = co_await services.store.UpdateAthlete(updated, current->version);
-  if (!written) co_return std::move(written).error();
-  co_return ResourceResponse(200, AthleteJson(updated), updated.version);
+// The athlete the path names; it is its own user's.
+WriteTarget<Athlete> PathAthleteTarget(const Services& services, const Request& request) {
+  return {.name = "athlete",
+          .load = [&services, &request] { return PathAthlete(services, request); },
+          .owner = [](const Athlete& athlete) -> std::string_view { return athlete.id; }};
 }
 
 }  // namespace
 
 Reply PatchAthlete(const Services& services, const Request& request) {
-  Result<Principal> principal = co_await Authenticate(services, request);
-  if (!principal) co_return std::move(principal).error();
-  co_return co_await RetryLostRaces(
-      request, "athlete", [&] { return PatchAthleteOnce(services, request, *principal); });
+  const PatchSteps<Athlete> steps{
+      .target = PathAthleteTarget(services, request),
+      .change = ApplyBodyChange(request, &DecodeAthletePatch, &ApplyAthletePatch),
+      .write =
+          [&](const Athlete& updated, int64_t expected_version) {
+            return services.store.UpdateAthlete(updated, expected_version);
+          },
+      .to_json = &AthleteJson};
+  co_return co_await PatchResource(services, request, steps);
 }
 
 Reply DeleteAthlete(const Services& services, const Request& request) {
-  Result<Principal> principal = co_await Authenticate(services, request);
-  if (!principal) co_return std::move(principal).error();
-  Result<Athlete> current = co_await PathAthlete(services, request);
-  if (!current) co_return std::move(current).error();
-  if (!CanActFor(*principal, current->id)) co_return Error::Forbidden();
-  if (Status fresh = CheckIfMatch(request, current->version); !fresh) {
-    co_return std::move(fresh).error();
-  }
-  Status deleted = co_await services.store.DeleteAthlete(current->id, IfMatchVersion(request));
-  if (!deleted) co_return std::move(deleted).error();
-  co_return NoContent();
+  co_return co_await DeleteResource(services, request, PathAthleteTarget(services, request),
+                                    [&](std::string_view id, std::optional<int64_t> version) {
+                                      return services.store.DeleteAthlete(id, version);
+                                    });
 }
 
 }  // namespace tt::api

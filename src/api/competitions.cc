@@ -17,8 +17,6 @@ namespace tt::api {
 namespace {
 
 constexpr size_t kMaxBatchIds = 100;
-// A PATCH without If-Match that races another writer is re-applied to the newer version this
-// many times before giving up with 409.
 
 // Looks up `ids` (duplicates allowed) and answers {"items": [...], "missing": [...]}, both in the
 // order asked and each id once. Malformed ids are reported missing.
@@ -72,12 +70,9 @@ Status CheckBatchSize(size_t count) {
 Reply CreateCompetition(const Services& services, const Request& request) {
   Result<Principal> principal = co_await Authenticate(services, request);
   if (!principal) co_return std::move(principal).error();
-  FieldErrors decode_errors;
-  Result<CompetitionPatch> patch = DecodeCompetitionPatch(request, decode_errors);
-  if (!patch) co_return std::move(patch).error();
   Competition competition;
-  if (Status valid = WithDecodeErrors(
-          decode_errors, ApplyCompetitionPatch(*patch, /*creating=*/true, competition));
+  if (Status valid = ApplyBody(request, &DecodeCompetitionPatch, &ApplyCompetitionPatch,
+                               /*creating=*/true, competition);
       !valid) {
     co_return std::move(valid).error();
   }
@@ -99,52 +94,36 @@ Reply GetCompetition(const Services& services, const Request& request) {
 
 namespace {
 
-// One read-modify-write of PatchCompetition (see RetryLostRaces).
-Reply PatchCompetitionOnce(const Services& services, const Request& request,
-                           const Principal& principal) {
-  Result<Competition> current = co_await PathCompetition(services, request);
-  if (!current) co_return std::move(current).error();
-  if (!CanActFor(principal, current->created_by.value_or(""))) co_return Error::Forbidden();
-  if (Status fresh = CheckIfMatch(request, current->version); !fresh) {
-    co_return std::move(fresh).error();
-  }
-  FieldErrors decode_errors;
-  Result<CompetitionPatch> patch = DecodeCompetitionPatch(request, decode_errors);
-  if (!patch) co_return std::move(patch).error();
-  Competition updated = *current;
-  if (Status valid = WithDecodeErrors(decode_errors,
-                                      ApplyCompetitionPatch(*patch, /*creating=*/false, updated));
-      !valid) {
-    co_return std::move(valid).error();
-  }
-  updated.version = current->version + 1;
-  updated.updated_at = services.clock.Now();
-  Status written = co_await services.store.UpdateCompetition(updated, current->version);
-  if (!written) co_return std::move(written).error();
-  co_return ResourceResponse(200, CompetitionJson(updated), updated.version);
+// The competition the path names; its creator owns it (nobody, once that user is deleted: then
+// only admins may change it).
+WriteTarget<Competition> PathCompetitionTarget(const Services& services, const Request& request) {
+  return {.name = "competition",
+          .load = [&services, &request] { return PathCompetition(services, request); },
+          .owner = [](const Competition& competition) -> std::string_view {
+            if (!competition.created_by.has_value()) return {};
+            return *competition.created_by;
+          }};
 }
 
 }  // namespace
 
 Reply PatchCompetition(const Services& services, const Request& request) {
-  Result<Principal> principal = co_await Authenticate(services, request);
-  if (!principal) co_return std::move(principal).error();
-  co_return co_await RetryLostRaces(
-      request, "competition", [&] { return PatchCompetitionOnce(services, request, *principal); });
+  const PatchSteps<Competition> steps{
+      .target = PathCompetitionTarget(services, request),
+      .change = ApplyBodyChange(request, &DecodeCompetitionPatch, &ApplyCompetitionPatch),
+      .write =
+          [&](const Competition& updated, int64_t expected_version) {
+            return services.store.UpdateCompetition(updated, expected_version);
+          },
+      .to_json = &CompetitionJson};
+  co_return co_await PatchResource(services, request, steps);
 }
 
 Reply DeleteCompetition(const Services& services, const Request& request) {
-  Result<Principal> principal = co_await Authenticate(services, request);
-  if (!principal) co_return std::move(principal).error();
-  Result<Competition> current = co_await PathCompetition(services, request);
-  if (!current) co_return std::move(current).error();
-  if (!CanActFor(*principal, current->created_by.value_or(""))) co_return Error::Forbidden();
-  if (Status fresh = CheckIfMatch(request, current->version); !fresh) {
-    co_return std::move(fresh).error();
-  }
-  Status deleted = co_await services.store.DeleteCompetition(current->id, IfMatchVersion(request));
-  if (!deleted) co_return std::move(deleted).error();
-  co_return NoContent();
+  co_return co_await DeleteResource(services, request, PathCompetitionTarget(services, request),
+                                    [&](std::string_view id, std::optional<int64_t> version) {
+                                      return services.store.DeleteCompetition(id, version);
+                                    });
 }
 
 Reply ListCompetitions(const Services& services, const Request& request) {

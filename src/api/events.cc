@@ -92,13 +92,9 @@ Reply CreateEvent(const Services& services, const Request& request) {
   }
   const std::string athlete_id(request.PathParam("id"));
   if (!CanActFor(*principal, athlete_id)) co_return Error::Forbidden();
-  FieldErrors decode_errors;
-  Result<EventPatch> patch = DecodeEventPatch(request, decode_errors);
-  if (!patch) co_return std::move(patch).error();
-
   Event event;
   if (Status valid =
-          WithDecodeErrors(decode_errors, ApplyEventPatch(*patch, /*creating=*/true, event));
+          ApplyBody(request, &DecodeEventPatch, &ApplyEventPatch, /*creating=*/true, event);
       !valid) {
     co_return std::move(valid).error();
   }
@@ -122,54 +118,41 @@ Reply GetEvent(const Services& services, const Request& request) {
 
 namespace {
 
-// One read-modify-write of PatchEvent (see RetryLostRaces).
-Reply PatchEventOnce(const Services& services, const Request& request, const Principal& principal) {
-  Result<Event> current = co_await PathEvent(services, request, "event_id", "id");
-  if (!current) co_return std::move(current).error();
-  if (!CanActFor(principal, current->athlete_id)) co_return Error::Forbidden();
-  if (Status fresh = CheckIfMatch(request, current->version); !fresh) {
-    co_return std::move(fresh).error();
-  }
-  FieldErrors decode_errors;
-  Result<EventPatch> patch = DecodeEventPatch(request, decode_errors);
-  if (!patch) co_return std::move(patch).error();
-  Event updated = *current;
-  if (Status valid =
-          WithDecodeErrors(decode_errors, ApplyEventPatch(*patch, /*creating=*/false, updated));
-      !valid) {
-    co_return std::move(valid).error();
-  }
-  if (Status fits = co_await CheckCompetition(services, updated); !fits) {
-    co_return std::move(fits).error();
-  }
-  updated.version = current->version + 1;
-  updated.updated_at = services.clock.Now();
-  Status written = co_await services.store.UpdateEvent(updated, current->version);
-  if (!written) co_return co_await EventWriteError(services, updated, std::move(written).error());
-  co_return ResourceResponse(200, EventJson(updated), updated.version);
+// The event the path names, under the athlete it names; the athlete's user owns it.
+WriteTarget<Event> PathEventTarget(const Services& services, const Request& request) {
+  return {.name = "event",
+          .load = [&services, &request] { return PathEvent(services, request, "event_id", "id"); },
+          .owner = [](const Event& event) -> std::string_view { return event.athlete_id; }};
 }
 
 }  // namespace
 
 Reply PatchEvent(const Services& services, const Request& request) {
-  Result<Principal> principal = co_await Authenticate(services, request);
-  if (!principal) co_return std::move(principal).error();
-  co_return co_await RetryLostRaces(request, "event",
-                                    [&] { return PatchEventOnce(services, request, *principal); });
+  const PatchSteps<Event> steps{
+      .target = PathEventTarget(services, request),
+      .change = [&](const Principal&, const Event&, Event& updated) -> Async<Status> {
+        if (Status valid = ApplyBody(request, &DecodeEventPatch, &ApplyEventPatch,
+                                     /*creating=*/false, updated);
+            !valid) {
+          co_return std::move(valid);
+        }
+        co_return co_await CheckCompetition(services, updated);
+      },
+      .write = [&](const Event& updated, int64_t expected_version) -> Async<Status> {
+        Status written = co_await services.store.UpdateEvent(updated, expected_version);
+        if (!written)
+          co_return co_await EventWriteError(services, updated, std::move(written).error());
+        co_return Status::Ok();
+      },
+      .to_json = &EventJson};
+  co_return co_await PatchResource(services, request, steps);
 }
 
 Reply DeleteEvent(const Services& services, const Request& request) {
-  Result<Principal> principal = co_await Authenticate(services, request);
-  if (!principal) co_return std::move(principal).error();
-  Result<Event> current = co_await PathEvent(services, request, "event_id", "id");
-  if (!current) co_return std::move(current).error();
-  if (!CanActFor(*principal, current->athlete_id)) co_return Error::Forbidden();
-  if (Status fresh = CheckIfMatch(request, current->version); !fresh) {
-    co_return std::move(fresh).error();
-  }
-  Status deleted = co_await services.store.DeleteEvent(current->id, IfMatchVersion(request));
-  if (!deleted) co_return std::move(deleted).error();
-  co_return NoContent();
+  co_return co_await DeleteResource(services, request, PathEventTarget(services, request),
+                                    [&](std::string_view id, std::optional<int64_t> version) {
+                                      return services.store.DeleteEvent(id, version);
+                                    });
 }
 
 }  // namespace tt::api

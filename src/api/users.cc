@@ -11,7 +11,6 @@
 #include "domain/ids.h"
 
 namespace tt::api {
-namespace {}  // namespace
 
 Reply SignUp(const Services& services, const Request& request) {
   Result<boost::json::object> body = ParseJsonObject(request);
@@ -65,74 +64,65 @@ Reply GetUser(const Services& services, const Request& request) {
 
 namespace {
 
-// One read-modify-write of PatchUser (see RetryLostRaces).
-Reply PatchUserOnce(const Services& services, const Request& request, const Principal& principal) {
-  Result<User> current = co_await PathUser(services, request);
-  if (!current) co_return std::move(current).error();
-  if (!CanActFor(principal, current->id)) co_return Error::Forbidden();
-  if (Status fresh = CheckIfMatch(request, current->version); !fresh) {
-    co_return std::move(fresh).error();
-  }
-  FieldErrors decode_errors;
-  Result<UserPatch> patch = DecodeUserPatch(request, decode_errors);
-  if (!patch) co_return std::move(patch).error();
-  const PatchedBy patched_by =
-      principal.user.id == current->id ? PatchedBy::kSelf : PatchedBy::kAdmin;
-  User updated = *current;
-  if (Status valid = WithDecodeErrors(decode_errors, ApplyUserPatch(*patch, patched_by, updated));
-      !valid) {
-    co_return std::move(valid).error();
-  }
-
-  std::optional<std::string> new_hash;
-  if (patch->password) {
-    // The user must prove it knows the current password; an admin resetting someone else's
-    // password need not.
-    if (patched_by == PatchedBy::kSelf) {
-      Result<UserCredentials> credentials =
-          co_await services.store.FindUserByUsername(current->username);
-      if (!credentials) co_return std::move(credentials).error();
-      Result<bool> matches = co_await services.hasher.Verify(credentials->password_hash,
-                                                             patch->current_password.value_or(""));
-      if (!matches) co_return std::move(matches).error();
-      if (!*matches) co_return Error::Validation({{"current_password", "is incorrect"}});
-    }
-    Result<std::string> hash = co_await services.hasher.Hash(*patch->password);
-    if (!hash) co_return std::move(hash).error();
-    new_hash = std::move(*hash);
-  }
-  updated.version = current->version + 1;
-  updated.updated_at = services.clock.Now();
-  // Other sessions end on a password change; the caller's own stays when it is the user's.
-  std::string_view keep_session =
-      patched_by == PatchedBy::kSelf ? std::string_view(principal.token_hash) : "";
-  Status written =
-      co_await services.store.UpdateUser(updated, current->version, new_hash, keep_session);
-  if (!written) co_return std::move(written).error();
-  co_return ResourceResponse(200, UserJson(updated, true), updated.version);
+// The user the path names; it is its own.
+WriteTarget<User> PathUserTarget(const Services& services, const Request& request) {
+  return {.name = "user",
+          .load = [&services, &request] { return PathUser(services, request); },
+          .owner = [](const User& user) -> std::string_view { return user.id; }};
 }
 
 }  // namespace
 
 Reply PatchUser(const Services& services, const Request& request) {
-  Result<Principal> principal = co_await Authenticate(services, request);
-  if (!principal) co_return std::move(principal).error();
-  co_return co_await RetryLostRaces(request, "user",
-                                    [&] { return PatchUserOnce(services, request, *principal); });
+  // Set by `change` on each attempt, for `write`.
+  std::optional<std::string> new_hash;
+  std::string_view keep_session;
+  const PatchSteps<User> steps{
+      .target = PathUserTarget(services, request),
+      .change = [&](const Principal& caller, const User& current, User& updated) -> Async<Status> {
+        new_hash.reset();
+        FieldErrors decode_errors;
+        Result<UserPatch> patch = DecodeUserPatch(request, decode_errors);
+        if (!patch) co_return std::move(patch).error();
+        const PatchedBy patched_by =
+            caller.user.id == current.id ? PatchedBy::kSelf : PatchedBy::kAdmin;
+        if (Status valid =
+                WithDecodeErrors(decode_errors, ApplyUserPatch(*patch, patched_by, updated));
+            !valid) {
+          co_return std::move(valid).error();
+        }
+        // Other sessions end on a password change; the caller's own stays when it is the user's.
+        keep_session = patched_by == PatchedBy::kSelf ? std::string_view(caller.token_hash) : "";
+        if (!patch->password) co_return Status::Ok();
+        // The user must prove it knows the current password; an admin resetting someone else's
+        // password need not.
+        if (patched_by == PatchedBy::kSelf) {
+          Result<UserCredentials> credentials =
+              co_await services.store.FindUserByUsername(current.username);
+          if (!credentials) co_return std::move(credentials).error();
+          Result<bool> matches = co_await services.hasher.Verify(
+              credentials->password_hash, patch->current_password.value_or(""));
+          if (!matches) co_return std::move(matches).error();
+          if (!*matches) co_return Error::Validation({{"current_password", "is incorrect"}});
+        }
+        Result<std::string> hash = co_await services.hasher.Hash(*patch->password);
+        if (!hash) co_return std::move(hash).error();
+        new_hash = std::move(*hash);
+        co_return Status::Ok();
+      },
+      .write =
+          [&](const User& updated, int64_t expected_version) {
+            return services.store.UpdateUser(updated, expected_version, new_hash, keep_session);
+          },
+      .to_json = [](const User& updated) { return UserJson(updated, /*include_email=*/true); }};
+  co_return co_await PatchResource(services, request, steps);
 }
 
 Reply DeleteUser(const Services& services, const Request& request) {
-  Result<Principal> principal = co_await Authenticate(services, request);
-  if (!principal) co_return std::move(principal).error();
-  Result<User> current = co_await PathUser(services, request);
-  if (!current) co_return std::move(current).error();
-  if (!CanActFor(*principal, current->id)) co_return Error::Forbidden();
-  if (Status fresh = CheckIfMatch(request, current->version); !fresh) {
-    co_return std::move(fresh).error();
-  }
-  Status deleted = co_await services.store.DeleteUser(current->id, IfMatchVersion(request));
-  if (!deleted) co_return std::move(deleted).error();
-  co_return NoContent();
+  co_return co_await DeleteResource(services, request, PathUserTarget(services, request),
+                                    [&](std::string_view id, std::optional<int64_t> version) {
+                                      return services.store.DeleteUser(id, version);
+                                    });
 }
 
 }  // namespace tt::api

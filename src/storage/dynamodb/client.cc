@@ -3,7 +3,6 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
-#include <sys/socket.h>
 
 #include <algorithm>
 #include <boost/asio/as_tuple.hpp>
@@ -12,7 +11,6 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/execution_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
@@ -30,13 +28,9 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <boost/url/parse.hpp>
 #include <cctype>
-#include <cerrno>
-#include <deque>
 #include <exception>
 #include <limits>
-#include <map>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -44,6 +38,10 @@
 #include <utility>
 #include <vector>
 
+#include "storage/dynamodb/call_slots.h"
+#include "storage/dynamodb/connection_pool.h"
+#include "storage/dynamodb/deadline.h"
+#include "storage/dynamodb/endpoint.h"
 #include "storage/dynamodb/sigv4.h"
 
 namespace tt::dynamodb {
@@ -71,308 +69,6 @@ constexpr std::string_view kSigningService = "dynamodb";
 constexpr uint64_t kMaxResponseBodyBytes = 64 * 1024 * 1024;
 // How much of a non-JSON body to quote in the log: enough to recognise a proxy's error page.
 constexpr size_t kLoggedBodyPrefix = 120;
-
-// Where requests go, taken apart once at construction.
-struct Endpoint {
-  bool tls = false;
-  bool host_is_address = false;
-  std::string host;         // a DNS name or an IP address (IPv6 without brackets)
-  std::string port;         // for the resolver, e.g. "443"
-  std::string host_header;  // as sent in Host and signed: host, and the port unless default
-  std::string display;      // host:port, for the logs
-};
-
-Endpoint ParseEndpoint(std::string_view url) {
-  auto fail = [&](std::string_view why) {
-    return std::invalid_argument("DynamoDB endpoint \"" + std::string(url) +
-                                 "\": " + std::string(why));
-  };
-  auto parsed = boost::urls::parse_absolute_uri(url);
-  if (!parsed) throw fail("not an absolute URL");
-  const boost::urls::url_view& view = *parsed;
-  Endpoint endpoint;
-  if (view.scheme_id() == boost::urls::scheme::https) {
-    endpoint.tls = true;
-  } else if (view.scheme_id() != boost::urls::scheme::http) {
-    throw fail("the scheme must be http or https");
-  }
-  if (!view.has_authority() || view.encoded_host().empty()) throw fail("no host");
-  if (view.has_userinfo()) throw fail("user information is not supported");
-  if (!view.encoded_path().empty() && view.encoded_path() != "/") {
-    throw fail("a path is not supported");
-  }
-  if (view.has_query() || view.has_fragment()) throw fail("a query or fragment is not supported");
-  const boost::urls::host_type type = view.host_type();
-  if (type != boost::urls::host_type::name && type != boost::urls::host_type::ipv4 &&
-      type != boost::urls::host_type::ipv6) {
-    throw fail("unsupported host");
-  }
-  if (view.encoded_host().find('%') != std::string_view::npos) {
-    throw fail("percent-encoded hosts are not supported");
-  }
-  endpoint.host_is_address = type != boost::urls::host_type::name;
-  endpoint.host = std::string(view.encoded_host_address());
-  std::transform(endpoint.host.begin(), endpoint.host.end(), endpoint.host.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  const std::string default_port = endpoint.tls ? "443" : "80";
-  endpoint.port = view.has_port() && !view.port().empty() ? std::string(view.port()) : default_port;
-  const std::string bracketed =
-      type == boost::urls::host_type::ipv6 ? "[" + endpoint.host + "]" : endpoint.host;
-  endpoint.host_header =
-      endpoint.port == default_port ? bracketed : bracketed + ":" + endpoint.port;
-  endpoint.display = bracketed + ":" + endpoint.port;
-  return endpoint;
-}
-
-// One kept-alive connection to the endpoint. Used by one call at a time: the pool hands it over
-// under its mutex. Its socket belongs to `context` and may be driven from any executor of that
-// context (completions go to the awaiting coroutine's executor), never from another context.
-struct Connection {
-  asio::execution_context* context = nullptr;
-  std::optional<tcp::socket> plain;               // for http
-  std::unique_ptr<ssl::stream<tcp::socket>> tls;  // for https
-  beast::flat_buffer buffer;                      // bytes read past the last answer (none)
-
-  tcp::socket& socket() { return tls ? tls->next_layer() : *plain; }
-};
-
-// Whether an idle connection still seems usable: the peer has not closed it and sent nothing
-// unasked. Catches most connections the server closed while idle (its keep-alive timeout, a
-// restart) without a round trip; the stale-connection retry in Attempt covers the rest.
-bool LooksAlive(Connection& connection) {
-  tcp::socket& socket = connection.socket();
-  if (!socket.is_open()) return false;
-  char byte;
-  const ssize_t n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
-}
-
-class ConnectionPool;
-
-// Drops the idle connections opened on an execution context when that context shuts down (an
-// io_context being destroyed): a socket must not outlive its context's reactor, and a Client
-// may outlive the io_contexts it was called on (tests run each call on a private io_context).
-class PoolReaper final : public asio::execution_context::service {
- public:
-  static inline asio::execution_context::id id;
-
-  explicit PoolReaper(asio::execution_context& context) : service(context) {}
-
-  void Watch(std::weak_ptr<ConnectionPool> pool) {
-    std::lock_guard lock(mutex_);
-    std::erase_if(pools_, [](const std::weak_ptr<ConnectionPool>& p) { return p.expired(); });
-    pools_.push_back(std::move(pool));
-  }
-
- private:
-  void shutdown() override;
-
-  std::mutex mutex_;
-  std::vector<std::weak_ptr<ConnectionPool>> pools_;  // guarded by mutex_
-};
-
-// The idle connections of one Client, by the execution context their sockets belong to, most
-// recently used last. Thread-safe.
-class ConnectionPool : public std::enable_shared_from_this<ConnectionPool> {
- public:
-  explicit ConnectionPool(size_t max_idle) : max_idle_(max_idle) {}
-
-  // An idle connection on `context` that still looks alive, or nullptr.
-  std::unique_ptr<Connection> Take(asio::execution_context& context) {
-    while (true) {
-      std::unique_ptr<Connection> connection;
-      {
-        std::lock_guard lock(mutex_);
-        auto it = idle_.find(&context);
-        if (it == idle_.end() || it->second.empty()) return nullptr;
-        connection = std::move(it->second.back());
-        it->second.pop_back();
-        --idle_count_;
-      }
-      // Checked outside the lock; a dead one is closed here, also outside the lock.
-      if (LooksAlive(*connection)) return connection;
-    }
-  }
-
-  // Keeps `connection` for reuse, or closes it when max_idle connections are already idle.
-  void Give(std::unique_ptr<Connection> connection) {
-    asio::execution_context* context = connection->context;
-    bool first_on_context = false;
-    {
-      std::lock_guard lock(mutex_);
-      if (idle_count_ >= max_idle_) {
-        connection.reset();
-        return;
-      }
-      auto [it, inserted] = idle_.try_emplace(context);
-      first_on_context = inserted;
-      it->second.push_back(std::move(connection));
-      ++idle_count_;
-    }
-    // The caller runs on `context`, so it is alive and cannot be shutting down meanwhile.
-    if (first_on_context) asio::use_service<PoolReaper>(*context).Watch(weak_from_this());
-  }
-
-  void DropContext(asio::execution_context* context) {
-    std::vector<std::unique_ptr<Connection>> dropped;  // closed after the lock is released
-    std::lock_guard lock(mutex_);
-    auto it = idle_.find(context);
-    if (it == idle_.end()) return;
-    idle_count_ -= it->second.size();
-    dropped = std::move(it->second);
-    idle_.erase(it);
-  }
-
- private:
-  const size_t max_idle_;
-  std::mutex mutex_;
-  // Buckets are erased only by DropContext, so each context is watched once per pool.
-  std::map<asio::execution_context*, std::vector<std::unique_ptr<Connection>>> idle_;
-  size_t idle_count_ = 0;  // guarded by mutex_
-};
-
-void PoolReaper::shutdown() {
-  std::vector<std::weak_ptr<ConnectionPool>> pools;
-  {
-    std::lock_guard lock(mutex_);
-    pools.swap(pools_);
-  }
-  for (const std::weak_ptr<ConnectionPool>& weak : pools) {
-    if (std::shared_ptr<ConnectionPool> pool = weak.lock()) pool->DropContext(&context());
-  }
-}
-
-// Ends an exchange that overran attempt_timeout by cancelling its resolver or closing its
-// socket. The calling coroutine runs on a strand and so does the timer's handler: the handler
-// never runs while the coroutine touches the socket. Disarmed by destruction or Disarm().
-class Deadline {
- public:
-  Deadline(const asio::any_io_executor& strand, std::chrono::milliseconds timeout)
-      : timer_(strand, timeout), state_(std::make_shared<State>()) {
-    timer_.async_wait([state = state_](const error_code& ec) {
-      if (ec || state->disarmed) return;
-      state->expired = true;
-      error_code ignored;
-      if (state->resolver != nullptr) state->resolver->cancel();
-      if (state->socket != nullptr) state->socket->close(ignored);
-    });
-  }
-  ~Deadline() { Disarm(); }
-  Deadline(const Deadline&) = delete;
-  Deadline& operator=(const Deadline&) = delete;
-
-  void Watch(tcp::resolver* resolver) { state_->resolver = resolver; }
-  void Watch(tcp::socket* socket) { state_->socket = socket; }
-  // REQUIRES: called before the watched socket is handed to anyone else. A handler already
-  // queued then finds `disarmed` and leaves the socket alone.
-  void Disarm() {
-    state_->disarmed = true;
-    state_->resolver = nullptr;
-    state_->socket = nullptr;
-    timer_.cancel();
-  }
-  bool expired() const { return state_->expired; }
-
- private:
-  struct State {
-    bool disarmed = false;
-    bool expired = false;
-    tcp::resolver* resolver = nullptr;
-    tcp::socket* socket = nullptr;
-  };
-  asio::steady_timer timer_;
-  std::shared_ptr<State> state_;
-};
-
-// The max_in_flight places of a Client. A call takes one for its whole life (attempts and the
-// pauses between them, so that a throttled DynamoDB also sees fewer callers) and gives it back
-// when done; when none is free it waits, oldest first, for at most a timeout. Thread-safe.
-class CallSlots {
- public:
-  explicit CallSlots(size_t count) : free_(std::max<size_t>(count, 1)) {}
-
-  // Takes a place, waiting up to `timeout`. REQUIRES: the calling coroutine runs on a strand
-  // (or an executor that one thread runs), where Release's wake-up is also posted. Returns false
-  // on timeout or when the caller is cancelled while waiting; throws operation_aborted when it
-  // was cancelled before (as every co_await in a cancelled coroutine does).
-  asio::awaitable<bool> Acquire(std::chrono::milliseconds timeout) {
-    const asio::any_io_executor strand = co_await asio::this_coro::executor;
-    std::shared_ptr<Waiter> waiter;
-    {
-      std::lock_guard lock(mutex_);
-      // Release hands a place straight to the oldest waiter, so free places mean no waiters.
-      if (free_ > 0) {
-        --free_;
-        co_return true;
-      }
-      waiter = std::make_shared<Waiter>(strand, timeout);
-      waiters_.push_back(waiter);
-    }
-    try {
-      // Ends at the timeout, or earlier when Release (or a cancellation) cancels the timer.
-      co_await waiter->timer.async_wait(asio::as_tuple(asio::use_awaitable));
-    } catch (...) {
-      Abandon(waiter);
-      throw;
-    }
-    std::lock_guard lock(mutex_);
-    if (waiter->granted) co_return true;
-    std::erase(waiters_, waiter);
-    co_return false;
-  }
-
-  // Gives a place back: to the oldest waiter if any.
-  void Release() {
-    std::shared_ptr<Waiter> next;
-    {
-      std::lock_guard lock(mutex_);
-      if (waiters_.empty()) {
-        ++free_;
-        return;
-      }
-      next = std::move(waiters_.front());
-      waiters_.pop_front();
-      next->granted = true;
-    }
-    // The waiter's timer is only touched on its strand.
-    asio::post(next->timer.get_executor(), [next] { next->timer.cancel(); });
-  }
-
- private:
-  struct Waiter {
-    Waiter(const asio::any_io_executor& strand, std::chrono::milliseconds timeout)
-        : timer(strand, timeout) {}
-    asio::steady_timer timer;
-    bool granted = false;  // guarded by CallSlots::mutex_
-  };
-
-  // A waiter that left by an exception: its place, if it was just given one, goes on.
-  void Abandon(const std::shared_ptr<Waiter>& waiter) {
-    bool granted = false;
-    {
-      std::lock_guard lock(mutex_);
-      granted = waiter->granted;
-      if (!granted) std::erase(waiters_, waiter);
-    }
-    if (granted) Release();
-  }
-
-  std::mutex mutex_;
-  size_t free_;                                  // guarded by mutex_
-  std::deque<std::shared_ptr<Waiter>> waiters_;  // guarded by mutex_; oldest first
-};
-
-// Holds a place of CallSlots until destroyed.
-class HeldSlot {
- public:
-  explicit HeldSlot(CallSlots& slots) : slots_(&slots) {}
-  ~HeldSlot() { slots_->Release(); }
-  HeldSlot(const HeldSlot&) = delete;
-  HeldSlot& operator=(const HeldSlot&) = delete;
-
- private:
-  CallSlots* slots_;
-};
 
 // What one exchange (send the request, read the answer) on a connection came to.
 struct Exchanged {

@@ -1,4 +1,4 @@
-// DynamoDbStore: opening, users, sessions and sign-in throttling. Competitions, athletes and
+// DynamoDbStore: opening and users. Sessions and sign-in throttling, competitions, athletes and
 // follows, events and the feed are in the sibling dynamodb_store_*.cc files; the request
 // helpers in dynamodb_store_requests.cc.
 #include "storage/dynamodb/dynamodb_store.h"
@@ -248,19 +248,10 @@ Async<Status> DynamoDbStore::UpdateUser(const User& user, int64_t expected_versi
     Result<Reply> kept = co_await Call("UpdateItem", std::move(keep));
     if (!kept.ok()) co_return std::move(kept).error();
   }
-  Expression sessions;
-  Item query{{"IndexName", dynamodb::kGsi1}};
-  query["KeyConditionExpression"] = sessions.Name(dynamodb::kGsi1Pk) + " = " +
-                                    sessions.Value(dynamodb::S(dynamodb::SessionsPk(user.id)));
-  sessions.AddTo(query);
-  Result<std::vector<Item>> found = co_await QueryAll(std::move(query));
-  if (!found.ok()) co_return std::move(found).error();
-  std::vector<Item> doomed;
-  for (const Item& session : *found) {
-    const std::string_view hash = dynamodb::StringOf(session, "token_hash");
-    if (hash != keep_session_hash) doomed.push_back(dynamodb::SessionKey(hash));
-  }
-  co_return co_await BatchDelete(std::move(doomed));
+  co_return co_await DeleteIndexPartition(
+      dynamodb::kGsi1, dynamodb::SessionsPk(user.id), [&](const Item& session) {
+        return dynamodb::StringOf(session, "token_hash") == keep_session_hash;
+      });
 }
 
 // The commit point is the conditional delete of the user item: from then on the user is gone
@@ -294,18 +285,8 @@ Async<Status> DynamoDbStore::DeleteUser(std::string_view id,
   if (Status status = co_await DeleteCalendarTokenItem(token_hash); !status.ok()) co_return status;
 
   // Its sessions.
-  Expression sessions;
-  Item query_sessions{{"IndexName", dynamodb::kGsi1}};
-  query_sessions["KeyConditionExpression"] = sessions.Name(dynamodb::kGsi1Pk) + " = " +
-                                             sessions.Value(dynamodb::S(dynamodb::SessionsPk(id)));
-  sessions.AddTo(query_sessions);
-  Result<std::vector<Item>> found_sessions = co_await QueryAll(std::move(query_sessions));
-  if (!found_sessions.ok()) co_return std::move(found_sessions).error();
-  std::vector<Item> session_keys;
-  for (const Item& session : *found_sessions) {
-    session_keys.push_back(dynamodb::SessionKey(dynamodb::StringOf(session, "token_hash")));
-  }
-  if (Status status = co_await BatchDelete(std::move(session_keys)); !status.ok()) {
+  if (Status status = co_await DeleteIndexPartition(dynamodb::kGsi1, dynamodb::SessionsPk(id));
+      !status.ok()) {
     co_return status;
   }
 
@@ -336,12 +317,8 @@ Async<Status> DynamoDbStore::DeleteUser(std::string_view id,
   }
 
   // Competitions it created stay, without their creator.
-  Expression created;
-  Item query_created{{"IndexName", dynamodb::kGsi2}};
-  query_created["KeyConditionExpression"] = created.Name(dynamodb::kGsi2Pk) + " = " +
-                                            created.Value(dynamodb::S(dynamodb::CreatedByPk(id)));
-  created.AddTo(query_created);
-  Result<std::vector<Item>> found_created = co_await QueryAll(std::move(query_created));
+  Result<std::vector<Item>> found_created =
+      co_await QueryIndexPartition(dynamodb::kGsi2, dynamodb::CreatedByPk(id));
   if (!found_created.ok()) co_return std::move(found_created).error();
   const std::vector<Item>& competitions = *found_created;
   const std::function<Async<Status>(size_t)> orphan = [&](size_t i) -> Async<Status> {
@@ -357,93 +334,6 @@ Async<Status> DynamoDbStore::DeleteUser(std::string_view id,
     co_return Status::Ok();  // a condition failure: deleted or changed meanwhile
   };
   co_return co_await ForEachConcurrently(competitions.size(), orphan);
-}
-
-// ---- Sessions and sign-in throttling -------------------------------------------------------
-
-Async<Status> DynamoDbStore::CreateSession(const Session& session) {
-  Result<std::optional<Item>> user = co_await GetItem(dynamodb::UserKey(session.user_id));
-  if (!user.ok()) co_return std::move(user).error();
-  if (!user->has_value()) co_return Error::NotFound(kNoSuchUser);
-  // Stamped with the user's current epoch: if the password changes between the read and this
-  // write, the session is born invalid, which is right, as it was opened with the old password.
-  // Expired sessions are left to TTL (and are never accepted: the caller checks expires_at).
-  Item put_session{{"Item", dynamodb::SessionItem(session, dynamodb::ReadSessionEpoch(**user))},
-                   {"ConditionExpression", "attribute_not_exists(pk)"}};
-  Result<Reply> created = co_await Call("PutItem", std::move(put_session));
-  if (!created.ok()) co_return std::move(created).error();
-  if (ConditionFailed(*created)) co_return Error::Conflict("a session with this token exists");
-  co_return Status::Ok();
-}
-
-Async<Result<std::pair<Session, User>>> DynamoDbStore::FindSession(std::string_view token_hash) {
-  Result<std::optional<Item>> found = co_await GetItem(dynamodb::SessionKey(token_hash));
-  if (!found.ok()) co_return std::move(found).error();
-  if (!found->has_value()) co_return Error::NotFound("no such session");
-  Result<Session> session = dynamodb::ReadSession(**found, logger_);
-  if (!session.ok()) co_return std::move(session).error();
-  Result<Profile> profile = co_await ReadProfile(session->user_id);
-  if (!profile.ok()) co_return std::move(profile).error();
-  // A session outlives neither its user nor a password change.
-  if (!profile->user.has_value() ||
-      dynamodb::ReadSessionEpoch(*profile->user) != dynamodb::ReadSessionEpoch(**found)) {
-    co_return Error::NotFound("no such session");
-  }
-  Result<User> user = dynamodb::ReadUser(*profile->user, profile->athlete.has_value(), logger_);
-  if (!user.ok()) co_return std::move(user).error();
-  co_return std::pair<Session, User>(std::move(*session), std::move(*user));
-}
-
-Async<Status> DynamoDbStore::DeleteSession(std::string_view token_hash) {
-  Item delete_session{{"Key", dynamodb::SessionKey(token_hash)}};
-  Result<Reply> deleted = co_await Call("DeleteItem", std::move(delete_session));
-  if (!deleted.ok()) co_return std::move(deleted).error();
-  co_return Status::Ok();
-}
-
-// One item per failure, so that concurrent failures never contend for one item; the sort key
-// ends with a nonce unique to this store instance and call, as two failures may share a time.
-// Old failures are left to TTL: readers only ever ask for a recent range.
-Async<Status> DynamoDbStore::RecordSignInFailure(std::string_view username_key, Timestamp at) {
-  const std::string unique = nonce_prefix_ + "-" + std::to_string(nonce_counter_.fetch_add(1));
-  Item put_failure{{"Item", dynamodb::SignInFailureItem(username_key, at, unique)}};
-  Result<Reply> put = co_await Call("PutItem", std::move(put_failure));
-  if (!put.ok()) co_return std::move(put).error();
-  co_return Status::Ok();
-}
-
-Async<Result<std::vector<Timestamp>>> DynamoDbStore::SignInFailuresSince(
-    std::string_view username_key, Timestamp since) {
-  Expression expression;
-  Item request{{"ConsistentRead", true}};
-  request["KeyConditionExpression"] =
-      expression.Name(dynamodb::kPk) + " = " +
-      expression.Value(dynamodb::S(dynamodb::SignInFailuresPk(username_key))) + " AND " +
-      expression.Name(dynamodb::kSk) +
-      " >= " + expression.Value(dynamodb::S(dynamodb::SortableInstant(since)));
-  expression.AddTo(request);
-  Result<std::vector<Item>> items = co_await QueryAll(std::move(request));
-  if (!items.ok()) co_return std::move(items).error();
-  std::vector<Timestamp> failures;
-  failures.reserve(items->size());
-  for (const Item& item : *items) {
-    Result<Timestamp> at = dynamodb::ReadSignInFailure(item, logger_);
-    if (!at.ok()) co_return std::move(at).error();
-    failures.push_back(*at);
-  }
-  co_return failures;  // the sort key starts with the time: oldest first
-}
-
-Async<Status> DynamoDbStore::ClearSignInFailures(std::string_view username_key) {
-  Expression expression;
-  Item request{{"ConsistentRead", true}, {"ProjectionExpression", "pk, sk"}};
-  request["KeyConditionExpression"] =
-      expression.Name(dynamodb::kPk) + " = " +
-      expression.Value(dynamodb::S(dynamodb::SignInFailuresPk(username_key)));
-  expression.AddTo(request);
-  Result<std::vector<Item>> items = co_await QueryAll(std::move(request));
-  if (!items.ok()) co_return std::move(items).error();
-  co_return co_await BatchDelete(std::move(*items));
 }
 
 }  // namespace tt

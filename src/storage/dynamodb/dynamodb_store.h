@@ -160,6 +160,14 @@ class DynamoDbStore final : public Store {
   // Calls `visit` on the items of a Query in order, page by page, until it returns false or the
   // query is exhausted.
   Async<Status> QueryWhile(Item request, const std::function<bool(const Item&)>& visit);
+  // Every item of partition `partition` of index `index` (dynamodb::kGsi1 or kGsi2), following
+  // LastEvaluatedKey. Index reads are eventually consistent.
+  Async<Result<std::vector<Item>>> QueryIndexPartition(std::string_view index,
+                                                       std::string_view partition);
+  // Deletes the table items that partition `partition` of index `index` holds (BatchDelete),
+  // except those `keep` returns true for: the cascade of a deleted parent.
+  Async<Status> DeleteIndexPartition(std::string_view index, std::string_view partition,
+                                     const std::function<bool(const Item&)>& keep = {});
   // The items at `keys` that exist, in no particular order: BatchGetItem in chunks of 100, run
   // concurrently, UnprocessedKeys retried with backoff. Duplicate keys are read once.
   Async<Result<std::vector<Item>>> BatchGet(std::vector<Item> keys, bool consistent);

@@ -29,23 +29,11 @@ constexpr size_t kFilteredPageSize = 100;
 // so that nothing of an earlier profile comes back with the new one.
 Async<Status> DynamoDbStore::DeleteAthleteDependents(std::string_view id) {
   const std::function<Async<Status>(size_t)> sweep = [&](size_t kind) -> Async<Status> {
+    // Its calendar in gsi1, its followers in gsi2.
     const bool events = kind == 0;
-    Expression expression;
-    Item request{{"IndexName", events ? dynamodb::kGsi1 : dynamodb::kGsi2}};
-    request["KeyConditionExpression"] =
-        expression.Name(events ? dynamodb::kGsi1Pk : dynamodb::kGsi2Pk) + " = " +
-        expression.Value(
-            dynamodb::S(events ? dynamodb::CalendarPk(id) : dynamodb::FollowersPk(id)));
-    expression.AddTo(request);
-    Result<std::vector<Item>> found = co_await QueryAll(std::move(request));
-    if (!found.ok()) co_return std::move(found).error();
-    std::vector<Item> keys;
-    keys.reserve(found->size());
-    for (const Item& item : *found) {
-      keys.push_back(dynamodb::Key(dynamodb::StringOf(item, dynamodb::kPk),
-                                   dynamodb::StringOf(item, dynamodb::kSk)));
-    }
-    co_return co_await BatchDelete(std::move(keys));
+    const std::string_view index = events ? dynamodb::kGsi1 : dynamodb::kGsi2;
+    const std::string partition = events ? dynamodb::CalendarPk(id) : dynamodb::FollowersPk(id);
+    co_return co_await DeleteIndexPartition(index, partition);
   };
   co_return co_await ForEachConcurrently(2, sweep);
 }
@@ -143,15 +131,7 @@ Async<Result<Page<Athlete>>> DynamoDbStore::ListAthletes(const AthleteQuery& que
 
   Result<std::vector<Item>> items = co_await QueryUpTo(std::move(request), limit + 1);
   if (!items.ok()) co_return std::move(items).error();
-  Page<Athlete> page;
-  page.has_more = items->size() > limit;
-  if (page.has_more) items->resize(limit);
-  for (const Item& item : *items) {
-    Result<Athlete> athlete = dynamodb::ReadAthlete(item, logger_);
-    if (!athlete.ok()) co_return std::move(athlete).error();
-    page.items.push_back(std::move(*athlete));
-  }
-  co_return page;
+  co_return dynamodb::ReadPage(std::move(*items), limit, &dynamodb::ReadAthlete, logger_);
 }
 
 // The follow item is the commit point (its condition makes following again keep the first

@@ -182,18 +182,7 @@ Async<Status> DynamoDbStore::DeleteCompetition(std::string_view id,
       co_await DeleteVersioned(dynamodb::CompetitionKey(id), expected_version, kNoSuchCompetition);
   if (!deleted.ok()) co_return std::move(deleted).error();
 
-  Expression events;
-  Item query{{"IndexName", dynamodb::kGsi2}};
-  query["KeyConditionExpression"] = events.Name(dynamodb::kGsi2Pk) + " = " +
-                                    events.Value(dynamodb::S(dynamodb::CompetitionEventsPk(id)));
-  events.AddTo(query);
-  Result<std::vector<Item>> found = co_await QueryAll(std::move(query));
-  if (!found.ok()) co_return std::move(found).error();
-  std::vector<Item> keys;
-  keys.reserve(found->size());
-  for (const Item& event : *found)
-    keys.push_back(dynamodb::EventKey(dynamodb::StringOf(event, "id")));
-  co_return co_await BatchDelete(std::move(keys));
+  co_return co_await DeleteIndexPartition(dynamodb::kGsi2, dynamodb::CompetitionEventsPk(id));
 }
 
 // One Query of the list partition of index gsi1 (sort key "<start_date>#<id>"), from the later
@@ -259,15 +248,7 @@ Async<Result<Page<Competition>>> DynamoDbStore::ListCompetitionsWithSpan(
         return after.empty() || dynamodb::StringOf(item, dynamodb::kGsi1Sk) != after;
       });
   if (!items.ok()) co_return std::move(items).error();
-  Page<Competition> page;
-  page.has_more = items->size() > limit;
-  if (page.has_more) items->resize(limit);
-  for (const Item& item : *items) {
-    Result<Competition> competition = dynamodb::ReadCompetition(item, logger_);
-    if (!competition.ok()) co_return std::move(competition).error();
-    page.items.push_back(std::move(*competition));
-  }
-  co_return page;
+  co_return dynamodb::ReadPage(std::move(*items), limit, &dynamodb::ReadCompetition, logger_);
 }
 
 }  // namespace tt

@@ -242,16 +242,7 @@ Async<Result<Page<Event>>> DynamoDbStore::ListEvents(const EventQuery& query) {
   if (!athlete.ok()) co_return std::move(athlete).error();
   if (!athlete->has_value()) co_return Error::NotFound(kNoSuchAthlete);
   if (!items.ok()) co_return std::move(items).error();
-
-  Page<Event> page;
-  page.has_more = items->size() > limit;
-  if (page.has_more) items->resize(limit);
-  for (const Item& item : *items) {
-    Result<Event> event = dynamodb::ReadEvent(item, logger_);
-    if (!event.ok()) co_return std::move(event).error();
-    page.items.push_back(std::move(*event));
-  }
-  co_return page;
+  co_return dynamodb::ReadPage(std::move(*items), limit, &dynamodb::ReadEvent, logger_);
 }
 
 // Index gsi2 orders a competition's events by local day, not by instant, and an event's instant

@@ -114,13 +114,8 @@ Async<Result<std::optional<Page<FeedEntry>>>> DynamoDbStore::FeedByCompetitions(
 
     std::vector<std::vector<Event>> at(batch->items.size());
     const std::function<Async<Status>(size_t)> read = [&](size_t i) -> Async<Status> {
-      Expression expression;
-      Item request{{"IndexName", dynamodb::kGsi2}};
-      request["KeyConditionExpression"] =
-          expression.Name(dynamodb::kGsi2Pk) + " = " +
-          expression.Value(dynamodb::S(dynamodb::CompetitionEventsPk(batch->items[i].id)));
-      expression.AddTo(request);
-      Result<std::vector<Item>> items = co_await QueryAll(std::move(request));
+      Result<std::vector<Item>> items = co_await QueryIndexPartition(
+          dynamodb::kGsi2, dynamodb::CompetitionEventsPk(batch->items[i].id));
       if (!items.ok()) co_return std::move(items).error();
       for (const Item& item : *items) {
         if (!is_followed.contains(dynamodb::StringOf(item, "athlete_id"))) continue;

@@ -60,25 +60,15 @@ Async<Status> DynamoDbStore::MigrateData() {
 // Every athlete is in gsi1's athlete list, and every follow of one in gsi2 under its followers
 // key, so two Queries find them all without a Scan.
 Async<Status> DynamoDbStore::RekeyFollowersByTime() {
-  Expression list;
-  Item athletes_request{{"IndexName", dynamodb::kGsi1}};
-  athletes_request["KeyConditionExpression"] =
-      list.Name(dynamodb::kGsi1Pk) + " = " +
-      list.Value(dynamodb::S(std::string(dynamodb::kAthleteList)));
-  list.AddTo(athletes_request);
-  Result<std::vector<Item>> athletes = co_await QueryAll(std::move(athletes_request));
+  Result<std::vector<Item>> athletes =
+      co_await QueryIndexPartition(dynamodb::kGsi1, dynamodb::kAthleteList);
   if (!athletes.ok()) co_return std::move(athletes).error();
 
   size_t rekeyed = 0;
   const std::function<Async<Status>(size_t)> rekey = [&](size_t i) -> Async<Status> {
     const std::string athlete_id(dynamodb::StringOf((*athletes)[i], "id"));
-    Expression followers;
-    Item request{{"IndexName", dynamodb::kGsi2}};
-    request["KeyConditionExpression"] =
-        followers.Name(dynamodb::kGsi2Pk) + " = " +
-        followers.Value(dynamodb::S(dynamodb::FollowersPk(athlete_id)));
-    followers.AddTo(request);
-    Result<std::vector<Item>> follows = co_await QueryAll(std::move(request));
+    Result<std::vector<Item>> follows =
+        co_await QueryIndexPartition(dynamodb::kGsi2, dynamodb::FollowersPk(athlete_id));
     if (!follows.ok()) co_return std::move(follows).error();
     for (const Item& follow : *follows) {
       const std::string_view old_key = dynamodb::StringOf(follow, dynamodb::kGsi2Sk);

@@ -134,6 +134,32 @@ Async<Status> DynamoDbStore::QueryWhile(Item request,
   }
 }
 
+Async<Result<std::vector<DynamoDbStore::Item>>> DynamoDbStore::QueryIndexPartition(
+    std::string_view index, std::string_view partition) {
+  dynamodb::Expression expression;
+  Item request{{"IndexName", index}};
+  request["KeyConditionExpression"] = expression.Name(dynamodb::PartitionKeyOf(index)) + " = " +
+                                      expression.Value(dynamodb::S(partition));
+  expression.AddTo(request);
+  co_return co_await QueryAll(std::move(request));
+}
+
+Async<Status> DynamoDbStore::DeleteIndexPartition(std::string_view index,
+                                                  std::string_view partition,
+                                                  const std::function<bool(const Item&)>& keep) {
+  Result<std::vector<Item>> found = co_await QueryIndexPartition(index, partition);
+  if (!found.ok()) co_return std::move(found).error();
+  // An index item carries its table item's key.
+  std::vector<Item> keys;
+  keys.reserve(found->size());
+  for (const Item& item : *found) {
+    if (keep && keep(item)) continue;
+    keys.push_back(dynamodb::Key(dynamodb::StringOf(item, dynamodb::kPk),
+                                 dynamodb::StringOf(item, dynamodb::kSk)));
+  }
+  co_return co_await BatchDelete(std::move(keys));
+}
+
 Async<Result<std::vector<DynamoDbStore::Item>>> DynamoDbStore::BatchGet(std::vector<Item> keys,
                                                                         bool consistent) {
   // BatchGetItem rejects a request that names one key twice.

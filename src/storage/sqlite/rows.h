@@ -8,6 +8,8 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "domain/athlete.h"
@@ -38,7 +40,6 @@
   "a.disciplines, (SELECT COUNT(*) FROM follows fc WHERE fc.athlete_id = a.id), a.created_at, " \
   "a.updated_at, a.version"
 
-// FROM events e.
 // The keyset condition of a scan of competitions c in (start_date, id) order that starts after
 // the cursor (`after_start`, `after_id`; '' and '' for none) and wants only competitions ending
 // on or after `from` (SQL expressions, usually parameters). No competition lasts longer than the
@@ -54,6 +55,7 @@
   ", " TT_SQL_EARLIEST_START(from) "), iif(" after_start \
                                    " >= " TT_SQL_EARLIEST_START(from) ", " after_id ", ''))"
 
+// FROM events e.
 #define TT_SQL_EVENT_COLUMNS                                                           \
   "e.id, e.athlete_id, e.competition_id, e.name, e.date_time, e.notes, e.created_at, " \
   "e.updated_at, e.version"
@@ -118,11 +120,16 @@ std::string NameKeyOf(std::string_view text);
 // there is none (an empty prefix or one of only 0xFF bytes).
 std::optional<std::string> PrefixUpperBound(std::string_view prefix);
 
+// What a row reader gives: T of a `read_row(RowReader&)` that returns Result<T>.
+template <typename ReadRow>
+using RowOf =
+    std::remove_cvref_t<decltype(*std::declval<std::invoke_result_t<ReadRow, RowReader&>&>())>;
+
 // The row `statement` (its key bound) selects, read by `read_row`; kNotFound with
 // `not_found_message` when there is none.
-template <typename T>
-Result<T> ReadOneRow(Statement& statement, Result<T> (*read_row)(RowReader&),
-                     std::string_view not_found_message) {
+template <typename ReadRow>
+Result<RowOf<ReadRow>> ReadOneRow(Statement& statement, ReadRow read_row,
+                                  std::string_view not_found_message) {
   Result<bool> row = statement.Step();
   if (!row.ok()) return std::move(row).error();
   if (!*row) return Error::NotFound(std::string(not_found_message));
@@ -130,9 +137,11 @@ Result<T> ReadOneRow(Statement& statement, Result<T> (*read_row)(RowReader&),
   return read_row(reader);
 }
 
-// Every remaining row of `statement`, each read by `read_row`, in order.
-template <typename T>
-Result<std::vector<T>> ReadAllRows(Statement& statement, Result<T> (*read_row)(RowReader&)) {
+// Every remaining row of `statement`, each read by `read_row(RowReader&)`, which returns a
+// Result, in order.
+template <typename ReadRow>
+Result<std::vector<RowOf<ReadRow>>> ReadAllRows(Statement& statement, ReadRow read_row) {
+  using T = RowOf<ReadRow>;
   std::vector<T> items;
   while (true) {
     Result<bool> row = statement.Step();

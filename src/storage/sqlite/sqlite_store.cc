@@ -141,15 +141,14 @@ Async<Status> SqliteStore::CreateUser(const User& user, const std::string& passw
     if (!taken.ok()) return std::move(taken).error();
     if (*taken) return Error::Conflict("the username is taken");
 
-    Result<Statement> insert = connection.Prepare(
+    Status status = sqlite::RunStatement(
+        connection,
         "INSERT INTO users (id, username, username_key, display_name, email, password_hash, "
         "is_admin, created_at, updated_at, version) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
-    if (!insert.ok()) return std::move(insert).error();
-    insert->BindAll(user.id, user.username, username_key, user.display_name, user.email,
-                    password_hash, user.is_admin, sqlite::Micros(user.created_at),
-                    sqlite::Micros(user.updated_at), user.version);
-    Status status = insert->Run();
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        user.id, user.username, username_key, user.display_name, user.email, password_hash,
+        user.is_admin, sqlite::Micros(user.created_at), sqlite::Micros(user.updated_at),
+        user.version);
     if (!status.ok() && status.error().code == ErrorCode::kConflict) {
       return Error::Conflict("a user with this id already exists");
     }
@@ -193,27 +192,28 @@ Async<Status> SqliteStore::UpdateUser(const User& user, int64_t expected_version
         !status.ok()) {
       return status;
     }
-    Result<Statement> update = connection.Prepare(
-        "UPDATE users SET display_name = ?2, email = ?3, is_admin = ?4, updated_at = ?5, "
-        "version = ?6 WHERE id = ?1 AND version = ?7");
-    if (!update.ok()) return std::move(update).error();
-    update->BindAll(user.id, user.display_name, user.email, user.is_admin,
-                    sqlite::Micros(user.updated_at), user.version, expected_version);
-    if (Status status = sqlite::RunChangingOneRow(*update); !status.ok()) return status;
+    if (Status status = sqlite::RunChangingOneRow(
+            connection,
+            "UPDATE users SET display_name = ?2, email = ?3, is_admin = ?4, updated_at = ?5, "
+            "version = ?6 WHERE id = ?1 AND version = ?7",
+            user.id, user.display_name, user.email, user.is_admin, sqlite::Micros(user.updated_at),
+            user.version, expected_version);
+        !status.ok()) {
+      return status;
+    }
     if (!new_password_hash.has_value()) return Status::Ok();
 
-    Result<Statement> set_hash =
-        connection.Prepare("UPDATE users SET password_hash = ?2 WHERE id = ?1");
-    if (!set_hash.ok()) return std::move(set_hash).error();
-    set_hash->BindAll(user.id, *new_password_hash);
-    if (Status status = set_hash->Run(); !status.ok()) return status;
+    if (Status status =
+            sqlite::RunStatement(connection, "UPDATE users SET password_hash = ?2 WHERE id = ?1",
+                                 user.id, *new_password_hash);
+        !status.ok()) {
+      return status;
+    }
     // A password change signs out every other session: whoever knew the old password may hold
     // one.
-    Result<Statement> end_sessions =
-        connection.Prepare("DELETE FROM sessions WHERE user_id = ?1 AND token_hash <> ?2");
-    if (!end_sessions.ok()) return std::move(end_sessions).error();
-    end_sessions->BindAll(user.id, keep_session_hash);
-    return end_sessions->Run();
+    return sqlite::RunStatement(connection,
+                                "DELETE FROM sessions WHERE user_id = ?1 AND token_hash <> ?2",
+                                user.id, keep_session_hash);
   });
 }
 
@@ -239,19 +239,18 @@ Async<Status> SqliteStore::CreateSession(const Session& session) {
 
     // Sessions are only ever found by token, so expired ones would pile up; the user's own are
     // swept here, where the index on (user_id, expires_at) makes it cheap.
-    Result<Statement> sweep =
-        connection.Prepare("DELETE FROM sessions WHERE user_id = ?1 AND expires_at <= ?2");
-    if (!sweep.ok()) return std::move(sweep).error();
-    sweep->BindAll(session.user_id, sqlite::Micros(session.created_at));
-    if (Status status = sweep->Run(); !status.ok()) return status;
-
-    Result<Statement> insert = connection.Prepare(
-        "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) "
-        "VALUES (?1, ?2, ?3, ?4)");
-    if (!insert.ok()) return std::move(insert).error();
-    insert->BindAll(session.token_hash, session.user_id, sqlite::Micros(session.created_at),
-                    sqlite::Micros(session.expires_at));
-    return insert->Run();
+    if (Status status = sqlite::RunStatement(
+            connection, "DELETE FROM sessions WHERE user_id = ?1 AND expires_at <= ?2",
+            session.user_id, sqlite::Micros(session.created_at));
+        !status.ok()) {
+      return status;
+    }
+    return sqlite::RunStatement(connection,
+                                "INSERT INTO sessions (token_hash, user_id, created_at, "
+                                "expires_at) VALUES (?1, ?2, ?3, ?4)",
+                                session.token_hash, session.user_id,
+                                sqlite::Micros(session.created_at),
+                                sqlite::Micros(session.expires_at));
   });
 }
 
@@ -280,25 +279,22 @@ Async<Result<std::pair<Session, User>>> SqliteStore::FindSession(std::string_vie
 
 Async<Status> SqliteStore::DeleteSession(std::string_view token_hash) {
   co_return co_await writer_->Run([&](Connection& connection) -> Status {
-    Result<Statement> remove = connection.Prepare("DELETE FROM sessions WHERE token_hash = ?1");
-    if (!remove.ok()) return std::move(remove).error();
-    remove->Bind(1, token_hash);
-    return remove->Run();
+    return sqlite::RunStatement(connection, "DELETE FROM sessions WHERE token_hash = ?1",
+                                token_hash);
   });
 }
 
 Async<Status> SqliteStore::RecordSignInFailure(std::string_view username_key, Timestamp at) {
   co_return co_await writer_->Run([&](Connection& connection) -> Status {
-    Result<Statement> insert =
-        connection.Prepare("INSERT INTO sign_in_failures (username_key, at) VALUES (?1, ?2)");
-    if (!insert.ok()) return std::move(insert).error();
-    insert->BindAll(username_key, sqlite::Micros(at));
-    if (Status inserted = insert->Run(); !inserted.ok()) return inserted;
+    if (Status inserted = sqlite::RunStatement(
+            connection, "INSERT INTO sign_in_failures (username_key, at) VALUES (?1, ?2)",
+            username_key, sqlite::Micros(at));
+        !inserted.ok()) {
+      return inserted;
+    }
     // Failures of usernames that never sign in again would otherwise pile up for ever.
-    Result<Statement> forget = connection.Prepare("DELETE FROM sign_in_failures WHERE at < ?1");
-    if (!forget.ok()) return std::move(forget).error();
-    forget->Bind(1, sqlite::Micros(at - kSignInFailureRetention));
-    return forget->Run();
+    return sqlite::RunStatement(connection, "DELETE FROM sign_in_failures WHERE at < ?1",
+                                sqlite::Micros(at - kSignInFailureRetention));
   });
 }
 
@@ -322,11 +318,8 @@ Async<Result<std::vector<Timestamp>>> SqliteStore::SignInFailuresSince(
 
 Async<Status> SqliteStore::ClearSignInFailures(std::string_view username_key) {
   co_return co_await writer_->Run([&](Connection& connection) -> Status {
-    Result<Statement> remove =
-        connection.Prepare("DELETE FROM sign_in_failures WHERE username_key = ?1");
-    if (!remove.ok()) return std::move(remove).error();
-    remove->Bind(1, username_key);
-    return remove->Run();
+    return sqlite::RunStatement(connection, "DELETE FROM sign_in_failures WHERE username_key = ?1",
+                                username_key);
   });
 }
 

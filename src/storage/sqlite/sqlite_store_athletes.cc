@@ -32,17 +32,15 @@ Async<Status> SqliteStore::CreateAthlete(const Athlete& athlete) {
       return std::move(status).error();
     }
 
-    Result<Statement> insert = connection.Prepare(
+    Status status = sqlite::RunStatement(
+        connection,
         "INSERT INTO athletes (id, first_name, last_name, first_key, last_key, bio, birthday, "
         "team, country, disciplines, created_at, updated_at, version) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
-    if (!insert.ok()) return std::move(insert).error();
-    insert->BindAll(
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         athlete.id, athlete.first_name, athlete.last_name, keys.first, keys.last, athlete.bio,
         athlete.birthday.has_value() ? std::optional(athlete.birthday->ToString()) : std::nullopt,
         athlete.team, athlete.country, disciplines, sqlite::Micros(athlete.created_at),
         sqlite::Micros(athlete.updated_at), athlete.version);
-    Status status = insert->Run();
     if (!status.ok() && status.error().code == ErrorCode::kConflict) {
       return Error::Conflict("the user already is an athlete");
     }
@@ -70,17 +68,15 @@ Async<Status> SqliteStore::UpdateAthlete(const Athlete& athlete, int64_t expecte
         !status.ok()) {
       return status;
     }
-    Result<Statement> update = connection.Prepare(
+    return sqlite::RunChangingOneRow(
+        connection,
         "UPDATE athletes SET first_name = ?2, last_name = ?3, first_key = ?4, last_key = ?5, "
         "bio = ?6, birthday = ?7, team = ?8, country = ?9, disciplines = ?10, updated_at = ?11, "
-        "version = ?12 WHERE id = ?1 AND version = ?13");
-    if (!update.ok()) return std::move(update).error();
-    update->BindAll(
+        "version = ?12 WHERE id = ?1 AND version = ?13",
         athlete.id, athlete.first_name, athlete.last_name, keys.first, keys.last, athlete.bio,
         athlete.birthday.has_value() ? std::optional(athlete.birthday->ToString()) : std::nullopt,
         athlete.team, athlete.country, disciplines, sqlite::Micros(athlete.updated_at),
         athlete.version, expected_version);
-    return sqlite::RunChangingOneRow(*update);
   });
 }
 
@@ -138,9 +134,7 @@ Async<Result<Page<Athlete>>> SqliteStore::ListAthletes(const AthleteQuery& query
     } else {
       select->BindAll(after_last, after_first, after_id, limit + 1);
     }
-    Result<std::vector<Athlete>> rows = sqlite::ReadAllRows(*select, &sqlite::ReadAthlete);
-    if (!rows.ok()) return std::move(rows).error();
-    return sqlite::MakePage(std::move(*rows), limit);
+    return sqlite::ReadPage(*select, &sqlite::ReadAthlete, limit);
   });
 }
 
@@ -155,22 +149,18 @@ Async<Status> SqliteStore::Follow(std::string_view user_id, std::string_view ath
     }
 
     // DO NOTHING keeps the first follow time, so following again does not reorder the list.
-    Result<Statement> insert = connection.Prepare(
-        "INSERT INTO follows (user_id, athlete_id, followed_at) VALUES (?1, ?2, ?3) "
-        "ON CONFLICT (user_id, athlete_id) DO NOTHING");
-    if (!insert.ok()) return std::move(insert).error();
-    insert->BindAll(user_id, athlete_id, sqlite::Micros(at));
-    return insert->Run();
+    return sqlite::RunStatement(connection,
+                                "INSERT INTO follows (user_id, athlete_id, followed_at) "
+                                "VALUES (?1, ?2, ?3) ON CONFLICT (user_id, athlete_id) DO NOTHING",
+                                user_id, athlete_id, sqlite::Micros(at));
   });
 }
 
 Async<Status> SqliteStore::Unfollow(std::string_view user_id, std::string_view athlete_id) {
   co_return co_await writer_->Run([&](Connection& connection) -> Status {
-    Result<Statement> remove =
-        connection.Prepare("DELETE FROM follows WHERE user_id = ?1 AND athlete_id = ?2");
-    if (!remove.ok()) return std::move(remove).error();
-    remove->BindAll(user_id, athlete_id);
-    return remove->Run();
+    return sqlite::RunStatement(connection,
+                                "DELETE FROM follows WHERE user_id = ?1 AND athlete_id = ?2",
+                                user_id, athlete_id);
   });
 }
 
@@ -178,9 +168,8 @@ Async<Result<Page<FollowedAthlete>>> SqliteStore::ListFollowing(const FollowingQ
   const int limit = sqlite::PageLimit(query.limit);
   // The first page starts below the greatest representable time (year 294247), which no follow
   // has; `(t, id) < (max, "")` then holds for every stored follow.
-  const int64_t before_time = query.after.has_value() ? sqlite::Micros(query.after->followed_at)
-                                                      : std::numeric_limits<int64_t>::max();
-  const std::string before_id = query.after.has_value() ? query.after->id : std::string();
+  const sqlite::TimeKeyset before = sqlite::KeysetOf(query.after, &FollowCursor::followed_at,
+                                                     std::numeric_limits<int64_t>::max());
   co_return InReadTransaction(*pool_, [&](Connection& connection) -> Result<Page<FollowedAthlete>> {
     if (Status status = sqlite::RequireUser(connection, query.user_id); !status.ok()) {
       return std::move(status).error();
@@ -194,27 +183,23 @@ Async<Result<Page<FollowedAthlete>>> SqliteStore::ListFollowing(const FollowingQ
                            " WHERE f.user_id = ?1 AND (f.followed_at, f.athlete_id) < (?2, ?3)"
                            " ORDER BY f.followed_at DESC, f.athlete_id DESC LIMIT ?4");
     if (!select.ok()) return std::move(select).error();
-    select->BindAll(query.user_id, before_time, before_id, limit + 1);
-    std::vector<FollowedAthlete> rows;
-    while (true) {
-      Result<bool> row = select->Step();
-      if (!row.ok()) return std::move(row).error();
-      if (!*row) break;
-      RowReader reader(*select);
-      Result<Athlete> athlete = sqlite::ReadAthlete(reader);
-      if (!athlete.ok()) return std::move(athlete).error();
-      rows.push_back(FollowedAthlete{std::move(*athlete), reader.Time()});
-    }
-    return sqlite::MakePage(std::move(rows), limit);
+    select->BindAll(query.user_id, before.time, before.id, limit + 1);
+    return sqlite::ReadPage(
+        *select,
+        [](RowReader& reader) -> Result<FollowedAthlete> {
+          Result<Athlete> athlete = sqlite::ReadAthlete(reader);
+          if (!athlete.ok()) return std::move(athlete).error();
+          return FollowedAthlete{std::move(*athlete), reader.Time()};
+        },
+        limit);
   });
 }
 
 Async<Result<Page<Follower>>> SqliteStore::ListFollowers(const FollowersQuery& query) {
   const int limit = sqlite::PageLimit(query.limit);
   // As ListFollowing: the first page starts below every stored follow time.
-  const int64_t before_time = query.after.has_value() ? sqlite::Micros(query.after->followed_at)
-                                                      : std::numeric_limits<int64_t>::max();
-  const std::string before_id = query.after.has_value() ? query.after->id : std::string();
+  const sqlite::TimeKeyset before = sqlite::KeysetOf(query.after, &FollowCursor::followed_at,
+                                                     std::numeric_limits<int64_t>::max());
   co_return InSingleStatementRead(*pool_, [&](Connection& connection) -> Result<Page<Follower>> {
     // Walks the (athlete_id, followed_at, user_id) index backwards from the cursor. The rows are
     // the rows follower_count counts, so the pages add up to it.
@@ -224,29 +209,29 @@ Async<Result<Page<Follower>>> SqliteStore::ListFollowers(const FollowersQuery& q
         " WHERE f.athlete_id = ?1 AND (f.followed_at, f.user_id) < (?2, ?3)"
         " ORDER BY f.followed_at DESC, f.user_id DESC LIMIT ?4");
     if (!select.ok()) return std::move(select).error();
-    select->BindAll(query.athlete_id, before_time, before_id, limit + 1);
-    std::vector<Follower> rows;
-    while (true) {
-      Result<bool> row = select->Step();
-      if (!row.ok()) return std::move(row).error();
-      if (!*row) break;
-      RowReader reader(*select);
-      Follower follower;
-      follower.id = reader.Text();
-      follower.username = reader.Text();
-      follower.display_name = reader.Text();
-      follower.followed_at = reader.Time();
-      if (Status status = reader.Check("follower"); !status.ok()) return std::move(status).error();
-      rows.push_back(std::move(follower));
-    }
+    select->BindAll(query.athlete_id, before.time, before.id, limit + 1);
+    Result<Page<Follower>> page = sqlite::ReadPage(
+        *select,
+        [](RowReader& reader) -> Result<Follower> {
+          Follower follower;
+          follower.id = reader.Text();
+          follower.username = reader.Text();
+          follower.display_name = reader.Text();
+          follower.followed_at = reader.Time();
+          if (Status status = reader.Check("follower"); !status.ok()) {
+            return std::move(status).error();
+          }
+          return follower;
+        },
+        limit);
     // Only an empty page needs to tell "no followers" from "no such athlete": follows of a
     // deleted athlete are deleted with it.
-    if (rows.empty()) {
+    if (page.ok() && page->items.empty()) {
       if (Status status = sqlite::RequireAthlete(connection, query.athlete_id); !status.ok()) {
         return std::move(status).error();
       }
     }
-    return sqlite::MakePage(std::move(rows), limit);
+    return page;
   });
 }
 

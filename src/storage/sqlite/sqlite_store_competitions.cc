@@ -34,17 +34,15 @@ constexpr char kLastDate[] = "9999-12-31";
 Async<Status> SqliteStore::CreateCompetition(const Competition& competition) {
   co_return co_await writer_->Run([&](Connection& connection) -> Status {
     writer_->NoteChanged(competition.id);
-    Result<Statement> insert = connection.Prepare(
+    Status status = sqlite::RunStatement(
+        connection,
         "INSERT INTO competitions (id, name, location, start_date, end_date, description, url, "
         "created_by, created_at, updated_at, version) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
-    if (!insert.ok()) return std::move(insert).error();
-    insert->BindAll(competition.id, competition.name, competition.location,
-                    competition.start_date.ToString(), competition.end_date.ToString(),
-                    competition.description, competition.url, competition.created_by,
-                    sqlite::Micros(competition.created_at), sqlite::Micros(competition.updated_at),
-                    competition.version);
-    Status status = insert->Run();
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        competition.id, competition.name, competition.location, competition.start_date.ToString(),
+        competition.end_date.ToString(), competition.description, competition.url,
+        competition.created_by, sqlite::Micros(competition.created_at),
+        sqlite::Micros(competition.updated_at), competition.version);
     if (!status.ok() && status.error().code == ErrorCode::kConflict) {
       return Error::Conflict("a competition with this id already exists");
     }
@@ -130,15 +128,14 @@ Async<Status> SqliteStore::UpdateCompetition(const Competition& competition,
       return Error::Conflict("an event at this competition would fall outside the new dates");
 
     // id, created_by and created_at stay as stored.
-    Result<Statement> update = connection.Prepare(
+    return sqlite::RunChangingOneRow(
+        connection,
         "UPDATE competitions SET name = ?2, location = ?3, start_date = ?4, end_date = ?5, "
         "description = ?6, url = ?7, updated_at = ?8, version = ?9 "
-        "WHERE id = ?1 AND version = ?10");
-    if (!update.ok()) return std::move(update).error();
-    update->BindAll(competition.id, competition.name, competition.location, start_date, end_date,
-                    competition.description, competition.url,
-                    sqlite::Micros(competition.updated_at), competition.version, expected_version);
-    return sqlite::RunChangingOneRow(*update);
+        "WHERE id = ?1 AND version = ?10",
+        competition.id, competition.name, competition.location, start_date, end_date,
+        competition.description, competition.url, sqlite::Micros(competition.updated_at),
+        competition.version, expected_version);
   });
 }
 
@@ -174,9 +171,7 @@ Async<Result<Page<Competition>>> SqliteStore::ListCompetitions(const Competition
         query.text.has_value() ? std::optional<std::string>(FoldCase(*query.text)) : std::nullopt,
         query.after.has_value() ? query.after->start_date.ToString() : kBeforeAnyDate,
         query.after.has_value() ? query.after->id : std::string(), limit + 1);
-    Result<std::vector<Competition>> rows = sqlite::ReadAllRows(*select, &sqlite::ReadCompetition);
-    if (!rows.ok()) return std::move(rows).error();
-    return sqlite::MakePage(std::move(*rows), limit);
+    return sqlite::ReadPage(*select, &sqlite::ReadCompetition, limit);
   });
 }
 

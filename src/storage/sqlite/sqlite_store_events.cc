@@ -55,16 +55,14 @@ Async<Status> SqliteStore::CreateEvent(const Event& event) {
     if (Status status = CheckFitsCompetition(connection, event, local_date); !status.ok()) {
       return status;
     }
-    Result<Statement> insert = connection.Prepare(
+    Status status = sqlite::RunStatement(
+        connection,
         "INSERT INTO events (id, athlete_id, competition_id, name, date_time, instant, "
         "local_date, notes, created_at, updated_at, version) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
-    if (!insert.ok()) return std::move(insert).error();
-    insert->BindAll(event.id, event.athlete_id, event.competition_id, event.name,
-                    event.date_time.ToString(), sqlite::Micros(event.date_time.instant()),
-                    local_date, event.notes, sqlite::Micros(event.created_at),
-                    sqlite::Micros(event.updated_at), event.version);
-    Status status = insert->Run();
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        event.id, event.athlete_id, event.competition_id, event.name, event.date_time.ToString(),
+        sqlite::Micros(event.date_time.instant()), local_date, event.notes,
+        sqlite::Micros(event.created_at), sqlite::Micros(event.updated_at), event.version);
     if (!status.ok() && status.error().code == ErrorCode::kConflict) {
       return Error::Conflict("an event with this id already exists");
     }
@@ -95,15 +93,14 @@ Async<Status> SqliteStore::UpdateEvent(const Event& event, int64_t expected_vers
       return status;
     }
     // An event stays in its athlete's calendar: athlete_id is not rewritten.
-    Result<Statement> update = connection.Prepare(
+    return sqlite::RunChangingOneRow(
+        connection,
         "UPDATE events SET competition_id = ?2, name = ?3, date_time = ?4, instant = ?5, "
         "local_date = ?6, notes = ?7, updated_at = ?8, version = ?9 "
-        "WHERE id = ?1 AND version = ?10");
-    if (!update.ok()) return std::move(update).error();
-    update->BindAll(event.id, event.competition_id, event.name, event.date_time.ToString(),
-                    sqlite::Micros(event.date_time.instant()), local_date, event.notes,
-                    sqlite::Micros(event.updated_at), event.version, expected_version);
-    return sqlite::RunChangingOneRow(*update);
+        "WHERE id = ?1 AND version = ?10",
+        event.id, event.competition_id, event.name, event.date_time.ToString(),
+        sqlite::Micros(event.date_time.instant()), local_date, event.notes,
+        sqlite::Micros(event.updated_at), event.version, expected_version);
   });
 }
 
@@ -120,9 +117,8 @@ Async<Result<Page<Event>>> SqliteStore::ListEvents(const EventQuery& query) {
   // Absent bounds become the widest ones, so one statement serves every query.
   const std::string from = query.from.has_value() ? query.from->ToString() : std::string();
   const std::string to = query.to.has_value() ? query.to->ToString() : std::string("9999-12-31");
-  const int64_t after_instant = query.after.has_value() ? sqlite::Micros(query.after->instant)
-                                                        : std::numeric_limits<int64_t>::min();
-  const std::string after_id = query.after.has_value() ? query.after->id : std::string();
+  const sqlite::TimeKeyset after =
+      sqlite::KeysetOf(query.after, &EventCursor::instant, std::numeric_limits<int64_t>::min());
   co_return InReadTransaction(*pool_, [&](Connection& connection) -> Result<Page<Event>> {
     if (Status status = sqlite::RequireAthlete(connection, query.athlete_id); !status.ok()) {
       return std::move(status).error();
@@ -134,10 +130,8 @@ Async<Result<Page<Event>>> SqliteStore::ListEvents(const EventQuery& query) {
         " FROM events e WHERE e.athlete_id = ?1 AND e.local_date >= ?2 AND e.local_date <= ?3"
         " AND (e.instant, e.id) > (?4, ?5) ORDER BY e.instant, e.id LIMIT ?6");
     if (!select.ok()) return std::move(select).error();
-    select->BindAll(query.athlete_id, from, to, after_instant, after_id, limit + 1);
-    Result<std::vector<Event>> rows = sqlite::ReadAllRows(*select, &sqlite::ReadEvent);
-    if (!rows.ok()) return std::move(rows).error();
-    return sqlite::MakePage(std::move(*rows), limit);
+    select->BindAll(query.athlete_id, from, to, after.time, after.id, limit + 1);
+    return sqlite::ReadPage(*select, &sqlite::ReadEvent, limit);
   });
 }
 
@@ -147,9 +141,8 @@ Async<Result<Page<Event>>> SqliteStore::ListEvents(const EventQuery& query) {
 Async<Result<Page<StartListEntry>>> SqliteStore::ListCompetitionEvents(
     const StartListQuery& query) {
   const size_t limit = static_cast<size_t>(sqlite::PageLimit(query.limit));
-  const int64_t after_instant = query.after.has_value() ? sqlite::Micros(query.after->instant)
-                                                        : std::numeric_limits<int64_t>::min();
-  const std::string after_id = query.after.has_value() ? query.after->id : std::string();
+  const sqlite::TimeKeyset after =
+      sqlite::KeysetOf(query.after, &EventCursor::instant, std::numeric_limits<int64_t>::min());
   co_return InSingleStatementRead(
       *pool_, [&](Connection& connection) -> Result<Page<StartListEntry>> {
         Result<Statement> select =
@@ -159,7 +152,7 @@ Async<Result<Page<StartListEntry>>> SqliteStore::ListCompetitionEvents(
                                " WHERE e.competition_id = ?1 AND (e.instant, e.id) > (?2, ?3)"
                                " ORDER BY e.instant, e.id");
         if (!select.ok()) return std::move(select).error();
-        select->BindAll(query.competition_id, after_instant, after_id);
+        select->BindAll(query.competition_id, after.time, after.id);
         std::vector<StartListEntry> rows;
         while (rows.size() <= limit) {
           Result<bool> row = select->Step();

@@ -78,6 +78,8 @@ def main() -> int:
     athlete_id, username, password, athlete_token = athletes[len(athletes) // 2]
     competition_id, start_date, _ = competitions[len(competitions) // 2]
 
+    follower_200 = (read_fields(args.data, "follower_200.txt")[0]
+                    if os.path.exists(os.path.join(args.data, "follower_200.txt")) else None)
     requests = {
         "get_by_id": ("GET", f"/competitions/{competition_id}", None, None),
         "batch_get_100": ("GET", "/competitions?ids=" + ",".join(c[0] for c in competitions[:100]),
@@ -85,6 +87,8 @@ def main() -> int:
         "list_page": ("GET", f"/competitions?limit=50&from={today + dt.timedelta(days=100)}"
                              f"&to={today + dt.timedelta(days=130)}", None, None),
         "feed": ("GET", f"/users/{follower_id}/feed?limit=50", None, follower_token),
+        **({"feed_200": ("GET", f"/users/{follower_200[0]}/feed?limit=50", None, follower_200[1])}
+           if follower_200 else {}),
         "create_competition": ("POST", "/competitions", {
             "name": "Probe Meet", "location": "Oslo", "start_date": str(today + dt.timedelta(days=9)),
             "end_date": str(today + dt.timedelta(days=10))}, organiser_token),

@@ -3,17 +3,19 @@
 
 Reads from --results: round<N>/ (one directory per round: <scenario>.txt, wrk output holding one
 `RESULT {json}` line printed by bench/wrk/common.lua, and <scenario>.cpu; nginx.txt, the
-ceiling; sign_in_background.txt, the sign_in storm behind get_by_id_during_sign_in), meta.env
-(key=value lines written by run.sh), seed.json (bench/seed.py) and probe.json (bench/probe.py).
+ceiling; sign_in_background.txt, the sign_in storm behind get_by_id_during_sign_in; peer/, the
+same files for the Node.js peer of bench/peer/ when it was measured), meta.env (key=value lines
+written by run.sh), seed.json (bench/seed.py), probe.json (bench/probe.py) and peer/seed.json.
 Without round directories, the files of one round are read from --results itself.
 
 Every figure is the median over the rounds; a scenario's ratio to nginx is computed in each
-round (its requests/s over that round's ceiling), then the median taken. Prints the results,
+round (its requests/s over that round's ceiling), then the median taken, and so is its ratio to
+the peer (ours over the peer's, requests/s and p99, both from the same round). Prints the results,
 writes them as JSON (--json) and replaces the generated section of --doc (between the markers
 below, one pair per backend; the rest of the file is hand-written and kept). Exits 1 when any
 scenario of any round had a non-2xx answer or a socket error, or completed no request, or the
-background sign_in storm had a non-2xx answer other than 503 or a socket error, after writing
-everything. Python 3 standard library only.
+background sign_in storm had a non-2xx answer other than 503 or a socket error (ours or the
+peer's), after writing everything. Python 3 standard library only.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ SCENARIOS = [
     ("list_page", "GET /competitions?limit=50&from=&to= (30-day window)"),
     ("feed", "GET /users/{id}/feed?limit=50, follower of every athlete"),
     ("feed_1conn", "the same feed request, 1 connection, 1 wrk thread"),
+    ("feed_200", "GET /users/{id}/feed?limit=50, follower of 200 athletes"),
     ("create_competition", "POST /competitions"),
     ("add_event", "POST /athletes/{id}/events, random athlete's token"),
     ("sign_in", "POST /sessions (Argon2id verify)"),
@@ -55,8 +58,9 @@ STORM = "sign_in_background"  # the background wrk of get_by_id_during_sign_in
 READS = ["get_by_id", "batch_get_100", "list_page", "feed"]
 # Minimum ratio of a scenario's requests/s to the nginx ceiling's.
 RATIO_TARGETS = {"get_by_id": 0.6, "list_page": 0.15, "feed": 0.15, "batch_get_100": 0.1,
-                 "create_competition": 0.1, "add_event": 0.1}
-P99_TARGET_MS = 10.0
+                 "feed_200": 0.05, "create_competition": 0.1, "add_event": 0.1}
+P99_TARGET_MS = 10.0  # for each of READS
+P99_TARGETS_MS = {"feed_200": 20.0}  # others, each its own
 RSS_IDLE_TARGET_MIB = 25.0
 FEED_P50_TARGET_MS = 5.0
 STORM_P99_FACTOR = 2.0  # get_by_id's p99 during a sign_in storm, at most this times its p99 alone
@@ -163,6 +167,15 @@ def load_round(path: str) -> dict:
     return runs
 
 
+def versus(ours: list[dict], peer: list[dict | None]) -> dict:
+    """Ours over the peer's, requests/s and p99, in each round where both ran; the medians."""
+    pairs = [(o, p) for o, p in zip(ours, peer) if p is not None]
+    rps = [o["rps"] / p["rps"] if p["rps"] else None for o, p in pairs]
+    p99 = [o["p99_ms"] / p["p99_ms"] if p["p99_ms"] else None for o, p in pairs]
+    return {"rps_ratio": median(rps), "p99_ratio": median(p99), "rps_ratios": rps,
+            "p99_ratios": p99}
+
+
 def aggregate(runs: list[dict], ceilings: list[float | None], cpus: int,
               with_ratio: bool) -> dict:
     """Medians over the rounds of one scenario's runs (ceilings: that round's nginx rps)."""
@@ -226,6 +239,12 @@ def main() -> int:
     cpus = int(info["nproc"] or os.cpu_count() or 1)
     rounds = [load_round(path) for path in round_dirs(args.results)]
     n_rounds = len(rounds)
+    # The peer's runs, round by round (an empty dict for a round without them).
+    peer_rounds = [load_round(os.path.join(path, "peer"))
+                   if os.path.isdir(os.path.join(path, "peer")) else {}
+                   for path in round_dirs(args.results)]
+    has_peer = any(peer_rounds)
+    peer_seed = read_json(os.path.join(args.results, "peer", "seed.json"))
     ceilings = [r["nginx"]["rps"] if "nginx" in r else None for r in rounds]
 
     def runs_of(name: str) -> tuple[list[dict], list[float | None]]:
@@ -241,6 +260,20 @@ def main() -> int:
             results[name] = aggregate(runs, round_ceilings, cpus, name != "feed_1conn")
     storm = aggregate(*runs_of(STORM), cpus, False) if any(STORM in r for r in rounds) else None
 
+    # The peer: the same aggregates (its ratios to the round's nginx), and ours over the peer's.
+    peer_results, against_peer = {}, {}
+    for name, _ in SCENARIOS:
+        pairs = [(p[name], c) for p, c in zip(peer_rounds, ceilings) if name in p]
+        if pairs:
+            peer_results[name] = aggregate([p[0] for p in pairs], [p[1] for p in pairs], cpus,
+                                           name != "feed_1conn")
+        if name in results and pairs:
+            against_peer[name] = versus([r.get(name) for r in rounds if name in r],
+                                        [p.get(name) for r, p in zip(rounds, peer_rounds)
+                                         if name in r])
+    peer_storm = aggregate([p[STORM] for p in peer_rounds if STORM in p], [], cpus, False) \
+        if any(STORM in p for p in peer_rounds) else None
+
     def ratio(name: str) -> float | None:
         return results[name]["ratio"] if name in results else None
 
@@ -251,27 +284,30 @@ def main() -> int:
         return " / ".join(fmt_ratio(v) if digits is None else fmt(v, digits) for v in values)
 
     # ---- Failures: any round ------------------------------------------------------------------
-    failures = []
-    for index, runs in enumerate(rounds, 1):
-        where = f"round {index}: " if n_rounds > 1 else ""
-        for name, result in runs.items():
-            errors = sum(result["socket_errors"].values())
-            statuses = ", ".join(f"{k}: {v}" for k, v in sorted(result["statuses"].items()))
-            if name == STORM:
-                # A 503 with Retry-After is the bounded hashing queue's documented overload
-                # answer: counted and reported, not a failure.
-                other = result["non2xx"] - result["statuses"].get("503", 0)
-                if other or errors:
-                    failures.append(f"{where}sign_in storm (background): {other} non-2xx other "
-                                    f"than 503 ({statuses or 'none'}), {errors} socket errors "
+    # The peer's problems are reported apart: they make its comparisons suspect, not our run fail.
+    failures, peer_problems = [], []
+    for whose, all_rounds in (("", rounds), ("peer ", peer_rounds)):
+        problems = peer_problems if whose else failures
+        for index, runs in enumerate(all_rounds, 1):
+            where = f"round {index}: {whose}" if n_rounds > 1 else whose
+            for name, result in runs.items():
+                errors = sum(result["socket_errors"].values())
+                statuses = ", ".join(f"{k}: {v}" for k, v in sorted(result["statuses"].items()))
+                if name == STORM:
+                    # A 503 with Retry-After is the bounded hashing queue's documented overload
+                    # answer: counted and reported, not a failure.
+                    other = result["non2xx"] - result["statuses"].get("503", 0)
+                    if other or errors:
+                        problems.append(f"{where}sign_in storm (background): {other} non-2xx "
+                                        f"other than 503 ({statuses or 'none'}), {errors} socket "
+                                        f"errors {result['socket_errors']}")
+                    continue
+                if result["non2xx"] or errors:
+                    problems.append(f"{where}{name}: {result['non2xx']} non-2xx "
+                                    f"({statuses or 'none'}), {errors} socket errors "
                                     f"{result['socket_errors']}")
-                continue
-            if result["non2xx"] or errors:
-                failures.append(f"{where}{name}: {result['non2xx']} non-2xx "
-                                f"({statuses or 'none'}), {errors} socket errors "
-                                f"{result['socket_errors']}")
-            if result["requests"] == 0:
-                failures.append(f"{where}{name}: no request completed within the run")
+                if result["requests"] == 0:
+                    problems.append(f"{where}{name}: no request completed within the run")
 
     # ---- The table --------------------------------------------------------------------------
     header = ["scenario", "requests/s", "p50 ms", "p99 ms", "non-2xx", "socket errors",
@@ -297,6 +333,33 @@ def main() -> int:
                     + ([fmt(agg["database_cpu_us"], 0)] if backend == "dynamodb" else [])
                     + ["—" if others is None else f"{others:.0f}%"])
 
+    # ---- Against the peer: ours over the peer's, per scenario ---------------------------------
+    peer_header = ["scenario", "requests/s ours", "requests/s peer", "ours / peer requests/s"] + \
+        (["ours / peer per round"] if n_rounds > 1 else []) + \
+        ["p99 ms ours", "p99 ms peer", "ours / peer p99", "ratio to nginx ours",
+         "ratio to nginx peer", "peer CPU µs/request", "peer non-2xx + socket errors"]
+    peer_rows = []
+    for name, _ in SCENARIOS:
+        if name not in results and name not in peer_results:
+            continue
+        ours, theirs, vs = results.get(name), peer_results.get(name), against_peer.get(name, {})
+        if theirs is None:
+            peer_rows.append([name, fmt(ours["rps"], 0), "not served", "—"]
+                             + (["—"] if n_rounds > 1 else [])
+                             + [fmt(ours["p99_ms"]), "—", "—", fmt_ratio(ours["ratio"])]
+                             + ["—"] * 3)
+            continue
+        peer_rows.append(
+            [name, fmt(ours["rps"], 0) if ours else "—", fmt(theirs["rps"], 0),
+             fmt_ratio(vs.get("rps_ratio"))]
+            + ([joined(vs.get("rps_ratios", []))] if n_rounds > 1 else [])
+            + [fmt(ours["p99_ms"]) if ours else "—", fmt(theirs["p99_ms"]),
+               fmt_ratio(vs.get("p99_ratio")), fmt_ratio(ours["ratio"]) if ours else "—",
+               fmt_ratio(theirs["ratio"]), fmt(theirs["server_cpu_us"], 0),
+               str(theirs["non2xx"] + sum(theirs["socket_errors"].values()))])
+    peer_mib = {key: int(meta[key]) / 1024 if meta.get(key) else None
+                for key in ("peer_rss_idle_kib", "peer_rss_seeded_kib", "peer_rss_after_kib")}
+
     # ---- Targets ----------------------------------------------------------------------------
     targets = []  # (target, measured, met: True, False or None when not judged)
 
@@ -313,6 +376,11 @@ def main() -> int:
             p99 = results[name]["p99_ms"]
             target(f"{name} p99 < {P99_TARGET_MS:.0f} ms", f"{p99:.2f} ms",
                    p99 < P99_TARGET_MS, judged)
+    for name, limit in P99_TARGETS_MS.items():
+        if name in results:
+            p99 = results[name]["p99_ms"]
+            target(f"{name} p99 < {limit:.0f} ms ({meta.get('connections')} connections)",
+                   f"{p99:.2f} ms", p99 < limit, judged)
     if "get_by_id" in results and "get_by_id_during_sign_in" in results:
         alone = results["get_by_id"]["p99_ms"]
         during = results["get_by_id_during_sign_in"]["p99_ms"]
@@ -361,7 +429,9 @@ def main() -> int:
     each = f" ({seed['events_per_athlete']} each)" if "events_per_athlete" in seed else ""
     counts = (f"{seed.get('competitions', '?')} competitions, {seed.get('athletes', '?')} "
               f"athletes with {seed.get('events', '?')} events{each}, "
-              f"{seed.get('follows', '?')} follows (scale {seed.get('scale', '?')})")
+              f"{seed.get('follows', '?')} follows"
+              + (f" and a second follower's {seed['follows_200']}" if "follows_200" in seed else "")
+              + f" (scale {seed.get('scale', '?')})")
     seeded_in = seed.get("timings", {}).get("total_s")
     if backend == "dynamodb":
         database = (f"database: dynalite {meta.get('dynalite_version', '?')} (an in-memory "
@@ -422,6 +492,42 @@ def main() -> int:
                            f"ms during it, {results['get_by_id']['p99_ms']:.2f} ms alone")
         storm_line += "."
         md += ["", storm_line]
+    peer_lines = []
+    if has_peer:
+        peer_seeded_in = peer_seed.get("timings", {}).get("total_s")
+        peer_events_s = peer_seed.get("timings", {}).get("events_s")
+        our_events_s = seed.get("timings", {}).get("events_s")
+        peer_lines.append(
+            f"Against the peer, a Node.js server a user might pick instead (bench/peer/: "
+            f"{meta.get('peer_versions', '?')} on Node.js {meta.get('node_version', '?')}, two "
+            f"cluster workers sharing one SQLite file in WAL mode with synchronous=FULL, default "
+            f"settings; seeded the same way over HTTP in {fmt(peer_seeded_in, 0)} s, its events "
+            f"in {fmt(peer_events_s, 0)} s against our {fmt(our_events_s, 0)} s), "
+            f"measured in the same rounds on its own copy of its seeded database. Ours / peer "
+            f"above 1 for requests/s and below 1 for p99 mean ours is ahead:")
+        md += ["", peer_lines[-1], ""]
+        md += table(peer_header, peer_rows)
+        if peer_storm:
+            peer_lines.append(
+                f"The peer's sign-in storm: {fmt(peer_storm['rps'], 1)} sign-ins/s, p99 "
+                f"{fmt(peer_storm['p99_ms'])} ms (scrypt, 64 MiB, on libuv's thread pool: no "
+                f"bounded queue, so no 503); its get_by_id p99 "
+                + (f"{peer_results['get_by_id_during_sign_in']['p99_ms']:.2f} ms during it"
+                   if "get_by_id_during_sign_in" in peer_results else "—")
+                + (f", {peer_results['get_by_id']['p99_ms']:.2f} ms alone"
+                   if "get_by_id" in peer_results else "") + ".")
+        peer_lines.append(
+            f"Peer memory (VmRSS of the primary and its two workers): "
+            f"{fmt(peer_mib['peer_rss_idle_kib'], 1)} MiB idle after start, "
+            f"{fmt(peer_mib['peer_rss_seeded_kib'], 1)} MiB after seeding, "
+            f"{fmt(peer_mib['peer_rss_after_kib'], 1)} MiB after the last round's scenarios.")
+        md += ["", *peer_lines[1:]]
+        if meta.get("peer_unsupported"):
+            md += ["", f"Not measured against the peer (it does not serve them): "
+                   f"{meta['peer_unsupported']}."]
+    elif meta.get("peer_skipped"):
+        peer_lines.append(f"The peer was not measured: {meta['peer_skipped']}.")
+        md += ["", peer_lines[-1]]
     md += ["", "Scenarios:", ""]
     md += [f"- `{name}`: {description}" for name, description in SCENARIOS if name in results]
     md += [""]
@@ -457,6 +563,8 @@ def main() -> int:
                   f"{' and '.join(feed_counts)} per request"
                   + "".join("; " + text for text in latencies) + ".")
         md.append("")
+    level_match = re.search(r"--log-level (\S+)", meta.get("server_args", ""))
+    log_level = level_match.group(1) if level_match else "info"
     after_label = ("the last round's scenarios (each round has a server of its own)"
                    if on_seeded_copies
                    else "all scenarios")
@@ -466,10 +574,14 @@ def main() -> int:
     md.append(f"Server memory (VmRSS): {fmt(idle, 1)} MiB idle after start, "
               f"{fmt(mib('rss_seeded_kib'), 1)} MiB after seeding, "
               f"{fmt(after, 1)} MiB after {after_label}; {peaks}. The server logged "
-              f"{meta.get('server_log_lines', '?')} lines at level warn.")
+              f"{meta.get('server_log_lines', '?')} lines at level {log_level}.")
     md += ["", "Targets" + ("" if judged else " (throughput and latency are not judged: "
                             "dynalite is a Node.js emulator, not DynamoDB)") + ":", ""]
     md += table(["target", "measured", "met"], [[t, m, met_text(ok)] for t, m, ok in targets])
+    if peer_problems:
+        md += ["", "Problems of the peer (its comparisons in those scenarios are suspect; they do "
+               "not fail the run):", ""]
+        md += [f"- {problem}" for problem in peer_problems]
     if failures:
         md += ["", "Failures (the run exited non-zero):", ""]
         md += [f"- {failure}" for failure in failures]
@@ -482,6 +594,14 @@ def main() -> int:
         print(f"Medians of {n_rounds} rounds.")
     print("\n".join(table(header, rows)))
     print()
+    if has_peer:
+        print("Ours against the peer (bench/peer/, " + meta.get("peer_versions", "?") + "):")
+        print("\n".join(table(peer_header, peer_rows)))
+        for line in peer_lines[1:]:
+            print(line)
+        print()
+    elif peer_lines:
+        print(peer_lines[0] + "\n")
     for line in md:
         if line.startswith(("Feed (", "Server memory", "nginx requests/s per round",
                             "Sign-in storm")):
@@ -499,9 +619,15 @@ def main() -> int:
                        "backend": backend, "rounds": n_rounds,
                        "nginx": nginx, "scenarios": results, "sign_in_storm": storm,
                        "per_round": rounds,
+                       "peer": {"scenarios": peer_results, "sign_in_storm": peer_storm,
+                                "seed": peer_seed, "per_round": peer_rounds,
+                                "versions": meta.get("peer_versions"),
+                                "rss_mib": {key[:-4]: value for key, value in peer_mib.items()}}
+                       if has_peer else None,
+                       "versus_peer": against_peer if has_peer else None,
                        "targets": [{"target": t, "measured": m, "met": ok}
                                    for t, m, ok in targets],
-                       "failures": failures}, file, indent=2)
+                       "failures": failures, "peer_problems": peer_problems}, file, indent=2)
     if args.doc:
         text = ""
         if os.path.exists(args.doc):
@@ -518,6 +644,8 @@ def main() -> int:
             file.write(text)
         print(f"\nwrote {args.doc}")
 
+    if peer_problems:
+        print("\nwarning: the peer's problems: " + "; ".join(peer_problems), file=sys.stderr)
     if failures:
         print("\nFAILED: " + "; ".join(failures), file=sys.stderr)
         return 1

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Benchmarks the release server against an nginx ceiling and writes docs/BENCHMARKS.md.
-# See bench/README.md. Runnable on a fresh clone: installs wrk and nginx (as root), builds the
-# release binary, starts it on a fresh SQLite file in a temporary directory (or on dynalite),
-# seeds it over HTTP, runs the wrk scenarios and stops everything it started.
+# Benchmarks the release server against an nginx ceiling and a Node.js peer (bench/peer/) and
+# writes docs/BENCHMARKS.md. See bench/README.md. Runnable on a fresh clone: installs wrk and
+# nginx (as root), builds the release binary, starts it on a fresh SQLite file in a temporary
+# directory (or on dynalite), seeds it over HTTP, runs the wrk scenarios, does the same with the
+# peer, and stops everything it started.
 #
 # Environment (defaults in brackets):
 #   BENCH_BACKEND [sqlite]   sqlite (a fresh file), or dynamodb (dynalite, an in-memory DynamoDB
@@ -25,6 +26,9 @@
 #   BENCH_SKIP_BUILD [0]     1 runs the existing build/release/track-tracker without building
 #   BENCH_WAIT_QUIET [0]     before each measured run, wait up to this many seconds for the
 #                            machine to be idle (for shared machines)
+#   BENCH_PEER [1 on sqlite, 0 on dynamodb]  1 measures the Node.js peer (bench/peer/: Fastify +
+#                            better-sqlite3, 2 cluster workers) in every round too; needs node and
+#                            npm, runs `npm ci` in bench/peer if needed
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -40,14 +44,22 @@ threads=${BENCH_THREADS:-2}
 connections=${BENCH_CONNECTIONS:-64}
 timeout=${BENCH_TIMEOUT:-30}
 doc=${BENCH_DOC-docs/BENCHMARKS.md}
-read -r -a scenarios <<<"${BENCH_SCENARIOS:-get_by_id get_by_id_during_sign_in batch_get_100 list_page feed feed_1conn create_competition add_event sign_in mixed}"
+read -r -a scenarios <<<"${BENCH_SCENARIOS:-get_by_id get_by_id_during_sign_in batch_get_100 list_page feed feed_1conn feed_200 create_competition add_event sign_in mixed}"
 read -r -a server_extra <<<"${BENCH_SERVER_ARGS:-}"
 log_level=${BENCH_LOG_LEVEL:-info}
+# The peer runs on SQLite whatever the backend: beside dynalite it would compare two databases.
+peer=${BENCH_PEER:-$([[ $backend == sqlite ]] && echo 1 || echo 0)}
+# Scenarios the peer does not serve (none today): skipped against it, and said so.
+peer_unsupported=""
 
 log() { printf '\n== %s\n' "$*"; }
 
 if [[ $backend != sqlite && $backend != dynamodb ]]; then
   echo "BENCH_BACKEND must be sqlite or dynamodb, got \"$backend\"" >&2
+  exit 2
+fi
+if [[ $peer != 0 && $peer != 1 ]]; then
+  echo "BENCH_PEER must be 0 or 1, got \"$peer\"" >&2
   exit 2
 fi
 if [[ ! $runs =~ ^[1-9][0-9]*$ ]]; then
@@ -61,9 +73,12 @@ missing=()
 command -v wrk >/dev/null || missing+=(wrk)
 command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || missing+=(nginx)
 command -v python3 >/dev/null || missing+=(python3)
-if [[ $backend == dynamodb ]]; then
+if [[ $backend == dynamodb || $peer == 1 ]]; then
   command -v node >/dev/null || missing+=(nodejs)
-  command -v npm >/dev/null || [[ -d node_modules/dynalite ]] || missing+=(npm)
+fi
+if [[ $backend == dynamodb && ! -d node_modules/dynalite ]] ||
+  [[ $peer == 1 && ! -d bench/peer/node_modules ]]; then
+  command -v npm >/dev/null || missing+=(npm)
 fi
 if ((${#missing[@]} > 0)); then
   install="apt-get install -y --no-install-recommends ${missing[*]}"
@@ -78,6 +93,15 @@ if ((${#missing[@]} > 0)); then
   $install >/dev/null
 fi
 nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
+# Fastify 5 and better-sqlite3 12 need Node.js 20 or later; Debian 12's own nodejs is 18. Without
+# it the run goes on without the peer, and the report says why.
+peer_skipped=""
+if [[ $peer == 1 ]] && (($(node -p 'process.versions.node.split(".")[0]') < 20)); then
+  peer_skipped="Node.js $(node --version) is older than 20, which Fastify 5 and better-sqlite3 12 need"
+  echo "warning: not measuring the peer: $peer_skipped (install Node.js 20 or later, e.g. from" \
+    "NodeSource; BENCH_PEER=0 silences this)" >&2
+  peer=0
+fi
 
 binary=$repo/build/release/track-tracker
 # The commit the binary is built from, read now: the tree may move on during the run. Changes
@@ -106,6 +130,7 @@ nginx_pid=""
 child_pid="" # the wrk or Python client running now
 dynalite_pid=""
 storm_pid="" # the background sign_in wrk of get_by_id_during_sign_in
+peer_pid="" # the peer's primary process (its workers exit with it)
 measured_end="" # when the last measured wrk run ended ($EPOCHREALTIME)
 
 stop() { # pid [signal]: signals a process we started and waits up to 15 s for it to exit
@@ -127,6 +152,7 @@ cleanup() {
   [[ -n $storm_pid ]] && stop "$storm_pid"
   [[ -n $nginx_pid ]] && stop "$nginx_pid" QUIT
   [[ -n $server_pid ]] && stop "$server_pid"
+  [[ -n $peer_pid ]] && stop "$peer_pid"
   [[ -n $dynalite_pid ]] && stop "$dynalite_pid"
   if [[ ${BENCH_KEEP:-0} == 1 ]]; then
     echo "kept $work" >&2
@@ -149,6 +175,8 @@ run_child() {
 }
 
 rss_kib() { awk -v key="$1:" '$1 == key { print $2 }' "/proc/$server_pid/status"; }
+# pid: the resident memory (KiB) of that process and its children (the peer and its workers).
+tree_rss_kib() { ps -o rss= --pid "$1" --ppid "$1" | awk '{ sum += $1 } END { print sum + 0 }'; }
 
 wait_for_port() { # port: waits up to 10 s for a listener
   for _ in $(seq 100); do
@@ -283,9 +311,59 @@ if [[ $backend == sqlite ]]; then
   [[ ! -s $work/track.db-wal ]] || cp "$work/track.db-wal" "$seeded_copy-wal"
 fi
 
+# ---- The peer (bench/peer/) ------------------------------------------------------------------
+
+# The peer gets the same treatment on its own SQLite file: started empty, seeded over HTTP by
+# seed.py with the same settings (its ids and tokens in $work/peer-data), stopped (the primary
+# has its workers close their servers and databases, which checkpoints the WAL), copied, and
+# each round starts it on a fresh copy.
+peer_dir=$work/peer
+peer_seeded=$peer_dir/seeded.db
+# Starts the peer on $peer_dir/peer.db (peer_pid, peer_api); its log goes on in server.err.
+start_peer() {
+  log "starting the peer: node bench/peer/server.js --workers 2"
+  node bench/peer/server.js --listen 127.0.0.1:0 --db "$peer_dir/peer.db" --workers 2 \
+    >"$peer_dir/server.out" 2>>"$peer_dir/server.err" &
+  peer_pid=$!
+  local port=""
+  for _ in $(seq 300); do
+    port=$(sed -n 's|^peer listening on http://127\.0\.0\.1:\([0-9][0-9]*\).*|\1|p' "$peer_dir/server.out")
+    [[ -n $port ]] && break
+    if ! kill -0 "$peer_pid" 2>/dev/null; then
+      cat "$peer_dir/server.err" >&2
+      echo "the peer exited at start" >&2
+      exit 1
+    fi
+    sleep 0.1
+  done
+  [[ -n $port ]] || { echo "the peer did not print its address" >&2; exit 1; }
+  peer_api=http://127.0.0.1:$port
+  echo "peer listening on $peer_api (pid $peer_pid and its 2 workers)"
+}
+if [[ $peer == 1 ]]; then
+  if [[ ! -d bench/peer/node_modules ]]; then
+    log "installing the peer's packages (npm ci in bench/peer)"
+    (cd bench/peer && npm ci --no-audit --no-fund)
+  fi
+  mkdir -p "$peer_dir" "$results/peer"
+  start_peer
+  sleep 1
+  peer_rss_idle=$(tree_rss_kib "$peer_pid")
+  log "seeding the peer over HTTP (the same seeding)"
+  run_child python3 bench/seed.py --api "$peer_api" --out "$work/peer-data" --scale "$scale" \
+    --events-per-athlete "$events_per_athlete"
+  cp "$work/peer-data/seed.json" "$results/peer/seed.json"
+  peer_rss_seeded=$(tree_rss_kib "$peer_pid")
+  stop "$peer_pid"
+  peer_pid=""
+  cp "$peer_dir/peer.db" "$peer_seeded"
+  [[ ! -s $peer_dir/peer.db-wal ]] || cp "$peer_dir/peer.db-wal" "$peer_seeded-wal"
+fi
+
 # ---- wrk -------------------------------------------------------------------------------------
 
-export BENCH_DATA_DIR=$work/data BENCH_WRK_DIR=$repo/bench/wrk
+# BENCH_DATA_DIR (the seeded ids and tokens the wrk scripts read) is set per server measured.
+export BENCH_WRK_DIR=$repo/bench/wrk
 
 # wrk-output-file cpu-file: one line with requests/s, p50, p99, non-2xx (by status), socket
 # errors, and the share of the machine's CPUs other processes used meanwhile (when the CPU file
@@ -335,6 +413,25 @@ print(round(total / os.sysconf("SC_CLK_TCK"), 2))
 PY
 }
 
+# wrk-output-file connections pid: waits for the requests a run left in flight to drain: the
+# drain_seconds estimate, then as long as the process measured (with its children) keeps using
+# CPU (over 0.03 CPU-seconds in half a second: sign-ins still queued for hashing on a slow or
+# busy machine), at most 120 s more, so that the next run does not start behind them. (While the
+# background sign_in storm runs, the server is busy by design: the estimate only.)
+drain() {
+  sleep "$(drain_seconds "$1" "$2")"
+  [[ -z $storm_pid ]] || return 0
+  local deadline=$((SECONDS + 120)) before after
+  after=$(tree_cpu_s "$3")
+  while ((SECONDS < deadline)); do
+    before=$after
+    sleep 0.5
+    after=$(tree_cpu_s "$3")
+    if awk -v a="$before" -v b="$after" 'BEGIN { exit !(b - a < 0.03) }'; then return 0; fi
+  done
+  echo "warning: pid $3 was still busy 120 s after the run (its requests had not drained)" >&2
+}
+
 # Waits, at most BENCH_WAIT_QUIET seconds, for a 3-second window in which the whole machine
 # uses under 0.3 CPU-seconds (the idle server uses next to none).
 wait_quiet() {
@@ -347,7 +444,7 @@ wait_quiet() {
 }
 
 # name script url pid [threads connections]: warm-up, then the measured run into
-# $round_dir/name.txt, and into $round_dir/name.cpu the CPU-seconds used meanwhile by the process
+# $out_dir/name.txt, and into $out_dir/name.cpu the CPU-seconds used meanwhile by the process
 # measured (pid, with its children), by wrk, by the background sign_in storm's wrk when one runs,
 # by dynalite when it is the database, and by everything else on the machine.
 measure() {
@@ -356,11 +453,11 @@ measure() {
   printf '%-24s ' "$name"
   if ((warmup > 0)); then
     BENCH_SCENARIO=$name run_child wrk -t"$t" -c"$c" -d"${warmup}s" --timeout "${timeout}s" \
-      -s "$script" "$url" >"$round_dir/$name.warmup.txt"
+      -s "$script" "$url" >"$out_dir/$name.warmup.txt"
     # wrk stops with up to one request per connection in flight and the server still finishes
     # them (sign-ins stay queued in the bounded hashing pool and would make the next run
     # answer 503): after each run, wait for them to drain.
-    sleep "$(drain_seconds "$round_dir/$name.warmup.txt" "$c")"
+    drain "$out_dir/$name.warmup.txt" "$c" "$pid"
   fi
   # (Under the sign_in storm the machine is busy by design: no waiting for it to be quiet.)
   [[ -n $storm_pid ]] || wait_quiet
@@ -370,7 +467,7 @@ measure() {
   busy0=$(cpu_busy_s)
   times >"$work/times.0"
   BENCH_SCENARIO=$name run_child wrk -t"$t" -c"$c" -d"${duration}s" --timeout "${timeout}s" \
-    -s "$script" "$url" >"$round_dir/$name.txt"
+    -s "$script" "$url" >"$out_dir/$name.txt"
   measured_end=$EPOCHREALTIME
   busy1=$(cpu_busy_s)
   times >"$work/times.1"
@@ -385,21 +482,21 @@ measure() {
              printf "target_cpu_s=%.2f\nwrk_cpu_s=%.2f\nbackground_wrk_cpu_s=%.2f\n", t, w, s
              if (dynalite != "") printf "database_cpu_s=%.2f\n", d
              printf "other_cpu_s=%.2f\n", o < 0 ? 0 : o }' \
-    >"$round_dir/$name.cpu"
-  summarise "$round_dir/$name.txt" "$round_dir/$name.cpu"
-  sleep "$(drain_seconds "$round_dir/$name.txt" "$c")"
+    >"$out_dir/$name.cpu"
+  summarise "$out_dir/$name.txt" "$out_dir/$name.cpu"
+  drain "$out_dir/$name.txt" "$c" "$pid"
 }
 
 # get_by_id measured while a sign_in storm runs in the background: wrk sends sign-ins with the
 # same threads and connections for the warm-up, the measured run and one second more, into
-# $round_dir/sign_in_background.txt; the sign-ins it left queued drain before the next scenario.
-measure_during_sign_in() {
-  local storm_status=0 storm_start=$EPOCHREALTIME
+# $out_dir/sign_in_background.txt; the sign-ins it left queued drain before the next scenario.
+measure_during_sign_in() { # url pid
+  local url=$1 pid=$2 storm_status=0 storm_start=$EPOCHREALTIME
   BENCH_SCENARIO=sign_in_background wrk -t"$threads" -c"$connections" \
-    -d"$((warmup + duration + 1))s" --timeout "${timeout}s" -s "$BENCH_WRK_DIR/sign_in.lua" "$api" \
-    >"$round_dir/sign_in_background.txt" &
+    -d"$((warmup + duration + 1))s" --timeout "${timeout}s" -s "$BENCH_WRK_DIR/sign_in.lua" "$url" \
+    >"$out_dir/sign_in_background.txt" &
   storm_pid=$!
-  measure get_by_id_during_sign_in "$BENCH_WRK_DIR/get_by_id.lua" "$api" "$server_pid"
+  measure get_by_id_during_sign_in "$BENCH_WRK_DIR/get_by_id.lua" "$url" "$pid"
   wait "$storm_pid" || storm_status=$?
   storm_pid=""
   if ((storm_status != 0)); then
@@ -411,8 +508,8 @@ measure_during_sign_in() {
                printf "warning: the background sign_in wrk stopped %.1f s before the measured run ended\n",
                       end - start - span > "/dev/stderr" }'
   printf '%-24s ' "(sign_in storm)"
-  summarise "$round_dir/sign_in_background.txt" /dev/null
-  sleep "$(drain_seconds "$round_dir/sign_in_background.txt" "$connections")"
+  summarise "$out_dir/sign_in_background.txt" /dev/null
+  drain "$out_dir/sign_in_background.txt" "$connections" "$pid"
 }
 
 # About 300 bytes, shaped like a competition.
@@ -449,44 +546,89 @@ EOF
   wait_for_port "$nginx_port"
 }
 
-# Each round measures the ceiling, then every scenario, against a server started on a copy of the
-# seeded database (on dynalite: the one server and its data); the report gives the medians over
-# the rounds.
-for round in $(seq "$runs"); do
-  round_dir=$results/round$round
-  mkdir -p "$round_dir"
+# out_dir url pid label: every scenario against one server, its outputs into out_dir.
+run_scenarios() {
+  local url=$2 pid=$3 label=$4 scenario
+  out_dir=$1
+  mkdir -p "$out_dir"
+  log "round $round of $runs: $label scenarios"
+  for scenario in "${scenarios[@]}"; do
+    if [[ $label == peer && " $peer_unsupported " == *" $scenario "* ]]; then
+      printf '%-24s skipped: the peer does not serve it\n' "$scenario"
+      continue
+    fi
+    case $scenario in
+      feed_1conn) measure feed_1conn "$BENCH_WRK_DIR/feed.lua" "$url" "$pid" 1 1 ;;
+      get_by_id_during_sign_in) measure_during_sign_in "$url" "$pid" ;;
+      *) measure "$scenario" "$BENCH_WRK_DIR/$scenario.lua" "$url" "$pid" ;;
+    esac
+  done
+}
+
+# Our server on a fresh copy of the seeded database (on dynalite: the one server and its data),
+# stopped after its scenarios; its memory is read before (the last round's is reported).
+measure_ours() {
   if [[ -n $seeded_copy ]]; then
-    [[ -z $server_pid ]] || stop "$server_pid"
     rm -f "$work/track.db-wal" "$work/track.db-shm"
     cp "$seeded_copy" "$work/track.db"
     [[ ! -f $seeded_copy-wal ]] || cp "$seeded_copy-wal" "$work/track.db-wal"
     start_server
   fi
+  export BENCH_DATA_DIR=$work/data
+  run_scenarios "$round_dir" "$api" "$server_pid" track-tracker
+  rss_after=$(rss_kib VmRSS)
+  hwm_after=$(rss_kib VmHWM)
+  if [[ -n $seeded_copy ]]; then
+    stop "$server_pid"
+    server_pid=""
+  fi
+}
+
+# The peer on a fresh copy of its seeded database, its outputs in $round_dir/peer.
+measure_peer() {
+  rm -f "$peer_dir/peer.db-wal" "$peer_dir/peer.db-shm"
+  cp "$peer_seeded" "$peer_dir/peer.db"
+  [[ ! -f $peer_seeded-wal ]] || cp "$peer_seeded-wal" "$peer_dir/peer.db-wal"
+  start_peer
+  export BENCH_DATA_DIR=$work/peer-data
+  run_scenarios "$round_dir/peer" "$peer_api" "$peer_pid" peer
+  peer_rss_after=$(tree_rss_kib "$peer_pid")
+  stop "$peer_pid"
+  peer_pid=""
+}
+
+# Each round measures the ceiling, then every scenario against our server, then against the peer
+# (the other way round in even rounds, so that a drift of the machine favours neither); the
+# report gives the medians over the rounds.
+for round in $(seq "$runs"); do
+  round_dir=$results/round$round
+  mkdir -p "$round_dir"
   log "round $round of $runs: nginx ceiling"
+  out_dir=$round_dir
   start_nginx
   measure nginx "$BENCH_WRK_DIR/static.lua" "http://127.0.0.1:$nginx_port/" "$nginx_pid"
   stop "$nginx_pid" QUIT
   nginx_pid=""
 
-  log "round $round of $runs: track-tracker scenarios"
-  for scenario in "${scenarios[@]}"; do
-    case $scenario in
-      feed_1conn) measure feed_1conn "$BENCH_WRK_DIR/feed.lua" "$api" "$server_pid" 1 1 ;;
-      get_by_id_during_sign_in) measure_during_sign_in ;;
-      *) measure "$scenario" "$BENCH_WRK_DIR/$scenario.lua" "$api" "$server_pid" ;;
-    esac
-  done
+  if [[ $peer == 1 && $((round % 2)) == 0 ]]; then
+    measure_peer
+    measure_ours
+  else
+    measure_ours
+    [[ $peer == 0 ]] || measure_peer
+  fi
 done
 
-rss_after=$(rss_kib VmRSS)
-hwm_after=$(rss_kib VmHWM)
-stop "$server_pid"
-server_pid=""
+if [[ -n $server_pid ]]; then # on dynalite: the one server
+  stop "$server_pid"
+  server_pid=""
+fi
 if [[ -n $dynalite_pid ]]; then
   stop "$dynalite_pid"
   dynalite_pid=""
 fi
 cp "$work/server.err" "$results/server.log"
+[[ $peer == 0 ]] || cp "$peer_dir/server.err" "$results/peer/server.log"
 times >"$work/times.end"
 other_cpu=$(awk -v busy="$(cpu_busy_s)" -v busy0="$busy_start" \
   -v ours="$(children_cpu_s "$work/times.end")" -v ours0="$(children_cpu_s "$work/times.start")" \
@@ -498,9 +640,16 @@ wrk_version=$({ wrk -v 2>&1 || true; } | sed -n '1s/ \[.*//p')
 nginx_version=$("$nginx_bin" -v 2>&1 | sed 's|.*: ||')
 dynalite_version=""
 node_version=""
+peer_versions=""
 if [[ $backend == dynamodb ]]; then
   dynalite_version=$(node -p 'require("dynalite/package.json").version')
+fi
+if [[ $backend == dynamodb || $peer == 1 ]]; then
   node_version=$(node --version)
+fi
+if [[ $peer == 1 ]]; then
+  peer_versions=$(cd bench/peer && node -p '["fastify", "better-sqlite3"].map((name) =>
+    name + " " + require(name + "/package.json").version).join(", ")')
 fi
 cat >"$results/meta.env" <<EOF
 backend=$backend
@@ -530,6 +679,14 @@ hwm_after_kib=$hwm_after
 hwm_seeded_kib=$hwm_seeded
 rounds_on_seeded_copies=$([[ -n $seeded_copy ]] && echo 1 || echo 0)
 server_log_lines=$(wc -l <"$results/server.log")
+peer=$peer
+peer_skipped=$peer_skipped
+peer_versions=$peer_versions
+peer_server_args=$([[ $peer == 1 ]] && echo "node bench/peer/server.js --listen 127.0.0.1:0 --db \$TMP/peer/peer.db --workers 2")
+peer_unsupported=$peer_unsupported
+peer_rss_idle_kib=${peer_rss_idle:-}
+peer_rss_seeded_kib=${peer_rss_seeded:-}
+peer_rss_after_kib=${peer_rss_after:-}
 EOF
 
 log "results"

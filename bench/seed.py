@@ -9,7 +9,9 @@ At scale 1 (BENCH_SCALE, or --scale) it creates:
     competitions of one athlete's events are all different while there are enough; beyond, each
     competition gets one more event of that athlete per pass (1,000 events per athlete at
     scale 1: half the competitions, one each; 5,000: each competition 2 or 3);
-  - one follower user who follows all 1,000 athletes.
+  - one follower user who follows all 1,000 athletes;
+  - a second follower who follows 200 of them (FOLLOWS_200; all of them when fewer were seeded),
+    chosen at random, for the feed_200 scenario.
 
 Counts scale with --scale (competitions and athletes; the events per athlete do not). Sign-ups
 and sign-ins each cost an Argon2id hash on the server, so they are sent from a pool of client
@@ -22,7 +24,8 @@ matter at a million events).
 It writes the ids and tokens the wrk scripts need into --out:
   competitions.txt   id start_date end_date           (one competition a line)
   athletes.txt       id username password token       (one athlete a line)
-  follower.txt       id token
+  follower.txt       id token                          (the follower of every athlete)
+  follower_200.txt   id token                          (the follower of 200)
   organiser.txt      id token
   seed.json          counts, timings and retries
 
@@ -46,6 +49,7 @@ import urllib.parse
 
 PASSWORD = "bench-password-1"
 EVENTS_PER_ATHLETE = 20  # the default of --events-per-athlete
+FOLLOWS_200 = 200  # the athletes the second follower follows (feed_200)
 
 # (location, UTC offset as RFC 3339 suffix): events are written in the venue's offset.
 VENUES = [
@@ -283,7 +287,7 @@ def main() -> int:
     run_tag = format(int(time.time()) % 100000, "05d")
 
     print(f"seeding {n_competitions} competitions, {n_athletes} athletes x {events_each} events, "
-          f"1 follower; {args.workers} client threads ({args.event_workers} for the events)",
+          f"2 followers; {args.workers} client threads ({args.event_workers} for the events)",
           flush=True)
 
     # --- Organiser and competitions --------------------------------------------------------
@@ -385,6 +389,20 @@ def main() -> int:
     progress = Progress("follows", n_athletes)
     run_parallel(args.workers, follow, athletes, progress)
     timings["follows_s"] = progress.elapsed()
+
+    # --- The follower of 200 (its own random choice, so the data above stays as it was) -----
+    follower_200_id, follower_200_token = sign_up_and_in(client, f"follower200_{run_tag}",
+                                                         "Follower of 200")
+    followed_200 = random.Random(args.seed + FOLLOWS_200).sample(
+        athletes, min(FOLLOWS_200, len(athletes)))
+
+    def follow_200(athlete):
+        client.request("PUT", f"/users/{follower_200_id}/following/{athlete['id']}",
+                       token=follower_200_token)
+
+    progress = Progress("follows of the follower of 200", len(followed_200))
+    run_parallel(args.workers, follow_200, followed_200, progress)
+    timings["follows_200_s"] = progress.elapsed()
     timings["total_s"] = time.monotonic() - started
 
     # --- Files for the wrk scripts ----------------------------------------------------------
@@ -398,6 +416,7 @@ def main() -> int:
     write_lines("athletes.txt",
                 (f"{a['id']} {a['username']} {PASSWORD} {a['token']}" for a in athletes))
     write_lines("follower.txt", [f"{follower_id} {follower_token}"])
+    write_lines("follower_200.txt", [f"{follower_200_id} {follower_200_token}"])
     write_lines("organiser.txt", [f"{organiser_id} {organiser_token}"])
     summary = {
         "scale": args.scale,
@@ -406,7 +425,8 @@ def main() -> int:
         "events": stats.counts.get("events", 0),
         "events_per_athlete": events_each,
         "follows": len(athletes),
-        "users": len(athletes) + 2,
+        "follows_200": len(followed_200),
+        "users": len(athletes) + 3,
         "retries_503": stats.counts.get("retries_503", 0),
         "workers": args.workers,
         "event_workers": args.event_workers,
@@ -416,7 +436,8 @@ def main() -> int:
         json.dump(summary, file, indent=2)
     print(f"seeded in {timings['total_s']:.0f} s: {summary['competitions']} competitions, "
           f"{summary['athletes']} athletes, {summary['events']} events, {summary['follows']} "
-          f"follows ({summary['retries_503']} retries after 503)", flush=True)
+          f"+ {summary['follows_200']} follows ({summary['retries_503']} retries after 503)",
+          flush=True)
     return 0
 
 

@@ -81,6 +81,8 @@ class ApiError extends Error {
   }
 }
 const notFound = (what) => new ApiError(404, 'not_found', `no such ${what}`);
+const forbidden = () => new ApiError(403, 'forbidden', 'not allowed for this user');
+const conflict = (message) => new ApiError(409, 'conflict', message);
 const invalid = (fields) =>
   new ApiError(422, 'validation_failed', 'the request has invalid fields', fields);
 
@@ -88,6 +90,8 @@ const invalid = (fields) =>
 function timestamp(ms = Date.now()) {
   return new Date(ms).toISOString().replace('Z', '000Z');
 }
+// The stamps of a resource just created at `now`.
+const created = (now) => ({ created_at: now, updated_at: now, version: 1 });
 
 const scrypt = promisify(crypto.scrypt);
 // scrypt at 64 MiB (N = 2^16, r = 8), the memory Track Tracker's Argon2id uses.
@@ -128,81 +132,47 @@ const today = () => new Date().toISOString().slice(0, 10);
 
 // ---- JSON schemas (validation and serialisation) ----------------------------------------------
 
-const str = (min, max) => ({ type: 'string', minLength: min, maxLength: max });
-const nullable = (schema) => ({ ...schema, type: ['string', 'null'] });
+const S = { type: 'string' };
+const NS = { type: ['string', 'null'] };
+const str = (minLength, maxLength, type = 'string') => ({ type, minLength, maxLength });
+const object = (properties, required) => ({ type: 'object', properties, ...(required && { required }) });
+const array = (items, maxItems) => ({ type: 'array', items, ...(maxItems && { maxItems }) });
 const dateSchema = { type: 'string', format: 'date' };
-const stamps = { created_at: { type: 'string' }, updated_at: { type: 'string' }, version: { type: 'integer' } };
-
-const competitionSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' }, name: { type: 'string' }, location: { type: 'string' },
-    start_date: { type: 'string' }, end_date: { type: 'string' },
-    description: nullable({}), url: nullable({}), created_by: nullable({}), ...stamps,
-  },
-};
-const userSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' }, username: { type: 'string' }, display_name: { type: 'string' },
-    email: nullable({}), is_athlete: { type: 'boolean' }, is_admin: { type: 'boolean' }, ...stamps,
-  },
-};
-const athleteSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' }, username: { type: 'string' }, first_name: { type: 'string' },
-    last_name: { type: 'string' }, bio: nullable({}), birthday: nullable({}), team: nullable({}),
-    country: nullable({}), disciplines: { type: 'array', items: { type: 'string' } },
-    follower_count: { type: 'integer' }, ...stamps,
-  },
-};
-const eventSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' }, athlete_id: { type: 'string' }, competition_id: { type: 'string' },
-    name: { type: 'string' }, date_time: { type: 'string' }, notes: nullable({}), ...stamps,
-  },
-};
-const feedPageSchema = {
-  type: 'object',
-  properties: {
-    items: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          competition: competitionSchema,
-          athletes: {
-            type: 'array',
-            items: {
-              type: 'object',
-              properties: {
-                id: { type: 'string' }, first_name: { type: 'string' }, last_name: { type: 'string' },
-                events: {
-                  type: 'array',
-                  items: {
-                    type: 'object',
-                    properties: { id: { type: 'string' }, name: { type: 'string' }, date_time: { type: 'string' } },
-                  },
-                },
-              },
-            },
-          },
-        },
-      },
-    },
-    next_cursor: nullable({}),
-  },
-};
 const limitSchema = { type: 'integer', minimum: 1, maximum: 200, default: 50 };
+const stamps = { created_at: S, updated_at: S, version: { type: 'integer' } };
+
+const competitionSchema = object({
+  id: S, name: S, location: S, start_date: S, end_date: S, description: NS, url: NS, created_by: NS,
+  ...stamps,
+});
+const userSchema = object({
+  id: S, username: S, display_name: S, email: NS,
+  is_athlete: { type: 'boolean' }, is_admin: { type: 'boolean' }, ...stamps,
+});
+const athleteSchema = object({
+  id: S, username: S, first_name: S, last_name: S, bio: NS, birthday: NS, team: NS, country: NS,
+  disciplines: array(S), follower_count: { type: 'integer' }, ...stamps,
+});
+const eventSchema = object({
+  id: S, athlete_id: S, competition_id: S, name: S, date_time: S, notes: NS, ...stamps,
+});
+const feedPageSchema = object({
+  items: array(object({
+    competition: competitionSchema,
+    athletes: array(object({
+      id: S, first_name: S, last_name: S, events: array(object({ id: S, name: S, date_time: S })),
+    })),
+  })),
+  next_cursor: NS,
+});
 
 // ---- The worker --------------------------------------------------------------------------------
 
 function startWorker() {
   const Fastify = require('fastify');
   const db = openDatabase(options.db);
-  const COMPETITION = 'id, name, location, start_date, end_date, description, url, created_by, created_at, updated_at, version';
+  const COMPETITION = `id, name, location, start_date, end_date, description, url, created_by,
+                       created_at, updated_at, version`;
   const sql = {
     session: db.prepare(`SELECT u.id, u.is_admin FROM sessions s JOIN users u ON u.id = s.user_id
                          WHERE s.token_hash = ? AND s.expires_at > ?`),
@@ -229,7 +199,8 @@ function startWorker() {
                                       AND (instr(lower(name), @q) > 0 OR instr(lower(location), @q) > 0)
                                     ORDER BY start_date, id LIMIT @limit`),
     insertAthlete: db.prepare(`INSERT INTO athletes (id, first_name, last_name, bio, birthday, team,
-                               country, disciplines, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+                               country, disciplines, created_at, updated_at)
+                               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     username: db.prepare('SELECT username FROM users WHERE id = ?'),
     athleteExists: db.prepare('SELECT 1 FROM athletes WHERE id = ?'),
     insertEvent: db.prepare(`INSERT INTO events (id, athlete_id, competition_id, name, date_time, instant,
@@ -244,9 +215,10 @@ function startWorker() {
                                   ORDER BY c.start_date, c.id LIMIT @limit`),
     feedEvents: db.prepare(`SELECT e.competition_id, e.id, e.name, e.date_time,
                                    a.id AS athlete_id, a.first_name, a.last_name
-                            FROM events e JOIN follows f ON f.user_id = @user AND f.athlete_id = e.athlete_id
-                            JOIN athletes a ON a.id = e.athlete_id
+                            FROM events e JOIN athletes a ON a.id = e.athlete_id
                             WHERE e.competition_id IN (SELECT value FROM json_each(@ids))
+                              AND EXISTS (SELECT 1 FROM follows f
+                                          WHERE f.user_id = @user AND f.athlete_id = e.athlete_id)
                             ORDER BY e.instant, e.id`),
   };
 
@@ -275,15 +247,18 @@ function startWorker() {
     if (error.validation) {
       const fields = {};
       for (const v of error.validation) {
-        const name = v.params.missingProperty || v.instancePath.slice(1).replace(/\/(\d+)/g, '[$1]') || 'body';
+        const name = v.params.missingProperty ||
+          v.instancePath.slice(1).replace(/\/(\d+)/g, '[$1]') || 'body';
         fields[name] = v.params.missingProperty ? 'is required' : v.message;
       }
-      return reply.code(422).send({ error: { code: 'validation_failed', message: 'the request has invalid fields', fields } });
+      error = invalid(fields);
+      return reply.code(422).send({ error: { code: error.code, message: error.message, fields } });
     }
     const status = error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     const code = { 400: 'bad_request', 413: 'payload_too_large', 415: 'unsupported_media_type' }[status];
     if (status === 500) console.error(error);
-    return reply.code(status).send({ error: { code: code || 'internal', message: status === 500 ? 'internal error' : error.message } });
+    const message = status === 500 ? 'internal error' : error.message;
+    return reply.code(status).send({ error: { code: code || 'internal', message } });
   });
   app.setNotFoundHandler((_request, reply) =>
     reply.code(404).send({ error: { code: 'not_found', message: 'no such route' } }));
@@ -292,15 +267,11 @@ function startWorker() {
 
   app.post('/users', {
     schema: {
-      body: {
-        type: 'object',
-        required: ['username', 'password'],
-        properties: {
-          username: { type: 'string', pattern: '^[A-Za-z0-9_.-]{3,32}$' },
-          password: str(8, 256), display_name: str(1, 100),
-          email: { type: ['string', 'null'], format: 'email', maxLength: 254 },
-        },
-      },
+      body: object({
+        username: { type: 'string', pattern: '^[A-Za-z0-9_.-]{3,32}$' },
+        password: str(8, 256), display_name: str(1, 100),
+        email: { type: ['string', 'null'], format: 'email', maxLength: 254 },
+      }, ['username', 'password']),
       response: { 201: userSchema },
     },
   }, async (request, reply) => {
@@ -311,21 +282,17 @@ function startWorker() {
     try {
       sql.insertUser.run(id, username, username.toLowerCase(), display_name, email, passwordHash, now, now);
     } catch (error) {
-      if (error.code === 'SQLITE_CONSTRAINT_UNIQUE') throw new ApiError(409, 'conflict', 'the username is taken');
+      if (error.code === 'SQLITE_CONSTRAINT_UNIQUE') throw conflict('the username is taken');
       throw error;
     }
     reply.code(201).header('location', `/users/${id}`).header('etag', '"1"');
-    return { id, username, display_name, email, is_athlete: false, is_admin: false, created_at: now, updated_at: now, version: 1 };
+    return { id, username, display_name, email, is_athlete: false, is_admin: false, ...created(now) };
   });
 
   app.post('/sessions', {
     schema: {
-      body: {
-        type: 'object',
-        required: ['username', 'password'],
-        properties: { username: { type: 'string' }, password: { type: 'string' } },
-      },
-      response: { 201: { type: 'object', properties: { token: { type: 'string' }, expires_at: { type: 'string' }, user: userSchema } } },
+      body: object({ username: S, password: S }, ['username', 'password']),
+      response: { 201: object({ token: S, expires_at: S, user: userSchema }) },
     },
   }, async (request, reply) => {
     const { username, password } = request.body;
@@ -336,7 +303,8 @@ function startWorker() {
       throw new ApiError(429, 'rate_limited', 'too many failed sign-ins; try again later');
     }
     const user = sql.userForSignIn.get(key);
-    const ok = await verifyPassword(password, user ? user.password_hash : await (dummyHash ??= hashPassword('nobody')));
+    dummyHash ??= hashPassword('nobody');
+    const ok = await verifyPassword(password, user ? user.password_hash : await dummyHash);
     if (!user || !ok) {
       sql.insertFailure.run(key, Date.now());
       throw new ApiError(401, 'unauthenticated', 'wrong username or password');
@@ -356,15 +324,11 @@ function startWorker() {
 
   app.post('/competitions', {
     schema: {
-      body: {
-        type: 'object',
-        required: ['name', 'location', 'start_date', 'end_date'],
-        properties: {
-          name: str(1, 200), location: str(1, 200), start_date: dateSchema, end_date: dateSchema,
-          description: { type: ['string', 'null'], maxLength: 5000 },
-          url: { type: ['string', 'null'], maxLength: 2048, pattern: '^[Hh][Tt][Tt][Pp][Ss]?://[^/?#\\s]+' },
-        },
-      },
+      body: object({
+        name: str(1, 200), location: str(1, 200), start_date: dateSchema, end_date: dateSchema,
+        description: str(0, 5000, NS.type),
+        url: { ...str(0, 2048, NS.type), pattern: '^[Hh][Tt][Tt][Pp][Ss]?://[^/?#\\s]+' },
+      }, ['name', 'location', 'start_date', 'end_date']),
       response: { 201: competitionSchema },
     },
   }, async (request, reply) => {
@@ -375,10 +339,13 @@ function startWorker() {
     const now = timestamp();
     sql.insertCompetition.run(id, name, location, start_date, end_date, description, url, user.id, now, now);
     reply.code(201).header('location', `/competitions/${id}`).header('etag', '"1"');
-    return { id, name, location, start_date, end_date, description, url, created_by: user.id, created_at: now, updated_at: now, version: 1 };
+    return {
+      id, name, location, start_date, end_date, description, url, created_by: user.id, ...created(now),
+    };
   });
 
-  app.get('/competitions/:id', { schema: { response: { 200: competitionSchema } } }, async (request, reply) => {
+  const getCompetition = { schema: { response: { 200: competitionSchema } } };
+  app.get('/competitions/:id', getCompetition, async (request, reply) => {
     const competition = sql.competition.get(request.params.id);
     if (!competition) throw notFound('competition');
     const etag = `"${competition.version}"`;
@@ -393,16 +360,11 @@ function startWorker() {
 
   app.get('/competitions', {
     schema: {
-      querystring: {
-        type: 'object',
-        properties: { ids: { type: 'string' }, from: dateSchema, to: dateSchema, q: { type: 'string', maxLength: 200 }, limit: limitSchema, cursor: { type: 'string' } },
-      },
-      response: {
-        200: {
-          type: 'object',
-          properties: { items: { type: 'array', items: competitionSchema }, next_cursor: nullable({}), missing: { type: 'array', items: { type: 'string' } } },
-        },
-      },
+      querystring: object({
+        ids: S, from: dateSchema, to: dateSchema, q: str(0, 200), limit: limitSchema, cursor: S,
+      }),
+      // A list page ({items, next_cursor}), or with ids a batch ({items, missing}).
+      response: { 200: object({ items: array(competitionSchema), next_cursor: NS, missing: array(S) }) },
     },
   }, async (request) => {
     const { ids, from = '0000-01-01', to = '9999-12-31', q, limit, cursor } = request.query;
@@ -411,12 +373,16 @@ function startWorker() {
       if (ids === '' || wanted.length > 100) throw invalid({ ids: 'must list 1 to 100 ids' });
       const found = new Map(sql.competitionsByIds.all(JSON.stringify(wanted.filter((id) => UUID.test(id))))
         .map((c) => [c.id, c]));
-      return { items: wanted.filter((id) => found.has(id)).map((id) => found.get(id)), missing: wanted.filter((id) => !found.has(id)) };
+      return {
+        items: wanted.filter((id) => found.has(id)).map((id) => found.get(id)),
+        missing: wanted.filter((id) => !found.has(id)),
+      };
     }
     if (to < from) throw invalid({ to: 'must not be before from' });
     const [afterStart, afterId] = decodeCursor(cursor);
     const params = { from, to, afterStart, afterId, limit: limit + 1 };
-    const rows = q ? sql.searchCompetitions.all({ ...params, q: q.toLowerCase() }) : sql.listCompetitions.all(params);
+    const rows = q ? sql.searchCompetitions.all({ ...params, q: q.toLowerCase() })
+      : sql.listCompetitions.all(params);
     return page(rows, limit, (c) => [c.start_date, c.id]);
   });
 
@@ -424,47 +390,43 @@ function startWorker() {
 
   app.post('/athletes', {
     schema: {
-      body: {
-        type: 'object',
-        required: ['first_name', 'last_name'],
-        properties: {
-          first_name: str(1, 100), last_name: str(1, 100),
-          bio: { type: ['string', 'null'], maxLength: 2000 }, birthday: { type: ['string', 'null'], format: 'date' },
-          team: { type: ['string', 'null'], minLength: 1, maxLength: 200 },
-          country: { type: ['string', 'null'], pattern: '^[A-Z]{3}$' },
-          disciplines: { type: 'array', maxItems: 20, items: str(1, 50) },
-        },
-      },
+      body: object({
+        first_name: str(1, 100), last_name: str(1, 100), bio: str(0, 2000, NS.type),
+        birthday: { ...dateSchema, type: NS.type }, team: str(1, 200, NS.type),
+        country: { type: NS.type, pattern: '^[A-Z]{3}$' }, disciplines: array(str(1, 50), 20),
+      }, ['first_name', 'last_name']),
       response: { 201: athleteSchema },
     },
   }, async (request, reply) => {
     const user = authenticate(request);
-    const { first_name, last_name, bio = null, birthday = null, team = null, country = null, disciplines = [] } = request.body;
+    const { first_name, last_name, bio = null, birthday = null, team = null, country = null,
+      disciplines = [] } = request.body;
     const now = timestamp();
     try {
-      sql.insertAthlete.run(user.id, first_name, last_name, bio, birthday, team, country, JSON.stringify(disciplines), now, now);
+      sql.insertAthlete.run(user.id, first_name, last_name, bio, birthday, team, country,
+        JSON.stringify(disciplines), now, now);
     } catch (error) {
-      if (error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new ApiError(409, 'conflict', 'the user already is an athlete');
+      if (error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw conflict('the user already is an athlete');
       throw error;
     }
     reply.code(201).header('location', `/athletes/${user.id}`).header('etag', '"1"');
     const { username } = sql.username.get(user.id);
-    return { id: user.id, username, first_name, last_name, bio, birthday, team, country, disciplines, follower_count: 0, created_at: now, updated_at: now, version: 1 };
+    return {
+      id: user.id, username, first_name, last_name, bio, birthday, team, country, disciplines,
+      follower_count: 0, ...created(now),
+    };
   });
 
   app.post('/athletes/:id/events', {
     schema: {
-      body: {
-        type: 'object',
-        required: ['competition_id', 'name', 'date_time'],
-        properties: { competition_id: { type: 'string' }, name: str(1, 200), date_time: { type: 'string' }, notes: { type: ['string', 'null'], maxLength: 2000 } },
-      },
+      body: object({ competition_id: S, name: str(1, 200), date_time: S, notes: str(0, 2000, NS.type) },
+        ['competition_id', 'name', 'date_time']),
       response: { 201: eventSchema },
     },
   }, async (request, reply) => {
     const user = authenticate(request);
     const athleteId = request.params.id;
-    if (user.id !== athleteId && !user.is_admin) throw new ApiError(403, 'forbidden', 'not allowed for this user');
+    if (user.id !== athleteId && !user.is_admin) throw forbidden();
     if (!sql.athleteExists.get(athleteId)) throw notFound('athlete');
     const { competition_id, name, notes = null } = request.body;
     const dateTime = request.body.date_time.replace(/^(.{10})t/, '$1T').replace(/z$/, 'Z');
@@ -475,19 +437,20 @@ function startWorker() {
     if (!competition) throw invalid({ competition_id: 'no such competition' });
     const day = match[1];
     if (day < competition.start_date || day > competition.end_date) {
-      throw invalid({ date_time: `must fall within the competition's dates (${competition.start_date}..${competition.end_date}) in its own offset` });
+      const dates = `${competition.start_date}..${competition.end_date}`;
+      throw invalid({ date_time: `must fall within the competition's dates (${dates}) in its own offset` });
     }
     const id = crypto.randomUUID();
     const now = timestamp();
     sql.insertEvent.run(id, athleteId, competition_id, name, dateTime, instant, notes, now, now);
     reply.code(201).header('location', `/events/${id}`).header('etag', '"1"');
-    return { id, athlete_id: athleteId, competition_id, name, date_time: dateTime, notes, created_at: now, updated_at: now, version: 1 };
+    return { id, athlete_id: athleteId, competition_id, name, date_time: dateTime, notes, ...created(now) };
   });
 
   app.put('/users/:id/following/:athlete_id', async (request, reply) => {
     const user = authenticate(request);
     const { id, athlete_id: athleteId } = request.params;
-    if (user.id !== id) throw new ApiError(403, 'forbidden', 'not allowed for this user');
+    if (user.id !== id) throw forbidden();
     if (athleteId === id) throw invalid({ athlete_id: 'a user cannot follow itself' });
     if (!sql.athleteExists.get(athleteId)) throw notFound('athlete');
     sql.follow.run(id, athleteId, Date.now());
@@ -498,20 +461,20 @@ function startWorker() {
   // athletes have events, by (start_date, id), each with those athletes and their events there.
   app.get('/users/:id/feed', {
     schema: {
-      querystring: { type: 'object', properties: { from: dateSchema, limit: limitSchema, cursor: { type: 'string' } } },
+      querystring: object({ from: dateSchema, limit: limitSchema, cursor: S }),
       response: { 200: feedPageSchema },
     },
   }, async (request) => {
     const user = authenticate(request);
     const userId = request.params.id;
-    if (user.id !== userId && !user.is_admin) throw new ApiError(403, 'forbidden', 'not allowed for this user');
+    if (user.id !== userId && !user.is_admin) throw forbidden();
     if (user.id !== userId && !sql.userExists.get(userId)) throw notFound('user');
     const { from = today(), limit, cursor } = request.query;
     const [afterStart, afterId] = decodeCursor(cursor);
-    const result = page(sql.feedCompetitions.all({ user: userId, from, afterStart, afterId, limit: limit + 1 }),
-      limit, (c) => [c.start_date, c.id]);
+    const rows = sql.feedCompetitions.all({ user: userId, from, afterStart, afterId, limit: limit + 1 });
+    const result = page(rows, limit, (c) => [c.start_date, c.id]);
     if (result.items.length === 0) return result;
-    const entries = new Map(result.items.map((competition) => [competition.id, { competition, athletes: new Map() }]));
+    const entries = new Map(result.items.map((c) => [c.id, { competition: c, athletes: new Map() }]));
     for (const row of sql.feedEvents.all({ user: userId, ids: JSON.stringify([...entries.keys()]) })) {
       const athletes = entries.get(row.competition_id).athletes;
       let athlete = athletes.get(row.athlete_id);
@@ -528,7 +491,8 @@ function startWorker() {
       return i < 0 ? 0 : x[i] < y[i] ? -1 : 1;
     };
     return {
-      items: [...entries.values()].map((entry) => ({ competition: entry.competition, athletes: [...entry.athletes.values()].sort(byName) })),
+      items: [...entries.values()].map(({ competition, athletes }) =>
+        ({ competition, athletes: [...athletes.values()].sort(byName) })),
       next_cursor: result.next_cursor,
     };
   });

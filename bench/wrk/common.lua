@@ -46,12 +46,13 @@ local function auth_headers(token, json)
 end
 
 -- Data, loaded in each thread by load_data() (only what the scenarios in use need).
-local competitions, athletes, follower, organiser, batch_paths, list_paths, later_competitions
+local competitions, athletes, follower, follower_200, organiser, batch_paths, list_paths, later_competitions
 
 local loaders = {
   competitions = function() competitions = read_fields("competitions.txt") end,
   athletes = function() athletes = read_fields("athletes.txt") end,
   follower = function() follower = read_fields("follower.txt")[1] end,
+  follower_200 = function() follower_200 = read_fields("follower_200.txt")[1] end,
   organiser = function() organiser = read_fields("organiser.txt")[1] end,
   batch_paths = function()
     -- 64 different lists of 100 distinct ids (fewer when fewer were seeded), built once.
@@ -116,6 +117,12 @@ local scenarios = {
     needs = { "follower" },
     request = function()
       return wrk.format("GET", "/users/" .. follower[1] .. "/feed?limit=50", auth_headers(follower[2]))
+    end,
+  },
+  feed_200 = {
+    needs = { "follower_200" },
+    request = function()
+      return wrk.format("GET", "/users/" .. follower_200[1] .. "/feed?limit=50", auth_headers(follower_200[2]))
     end,
   },
   create_competition = {

@@ -111,7 +111,7 @@ tt::Event ExistingEvent() {
 Request JsonRequest(std::string body) {
   Request request;
   request.method = "POST";
-  request.content_type = "application/json";
+  request.json_body = true;
   request.body = std::move(body);
   return request;
 }
@@ -301,7 +301,7 @@ std::string_view TakeField(std::string_view& text, bool& more) {
 Request MakeRequest(std::string_view input) {
   Request request;
   request.method = "POST";
-  request.content_type = "application/json";
+  request.json_body = true;
   bool more = false;
   request.body = std::string(TakeField(input, more));
   if (!more) return request;
@@ -325,7 +325,8 @@ Request MakeRequest(std::string_view input) {
     request.if_match_version = version % 9 == 0 ? -1 : version % 9;
   }
   if (!more) return request;
-  request.content_type = std::string(input);
+  // The media type arrives parsed too: any remaining input means "not JSON".
+  request.json_body = input.empty();
   return request;
 }
 

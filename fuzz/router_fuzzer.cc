@@ -215,6 +215,8 @@ void CheckHttpRequest(std::string_view input) {
     }
   }
 
+  const std::string content_type(message[bhttp::field::content_type]);
+  const std::string authorization(message[bhttp::field::authorization]);
   tt::Result<tt::api::Request> request = tt::http::ToApiRequest(std::move(message), request_id);
   if (!request) {
     TT_FUZZ_CHECK(request.error().code == ErrorCode::kBadRequest ||
@@ -226,6 +228,13 @@ void CheckHttpRequest(std::string_view input) {
   TT_FUZZ_CHECK(request->body == body);
   TT_FUZZ_CHECK(request->request_id == request_id);
   TT_FUZZ_CHECK(request->path.starts_with('/'));
+  TT_FUZZ_CHECK(request->json_body == tt::http::IsJsonMediaType(content_type));
+  if (request->credentials.kind == tt::api::Credentials::Kind::kToken) {
+    TT_FUZZ_CHECK(!request->credentials.token.empty() && request->credentials.token.size() <= 512);
+    TT_FUZZ_CHECK(authorization.find(request->credentials.token) != std::string::npos);
+  }
+  TT_FUZZ_CHECK((request->credentials.kind == tt::api::Credentials::Kind::kNone) ==
+                authorization.empty());
   TT_FUZZ_CHECK_MSG(request->path.find('\0') == std::string::npos, Escape(request->path));
   CheckFind(request->method, request->path);
 
@@ -243,7 +252,7 @@ void CheckHttpRequest(std::string_view input) {
   echo.status = body.size() >= 2 ? static_cast<unsigned char>(body[0]) * 4 +
                                        static_cast<unsigned char>(body[1]) % 4
                                  : 200;
-  echo.content_type = request->content_type;
+  echo.content_type = content_type;
   echo.body = body;
   echo.headers = std::move(echoed);
   CheckResponse(std::move(echo), version, keep_alive, request_id);

@@ -7,45 +7,6 @@ namespace tt::api {
 namespace json = boost::json;
 namespace {
 
-std::string Lowercase(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
-std::string_view Trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
-bool IsJsonMediaType(std::string_view content_type) {
-  std::string value = Lowercase(content_type);
-  std::string_view rest = value;
-  size_t semicolon = rest.find(';');
-  std::string_view media = Trim(rest.substr(0, semicolon));
-  if (media != "application/json" &&
-      !(media.starts_with("application/") && media.ends_with("+json"))) {
-    return false;
-  }
-  // Only UTF-8 is JSON (RFC 8259); any other declared charset is refused.
-  while (semicolon != std::string_view::npos) {
-    rest = rest.substr(semicolon + 1);
-    semicolon = rest.find(';');
-    std::string_view parameter = Trim(rest.substr(0, semicolon));
-    if (parameter.starts_with("charset=")) {
-      std::string_view charset = parameter.substr(8);
-      if (charset.size() >= 2 && charset.front() == '"' && charset.back() == '"') {
-        charset = charset.substr(1, charset.size() - 2);
-      }
-      if (charset != "utf-8" && charset != "utf8") return false;
-    }
-  }
-  return true;
-}
-
 std::optional<int64_t> ParseInteger(std::string_view text) {
   int64_t value = 0;
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -58,7 +19,7 @@ std::optional<int64_t> ParseInteger(std::string_view text) {
 }  // namespace
 
 Result<json::object> ParseJsonObject(const Request& request) {
-  if (!IsJsonMediaType(request.content_type)) {
+  if (!request.json_body) {
     return Error{ErrorCode::kUnsupportedMediaType,
                  "the body must be JSON (Content-Type: application/json)",
                  {},

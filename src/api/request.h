@@ -26,13 +26,29 @@ struct EntityTagList {
   bool Matches(std::string_view etag) const;
 };
 
+// The Authorization header as the API reads it: `Bearer <token>` or `Token <token>` (schemes
+// case-insensitive, RFC 9110 section 11.1; at most 512 characters of token).
+struct Credentials {
+  enum class Kind {
+    kNone,       // no Authorization header
+    kMalformed,  // another scheme, no token, or a token too long
+    kToken,
+  };
+  Kind kind = Kind::kNone;
+  std::string token;  // kToken only
+
+  static Credentials Bearer(std::string token) { return {Kind::kToken, std::move(token)}; }
+};
+
 struct Request {
-  std::string method;         // "GET", "POST", ...
-  std::string path;           // percent-decoded path, without the query
-  Params path_params;         // from the route template, e.g. {"id", "..."}
-  Params query;               // percent-decoded, in order; a key may repeat
-  std::string authorization;  // the Authorization header, or empty
-  std::string content_type;   // the Content-Type header, or empty
+  std::string method;       // "GET", "POST", ...
+  std::string path;         // percent-decoded path, without the query
+  Params path_params;       // from the route template, e.g. {"id", "..."}
+  Params query;             // percent-decoded, in order; a key may repeat
+  Credentials credentials;  // from the Authorization header
+  // Whether Content-Type names JSON: application/json or application/*+json, with no charset
+  // other than UTF-8 (RFC 8259).
+  bool json_body = false;
   // If-Match as this API reads it: the version the client read; nullopt when the header is
   // absent, empty or `*`; -1 when it names no version (so it matches none and a write is 412).
   std::optional<int64_t> if_match_version;

@@ -115,6 +115,51 @@ std::string RequestIdFor(const bhttp::fields& headers) {
   return GenerateRequestId();
 }
 
+api::Credentials ParseAuthorization(std::string_view value) {
+  if (value.empty()) return {};
+  const api::Credentials malformed{api::Credentials::Kind::kMalformed, {}};
+  const size_t space = value.find(' ');
+  if (space == std::string_view::npos) return malformed;
+  std::string scheme(value.substr(0, space));
+  for (char& c : scheme) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  if (scheme != "bearer" && scheme != "token") return malformed;
+  std::string_view token = value.substr(space + 1);
+  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
+  if (token.empty() || token.size() > 512) return malformed;
+  return api::Credentials::Bearer(std::string(token));
+}
+
+bool IsJsonMediaType(std::string_view content_type) {
+  std::string value(content_type);
+  for (char& c : value) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  std::string_view rest = value;
+  size_t semicolon = rest.find(';');
+  const std::string_view media = TrimBlanks(rest.substr(0, semicolon));
+  if (media != "application/json" &&
+      !(media.starts_with("application/") && media.ends_with("+json"))) {
+    return false;
+  }
+  // Only UTF-8 is JSON (RFC 8259); any other declared charset is refused.
+  while (semicolon != std::string_view::npos) {
+    rest = rest.substr(semicolon + 1);
+    semicolon = rest.find(';');
+    const std::string_view parameter = TrimBlanks(rest.substr(0, semicolon));
+    if (parameter.starts_with("charset=")) {
+      std::string_view charset = parameter.substr(8);
+      if (charset.size() >= 2 && charset.front() == '"' && charset.back() == '"') {
+        charset = charset.substr(1, charset.size() - 2);
+      }
+      if (charset != "utf-8" && charset != "utf8") return false;
+    }
+  }
+  return true;
+}
+
 std::optional<int64_t> ParseIfMatchVersion(std::string_view value) {
   value = TrimBlanks(value);
   if (value.empty() || value == "*") return std::nullopt;
@@ -184,8 +229,8 @@ Result<api::Request> ToApiRequest(BeastRequest&& message, std::string request_id
   }
 
   request.method = std::string(message.method_string());
-  request.authorization = FirstValue(message, bhttp::field::authorization);
-  request.content_type = FirstValue(message, bhttp::field::content_type);
+  request.credentials = ParseAuthorization(FirstValue(message, bhttp::field::authorization));
+  request.json_body = IsJsonMediaType(FirstValue(message, bhttp::field::content_type));
   request.if_match_version = ParseIfMatchVersion(FirstValue(message, bhttp::field::if_match));
   if (std::optional<std::string> if_none_match = ListValue(message, bhttp::field::if_none_match)) {
     request.if_none_match = ParseIfNoneMatch(*if_none_match);

@@ -39,6 +39,11 @@ std::optional<int64_t> ParseIfMatchVersion(std::string_view value);
 // blanks and empty list elements allowed); nullopt for anything else, which is then ignored.
 std::optional<api::EntityTagList> ParseIfNoneMatch(std::string_view value);
 
+// The credentials of an Authorization header value (empty: no header).
+api::Credentials ParseAuthorization(std::string_view value);
+// Whether a Content-Type value names JSON as the API accepts it (see api::Request::json_body).
+bool IsJsonMediaType(std::string_view content_type);
+
 // The api::Request for `message`: the target split into a percent-decoded path and query
 // parameters ('+' is a space in the query, as browsers send it), and the headers the API reads.
 // A target that is not origin-form ("/path?query") is bad_request; a path segment that decodes

@@ -35,9 +35,9 @@ class Handlers : public ::testing::Test {
     Request request;
     request.method = std::move(method);
     request.path_params = std::move(path_params);
-    request.content_type = "application/json";
+    request.json_body = true;
     request.body = boost::json::serialize(body);
-    if (!token.empty()) request.authorization = "Bearer " + token;
+    if (!token.empty()) request.credentials = Credentials::Bearer(token);
     return request;
   }
 
@@ -118,7 +118,7 @@ TEST_F(Handlers, APublicReadWithATokenFailsWhenTheSessionCannotBeCheckedRatherTh
   store_.Fail("FindSession", Error::Unavailable());
   Request get;
   get.path_params = {{"id", user_id}};
-  get.authorization = "Bearer " + token;
+  get.credentials = Credentials::Bearer(token);
   Result<Response> answer = RunSync(GetUser(services_, get));
   ASSERT_FALSE(answer.ok()) << "answering as anonymous would hide the owner's email silently";
   EXPECT_EQ(answer.error().code, ErrorCode::kUnavailable);

@@ -86,11 +86,39 @@ TEST(RequestMapping, CopiesTheHeadersTheApiReadsAndTheBody) {
   Result<api::Request> request = ToApiRequest(std::move(message), "r");
   ASSERT_TRUE(request.ok());
   EXPECT_EQ(request->method, "PATCH");
-  EXPECT_EQ(request->authorization, "Bearer t0k");
-  EXPECT_EQ(request->content_type, "application/json");
+  EXPECT_EQ(request->credentials.kind, api::Credentials::Kind::kToken);
+  EXPECT_EQ(request->credentials.token, "t0k");
+  EXPECT_TRUE(request->json_body);
   EXPECT_EQ(request->if_match_version, 3);
   EXPECT_FALSE(request->if_none_match.has_value());
   EXPECT_EQ(request->body, R"({"a":1})");
+}
+
+TEST(RequestMapping, AuthorizationIsABearerOrTokenSchemeWithAToken) {
+  using Kind = api::Credentials::Kind;
+  EXPECT_EQ(ParseAuthorization("").kind, Kind::kNone);
+  for (std::string_view good : {"Bearer abc", "bearer abc", "TOKEN abc", "Bearer   abc  "}) {
+    const api::Credentials credentials = ParseAuthorization(good);
+    EXPECT_EQ(credentials.kind, Kind::kToken) << good;
+    EXPECT_EQ(credentials.token, "abc") << good;
+  }
+  for (std::string_view bad : {"abc", "Basic YTpi", "Bearer", "Bearer    ", "Bearerabc"}) {
+    EXPECT_EQ(ParseAuthorization(bad).kind, Kind::kMalformed) << bad;
+  }
+  EXPECT_EQ(ParseAuthorization("Bearer " + std::string(513, 'a')).kind, Kind::kMalformed);
+  EXPECT_EQ(ParseAuthorization("Bearer " + std::string(512, 'a')).kind, Kind::kToken);
+}
+
+TEST(RequestMapping, JsonMediaTypesAreJsonInUtf8Only) {
+  for (std::string_view json :
+       {"application/json", "Application/JSON; charset=UTF-8", "application/merge-patch+json",
+        "application/json;charset=\"utf8\""}) {
+    EXPECT_TRUE(IsJsonMediaType(json)) << json;
+  }
+  for (std::string_view other : {"", "text/json", "application/json; charset=latin1",
+                                 "application/jsonx", "text/plain", "application/+jsonx"}) {
+    EXPECT_FALSE(IsJsonMediaType(other)) << other;
+  }
 }
 
 TEST(RequestMapping, IfMatchIsTheVersionAClientReadOrMatchesNone) {

@@ -69,8 +69,8 @@ HandlerResult Echo(const api::Request& request) {
                           {"path", request.path},
                           {"params", params},
                           {"query", query},
-                          {"authorization", request.authorization},
-                          {"content_type", request.content_type},
+                          {"token", request.credentials.token},
+                          {"json_body", request.json_body},
                           {"if_match_version", request.if_match_version.value_or(0)},
                           {"body", request.body},
                           {"request_id", request.request_id}});
@@ -469,8 +469,8 @@ TEST_F(ServerTest, PassesAuthorizationContentTypeAndIfMatchToTheHandler) {
                                                   {"If-Match", "\"2\""}});
   ASSERT_TRUE(response);
   boost::json::value body = Json(*response);
-  EXPECT_EQ(body.at("authorization").as_string(), "Bearer tok");
-  EXPECT_EQ(body.at("content_type").as_string(), "application/json");
+  EXPECT_EQ(body.at("token").as_string(), "tok");
+  EXPECT_TRUE(body.at("json_body").as_bool());
   EXPECT_EQ(body.at("if_match_version").as_int64(), 2);
 }
 

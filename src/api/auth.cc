@@ -1,5 +1,6 @@
 #include "api/auth.h"
 
+#include "domain/ids.h"
 #include "security/tokens.h"
 
 namespace tt::api {
@@ -26,6 +27,17 @@ boost::asio::awaitable<Result<Principal>> Authenticate(const Services& services,
     co_return Error::Unauthenticated("the token has expired");
   }
   co_return Principal{std::move(found->second), std::move(token_hash)};
+}
+
+boost::asio::awaitable<Result<Principal>> AuthenticateSelf(const Services& services,
+                                                           const Request& request,
+                                                           std::string forbidden_message) {
+  Result<Principal> principal = co_await Authenticate(services, request);
+  if (!principal) co_return principal;
+  const std::string_view user_id = request.PathParam("id");
+  if (!IsValidId(user_id)) co_return Error::NotFound("no such user");
+  if (principal->user.id != user_id) co_return Error::Forbidden(std::move(forbidden_message));
+  co_return principal;
 }
 
 boost::asio::awaitable<Result<std::optional<Principal>>> OptionalPrincipal(const Services& services,

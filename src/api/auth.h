@@ -26,6 +26,13 @@ boost::asio::awaitable<Result<Principal>> Authenticate(const Services& services,
 boost::asio::awaitable<Result<std::optional<Principal>>> OptionalPrincipal(const Services& services,
                                                                            const Request& request);
 
+// The caller, who must be the user the path's `{id}` names: for what is personal to a user
+// (follows, a calendar token), which not even an admin does on someone's behalf. kNotFound for a
+// malformed id, kForbidden (`forbidden_message`) for anyone else.
+boost::asio::awaitable<Result<Principal>> AuthenticateSelf(const Services& services,
+                                                           const Request& request,
+                                                           std::string forbidden_message);
+
 // The contract's ownership rule: a user acts on its own resources; an admin on anyone's.
 inline bool CanActFor(const Principal& principal, std::string_view owner_id) {
   return principal.user.is_admin || principal.user.id == owner_id;

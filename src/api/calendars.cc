@@ -120,19 +120,6 @@ boost::asio::awaitable<Result<std::map<std::string, Competition, std::less<>>>> 
   co_return by_id;
 }
 
-// The user named by the path must be the caller: a calendar token is personal, even for admins.
-boost::asio::awaitable<Result<Principal>> TokenOwner(const Services& services,
-                                                     const Request& request) {
-  Result<Principal> principal = co_await Authenticate(services, request);
-  if (!principal) co_return principal;
-  std::string_view user_id = request.PathParam("id");
-  if (!IsValidId(user_id)) co_return Error::NotFound("no such user");
-  if (principal->user.id != user_id) {
-    co_return Error::Forbidden("you can only manage your own calendar token");
-  }
-  co_return principal;
-}
-
 }  // namespace
 
 Reply GetAthleteCalendar(const Services& services, const Request& request) {
@@ -249,7 +236,8 @@ Reply GetFeedCalendar(const Services& services, const Request& request) {
 }
 
 Reply CreateCalendarToken(const Services& services, const Request& request) {
-  Result<Principal> principal = co_await TokenOwner(services, request);
+  Result<Principal> principal =
+      co_await AuthenticateSelf(services, request, "you can only manage your own calendar token");
   if (!principal) co_return std::move(principal).error();
   std::optional<PublicBase> base = PublicBaseOf(services, request);
   if (!base) {
@@ -271,7 +259,8 @@ Reply CreateCalendarToken(const Services& services, const Request& request) {
 }
 
 Reply DeleteCalendarToken(const Services& services, const Request& request) {
-  Result<Principal> principal = co_await TokenOwner(services, request);
+  Result<Principal> principal =
+      co_await AuthenticateSelf(services, request, "you can only manage your own calendar token");
   if (!principal) co_return std::move(principal).error();
   Status deleted = co_await services.store.DeleteCalendarToken(principal->user.id);
   if (!deleted) co_return std::move(deleted).error();

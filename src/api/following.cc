@@ -14,13 +14,10 @@ namespace {
 // Resolves `{id}` (which must be the caller) and `{athlete_id}` for follow and unfollow.
 boost::asio::awaitable<Result<Principal>> FollowCaller(const Services& services,
                                                        const Request& request) {
-  Result<Principal> principal = co_await Authenticate(services, request);
+  Result<Principal> principal =
+      co_await AuthenticateSelf(services, request, "you can only change your own follows");
   if (!principal) co_return principal;
-  std::string_view user_id = request.PathParam("id");
-  if (!IsValidId(user_id)) co_return Error::NotFound("no such user");
-  // Following is personal: not even an admin follows on someone's behalf.
-  if (principal->user.id != user_id)
-    co_return Error::Forbidden("you can only change your own follows");
+  const std::string_view user_id = request.PathParam("id");
   std::string_view athlete_id = request.PathParam("athlete_id");
   if (!IsValidId(athlete_id)) co_return Error::NotFound("no such athlete");
   if (athlete_id == user_id)

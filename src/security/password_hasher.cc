@@ -6,9 +6,14 @@
 #include <unistd.h>
 
 #include <array>
-#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/prefer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <stdexcept>
+#include <type_traits>
 
 namespace tt {
 namespace {
@@ -68,22 +73,27 @@ void LowerThisThreadsPriority() {
   (void)lowered;
 }
 
-// The work done on the pool. Coroutines here take everything as parameters: a capturing lambda
-// coroutine would outlive its captures.
-asio::awaitable<Result<std::string>> HashOnPool(std::string password, unsigned long long ops_limit,
-                                                size_t memory_limit_bytes) {
-  LowerThisThreadsPriority();
-  std::array<char, crypto_pwhash_STRBYTES> out;
-  if (crypto_pwhash_str(out.data(), password.data(), password.size(), ops_limit,
-                        memory_limit_bytes) != 0) {
-    co_return Error::Unavailable("the server is out of memory for hashing, try again");
-  }
-  co_return std::string(out.data());
-}
-
-asio::awaitable<Result<bool>> VerifyOnPool(std::string encoded_hash, std::string password) {
-  LowerThisThreadsPriority();
-  co_return crypto_pwhash_str_verify(encoded_hash.c_str(), password.data(), password.size()) == 0;
+// Runs `work()` on `pool` and resumes the awaiting coroutine on its own executor as soon as the
+// work is done. (co_spawn onto the pool would post that resumption to the back of the pool's
+// queue, behind every hash queued meanwhile: in a storm of sign-ins each one was answered only
+// once the whole queue had drained.)
+template <typename Work>
+asio::awaitable<std::invoke_result_t<Work&>> RunOnPool(asio::thread_pool& pool, Work work) {
+  using Outcome = std::invoke_result_t<Work&>;
+  return asio::async_initiate<const asio::use_awaitable_t<>&, void(Outcome)>(
+      [&pool](auto handler, Work job) {
+        // Counted as the awaiting context's outstanding work until the answer is delivered.
+        auto executor = asio::prefer(asio::get_associated_executor(handler),
+                                     asio::execution::outstanding_work.tracked);
+        asio::post(pool, [handler = std::move(handler), executor, job = std::move(job)]() mutable {
+          Outcome outcome = job();
+          asio::post(executor,
+                     [handler = std::move(handler), outcome = std::move(outcome)]() mutable {
+                       std::move(handler)(std::move(outcome));
+                     });
+        });
+      },
+      asio::use_awaitable, std::move(work));
 }
 
 }  // namespace
@@ -94,10 +104,19 @@ asio::awaitable<Result<std::string>> PasswordHasher::Hash(std::string password) 
     co_return Error::Unavailable("the server is busy hashing passwords, try again");
   }
   PendingSlot slot(pending_);
-  // co_spawn on the pool runs the work there and resumes this coroutine on its own executor.
-  co_return co_await asio::co_spawn(
-      pool_, HashOnPool(std::move(password), options_.ops_limit, options_.memory_limit_bytes),
-      asio::use_awaitable);
+  // A named local, not a temporary in the co_await expression: g++ 12 destroys such a temporary
+  // twice.
+  auto hash = [this, password = std::move(password)]() -> Result<std::string> {
+    LowerThisThreadsPriority();
+    std::array<char, crypto_pwhash_STRBYTES> out;
+    const int failed = crypto_pwhash_str(out.data(), password.data(), password.size(),
+                                         options_.ops_limit, options_.memory_limit_bytes);
+    ++completed_;
+    if (failed != 0)
+      return Error::Unavailable("the server is out of memory for hashing, try again");
+    return std::string(out.data());
+  };
+  co_return co_await RunOnPool(pool_, std::move(hash));
 }
 
 asio::awaitable<Result<bool>> PasswordHasher::Verify(std::string encoded_hash,
@@ -107,8 +126,15 @@ asio::awaitable<Result<bool>> PasswordHasher::Verify(std::string encoded_hash,
     co_return Error::Unavailable("the server is busy hashing passwords, try again");
   }
   PendingSlot slot(pending_);
-  co_return co_await asio::co_spawn(
-      pool_, VerifyOnPool(std::move(encoded_hash), std::move(password)), asio::use_awaitable);
+  auto verify = [this, encoded_hash = std::move(encoded_hash),
+                 password = std::move(password)]() -> Result<bool> {
+    LowerThisThreadsPriority();
+    const bool matches =
+        crypto_pwhash_str_verify(encoded_hash.c_str(), password.data(), password.size()) == 0;
+    ++completed_;
+    return matches;
+  };
+  co_return co_await RunOnPool(pool_, std::move(verify));
 }
 
 }  // namespace tt

@@ -38,10 +38,14 @@ class PasswordHasher {
   // Stops accepting work and waits for running jobs.
   void Stop();
 
+  // Hashes and verifications finished so far. Any thread.
+  size_t completed() const { return completed_.load(); }
+
  private:
   PasswordHashOptions options_;
   boost::asio::thread_pool pool_;
   std::atomic<size_t> pending_{0};
+  std::atomic<size_t> completed_{0};
   std::string decoy_hash_;
 };
 

@@ -110,5 +110,29 @@ TEST(PasswordHasher, AFullQueueAnswersUnavailableInsteadOfGrowing) {
   EXPECT_EQ(unavailable, 6);
 }
 
+// Each caller is answered as its own hash finishes, not once the queue has drained: a sign-in
+// must not wait for every sign-in queued after it (co_spawn onto the pool used to post each
+// answer behind the whole queue).
+TEST(PasswordHasher, EachCallerIsAnsweredWhenItsOwnHashIsDone) {
+  PasswordHashOptions options = FastHashing();
+  options.threads = 1;
+  options.ops_limit = 3;
+  options.memory_limit_bytes = 32 * 1024 * 1024;  // tens of milliseconds a hash
+  PasswordHasher hasher(options);
+  boost::asio::io_context io;
+  constexpr size_t kJobs = 4;
+  std::vector<size_t> finished_when_answered;
+  for (size_t i = 0; i < kJobs; ++i) {
+    boost::asio::co_spawn(io, hasher.Hash("pw"), [&](std::exception_ptr, Result<std::string> r) {
+      EXPECT_TRUE(r.ok());
+      finished_when_answered.push_back(hasher.completed());
+    });
+  }
+  io.run();
+  ASSERT_EQ(finished_when_answered.size(), kJobs);
+  EXPECT_LT(finished_when_answered.front(), kJobs)
+      << "the first answer came only after every queued hash was done";
+}
+
 }  // namespace
 }  // namespace tt

@@ -55,7 +55,7 @@ void CheckDecodedText(std::string_view text) {
     TT_FUZZ_CHECK_MSG(tt::EncodeAthleteCursor(*cursor) == text, Escape(text));
   }
   if (const auto cursor = tt::DecodeFollowCursor(text)) {
-    TT_FUZZ_CHECK(tt::IsValidId(cursor->athlete_id));
+    TT_FUZZ_CHECK(tt::IsValidId(cursor->id));
     TT_FUZZ_CHECK_MSG(tt::EncodeFollowCursor(*cursor) == text, Escape(text));
   }
   if (const auto cursor = tt::DecodeEventCursor(text)) {
@@ -107,7 +107,7 @@ void CheckEncodedValues(FuzzedDataProvider& provider) {
   const tt::FollowCursor follow{instant, id};
   const auto follow_back = tt::DecodeFollowCursor(tt::EncodeFollowCursor(follow));
   TT_FUZZ_CHECK(follow_back && follow_back->followed_at == follow.followed_at &&
-                follow_back->athlete_id == follow.athlete_id);
+                follow_back->id == follow.id);
 
   const tt::EventCursor event{instant, id};
   const auto event_back = tt::DecodeEventCursor(tt::EncodeEventCursor(event));

@@ -6,8 +6,12 @@
 // to what a calendar shows changes it, and src/http answers If-None-Match with 304.
 #include <boost/json/object.hpp>
 #include <boost/url/parse.hpp>
+#include <chrono>
 #include <deque>
+#include <map>
+#include <optional>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "api/auth.h"
@@ -30,8 +34,10 @@ constexpr size_t kMaxCompetitionCalendarEvents = 5000;
 // A feed calendar shows the first pages of the feed, read as the JSON feed's largest pages.
 constexpr int kFeedCalendarPageSize = 200;
 constexpr int kMaxFeedCalendarPages = 5;
-// Store reads of up to this many rows each.
+// Store reads of up to this many rows each, and at most this many of them for one calendar (an
+// athlete with more events than that in the window gets the first ones read).
 constexpr int kCalendarReadSize = 1000;
+constexpr int kMaxCalendarReads = 20;
 // A calendar token is a session-style token: 43 characters of base64url (32 random bytes).
 constexpr size_t kCalendarTokenLength = 43;
 // When neither --public-url nor a usable Host header names the server.
@@ -137,7 +143,8 @@ Reply GetAthleteCalendar(const Services& services, const Request& request) {
   query.limit = kCalendarReadSize;
   std::deque<Event> past;
   std::vector<Event> upcoming;
-  while (upcoming.size() < kMaxAthleteCalendarEvents) {
+  for (int reads = 0; reads < kMaxCalendarReads && upcoming.size() < kMaxAthleteCalendarEvents;
+       ++reads) {
     Result<Page<Event>> page = co_await services.store.ListEvents(query);
     if (!page) co_return std::move(page).error();
     if (!page->items.empty()) {
@@ -186,7 +193,7 @@ Reply GetCompetitionCalendar(const Services& services, const Request& request) {
   query.competition_id = competition->id;
   query.limit = kCalendarReadSize;
   size_t shown = 0;
-  while (shown < kMaxCompetitionCalendarEvents) {
+  for (int reads = 0; reads < kMaxCalendarReads && shown < kMaxCompetitionCalendarEvents; ++reads) {
     Result<Page<StartListEntry>> page = co_await services.store.ListCompetitionEvents(query);
     if (!page) co_return std::move(page).error();
     for (const StartListEntry& entry : page->items) {

@@ -18,19 +18,19 @@ void WriteUser(JsonWriter& out, const User& user, bool include_email) {
   out.EndObject();
 }
 
+namespace {
+
+// Every member of `resource` that `fields` lists (domain/fields.h), in order.
+template <typename Table, typename Resource>
+void WriteFields(JsonWriter& out, const Table& fields, const Resource& resource) {
+  ForEachField(fields, [&](const auto& entry) { out.Member(entry.name, resource.*entry.member); });
+}
+
+}  // namespace
+
 void WriteCompetition(JsonWriter& out, const Competition& competition) {
   out.BeginObject();
-  out.Member("id", competition.id);
-  out.Member("name", competition.name);
-  out.Member("location", competition.location);
-  out.Member("start_date", competition.start_date);
-  out.Member("end_date", competition.end_date);
-  out.Member("description", competition.description);
-  out.Member("url", competition.url);
-  out.Member("created_by", competition.created_by);
-  out.Member("created_at", competition.created_at);
-  out.Member("updated_at", competition.updated_at);
-  out.Member("version", competition.version);
+  WriteFields(out, kCompetitionFields, competition);
   out.EndObject();
 }
 

@@ -33,6 +33,9 @@ Item UsernameItem(std::string_view username_key, std::string_view user_id, Times
 Item SessionItem(const Session& session, int64_t session_epoch);
 Item SignInFailureItem(std::string_view username_key, Timestamp at, std::string_view unique);
 Item CompetitionItem(const Competition& competition);
+// The attributes UpdateCompetition rewrites: the members every update rewrites
+// (RewrittenByUpdates of kCompetitionFields) and what CompetitionItem derives from them.
+std::vector<std::string_view> CompetitionUpdatedAttributes();
 // `username` is the user's, copied so that lists need not read users.
 Item AthleteItem(const Athlete& athlete, std::string_view username);
 Item FollowItem(std::string_view user_id, std::string_view athlete_id, Timestamp followed_at);

@@ -220,20 +220,22 @@ Async<Result<Page<FeedEntry>>> SqliteStore::Feed(const FeedQuery& query) {
     if (!*user_row) return Error::NotFound("no such user");
     const bool few_follows = select_user->Int(0) <= kFewFollows;
 
-    Result<Statement> select_competitions = connection.Prepare(
-        few_follows
-            ? "SELECT " TT_SQL_COMPETITION_COLUMNS
-              " FROM competitions c"
-              " WHERE c.id IN (SELECT e.competition_id FROM follows f"
-              " JOIN events e ON e.athlete_id = f.athlete_id WHERE f.user_id = ?1)"
-              " AND c.end_date >= ?2 AND (c.start_date, c.id) > (?3, ?4)"
-              " ORDER BY c.start_date, c.id LIMIT ?5"
-            : "SELECT " TT_SQL_COMPETITION_COLUMNS
-              " FROM competitions c"
-              " WHERE c.end_date >= ?2 AND " TT_SQL_STARTS_AFTER("?2", "?3", "?4")
-              " AND EXISTS (SELECT 1 FROM events e CROSS JOIN follows f"
-              " WHERE e.competition_id = c.id AND f.user_id = ?1 AND f.athlete_id = e.athlete_id)"
-              " ORDER BY c.start_date, c.id LIMIT ?5");
+    static const std::string kFewFollowsCompetitions =
+        "SELECT " + sqlite::CompetitionColumns() +
+        " FROM competitions c"
+        " WHERE c.id IN (SELECT e.competition_id FROM follows f"
+        " JOIN events e ON e.athlete_id = f.athlete_id WHERE f.user_id = ?1)"
+        " AND c.end_date >= ?2 AND (c.start_date, c.id) > (?3, ?4)"
+        " ORDER BY c.start_date, c.id LIMIT ?5";
+    static const std::string kManyFollowsCompetitions =
+        "SELECT " + sqlite::CompetitionColumns() +
+        " FROM competitions c"
+        " WHERE c.end_date >= ?2 AND " TT_SQL_STARTS_AFTER("?2", "?3", "?4")
+        " AND EXISTS (SELECT 1 FROM events e CROSS JOIN follows f"
+        " WHERE e.competition_id = c.id AND f.user_id = ?1 AND f.athlete_id = e.athlete_id)"
+        " ORDER BY c.start_date, c.id LIMIT ?5";
+    Result<Statement> select_competitions =
+        connection.Prepare(few_follows ? kFewFollowsCompetitions : kManyFollowsCompetitions);
     if (!select_competitions.ok()) return std::move(select_competitions).error();
     select_competitions->BindAll(query.user_id, from, after_start, after_id, limit + 1);
     Result<std::vector<Competition>> competitions =

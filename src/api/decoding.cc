@@ -26,15 +26,7 @@ Result<AthletePatch> DecodeAthletePatch(const Request& request, FieldErrors& err
 }
 
 Result<EventPatch> DecodeEventPatch(const Request& request, FieldErrors& errors) {
-  Result<boost::json::object> body = ParseJsonObject(request);
-  if (!body) return std::move(body).error();
-  FieldReader reader(*body, errors);
-  EventPatch patch;
-  patch.competition_id = reader.String("competition_id");
-  patch.name = reader.String("name");
-  patch.date_time = reader.DateTimeValue("date_time");
-  patch.notes = reader.NullableString("notes");
-  return patch;
+  return DecodePatchFields<EventPatch>(request, kEventFields, errors);
 }
 
 Result<UserPatch> DecodeUserPatch(const Request& request, FieldErrors& errors) {

@@ -88,15 +88,7 @@ void WriteFollowedAthlete(JsonWriter& out, const FollowedAthlete& followed) {
 namespace {
 
 void WriteEventMembers(JsonWriter& out, const Event& event) {
-  out.Member("id", event.id);
-  out.Member("athlete_id", event.athlete_id);
-  out.Member("competition_id", event.competition_id);
-  out.Member("name", event.name);
-  out.Member("date_time", event.date_time.ToString());
-  out.Member("notes", event.notes);
-  out.Member("created_at", event.created_at);
-  out.Member("updated_at", event.updated_at);
-  out.Member("version", event.version);
+  WriteFields(out, kEventFields, event);
 }
 
 }  // namespace
@@ -147,7 +139,7 @@ void WriteFeedEntry(JsonWriter& out, const FeedEntry& entry) {
       out.BeginObject();
       out.Member("id", event.id);
       out.Member("name", event.name);
-      out.Member("date_time", event.date_time.ToString());
+      out.Member("date_time", event.date_time);
       out.EndObject();
     }
     out.EndArray();

@@ -46,6 +46,7 @@ class FieldReader {
     value = NullableString(key);
   }
   void Read(std::string_view key, std::optional<Date>& value) { value = DateValue(key); }
+  void Read(std::string_view key, std::optional<DateTime>& value) { value = DateTimeValue(key); }
 
  private:
   const boost::json::value* Find(std::string_view key) const;

@@ -40,6 +40,9 @@ std::vector<std::string_view> CompetitionUpdatedAttributes();
 Item AthleteItem(const Athlete& athlete, std::string_view username);
 Item FollowItem(std::string_view user_id, std::string_view athlete_id, Timestamp followed_at);
 Item EventItem(const Event& event);
+// The attributes UpdateEvent rewrites: the members every update rewrites (of kEventFields) and
+// what EventItem derives from them, its index keys included (the competition may change).
+std::vector<std::string_view> EventUpdatedAttributes();
 
 // ---- Readers -----------------------------------------------------------------------------------
 // Each logs a malformed item (which attribute, under which key) and answers kInternal.

@@ -115,17 +115,14 @@ Result<Athlete> ReadAthlete(RowReader& row) {
   return athlete;
 }
 
+const std::string& EventColumns() {
+  static const std::string columns = ColumnList(kEventFields, "e");
+  return columns;
+}
+
 Result<Event> ReadEvent(RowReader& row) {
   Event event;
-  event.id = row.Text();
-  event.athlete_id = row.Text();
-  event.competition_id = row.Text();
-  event.name = row.Text();
-  event.date_time = row.DateTimeValue();
-  event.notes = row.OptionalText();
-  event.created_at = row.Time();
-  event.updated_at = row.Time();
-  event.version = row.Int();
+  ReadFields(row, kEventFields, event);
   if (Status status = row.Check("event"); !status.ok()) return std::move(status).error();
   return event;
 }

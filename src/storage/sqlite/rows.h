@@ -50,11 +50,6 @@
   ", " TT_SQL_EARLIEST_START(from) "), iif(" after_start \
                                    " >= " TT_SQL_EARLIEST_START(from) ", " after_id ", ''))"
 
-// FROM events e.
-#define TT_SQL_EVENT_COLUMNS                                                           \
-  "e.id, e.athlete_id, e.competition_id, e.name, e.date_time, e.notes, e.created_at, " \
-  "e.updated_at, e.version"
-
 namespace tt::sqlite {
 
 // Reads the columns of the current row left to right, starting at `first_column`. A stored value
@@ -82,6 +77,7 @@ class RowReader {
   void Read(int64_t& value) { value = Int(); }
   void Read(Timestamp& value) { value = Time(); }
   void Read(Date& value) { value = DateValue(); }
+  void Read(DateTime& value) { value = DateTimeValue(); }
 
   // kInternal, logged, if any value read was malformed.
   Status Check(std::string_view what) const;
@@ -97,6 +93,8 @@ class RowReader {
 // The columns of a competition, FROM competitions c, in ReadCompetition's order (the order of
 // kCompetitionFields).
 const std::string& CompetitionColumns();
+// The columns of an event, FROM events e, in ReadEvent's order (the order of kEventFields).
+const std::string& EventColumns();
 
 Result<User> ReadUser(RowReader& row);
 Result<Competition> ReadCompetition(RowReader& row);

@@ -7,17 +7,7 @@
 namespace tt::api {
 
 Result<CompetitionPatch> DecodeCompetitionPatch(const Request& request, FieldErrors& errors) {
-  Result<boost::json::object> body = ParseJsonObject(request);
-  if (!body) return std::move(body).error();
-  FieldReader reader(*body, errors);
-  CompetitionPatch patch;
-  patch.name = reader.String("name");
-  patch.location = reader.String("location");
-  patch.start_date = reader.DateValue("start_date");
-  patch.end_date = reader.DateValue("end_date");
-  patch.description = reader.NullableString("description");
-  patch.url = reader.NullableString("url");
-  return patch;
+  return DecodePatchFields<CompetitionPatch>(request, kCompetitionFields, errors);
 }
 
 Result<AthletePatch> DecodeAthletePatch(const Request& request, FieldErrors& errors) {
@@ -36,15 +26,7 @@ Result<AthletePatch> DecodeAthletePatch(const Request& request, FieldErrors& err
 }
 
 Result<EventPatch> DecodeEventPatch(const Request& request, FieldErrors& errors) {
-  Result<boost::json::object> body = ParseJsonObject(request);
-  if (!body) return std::move(body).error();
-  FieldReader reader(*body, errors);
-  EventPatch patch;
-  patch.competition_id = reader.String("competition_id");
-  patch.name = reader.String("name");
-  patch.date_time = reader.DateTimeValue("date_time");
-  patch.notes = reader.NullableString("notes");
-  return patch;
+  return DecodePatchFields<EventPatch>(request, kEventFields, errors);
 }
 
 Result<UserPatch> DecodeUserPatch(const Request& request, FieldErrors& errors) {

@@ -18,19 +18,19 @@ void WriteUser(JsonWriter& out, const User& user, bool include_email) {
   out.EndObject();
 }
 
+namespace {
+
+// Every member of `resource` that `fields` lists (domain/fields.h), in order.
+template <typename Table, typename Resource>
+void WriteFields(JsonWriter& out, const Table& fields, const Resource& resource) {
+  ForEachField(fields, [&](const auto& entry) { out.Member(entry.name, resource.*entry.member); });
+}
+
+}  // namespace
+
 void WriteCompetition(JsonWriter& out, const Competition& competition) {
   out.BeginObject();
-  out.Member("id", competition.id);
-  out.Member("name", competition.name);
-  out.Member("location", competition.location);
-  out.Member("start_date", competition.start_date);
-  out.Member("end_date", competition.end_date);
-  out.Member("description", competition.description);
-  out.Member("url", competition.url);
-  out.Member("created_by", competition.created_by);
-  out.Member("created_at", competition.created_at);
-  out.Member("updated_at", competition.updated_at);
-  out.Member("version", competition.version);
+  WriteFields(out, kCompetitionFields, competition);
   out.EndObject();
 }
 
@@ -88,15 +88,7 @@ void WriteFollowedAthlete(JsonWriter& out, const FollowedAthlete& followed) {
 namespace {
 
 void WriteEventMembers(JsonWriter& out, const Event& event) {
-  out.Member("id", event.id);
-  out.Member("athlete_id", event.athlete_id);
-  out.Member("competition_id", event.competition_id);
-  out.Member("name", event.name);
-  out.Member("date_time", event.date_time.ToString());
-  out.Member("notes", event.notes);
-  out.Member("created_at", event.created_at);
-  out.Member("updated_at", event.updated_at);
-  out.Member("version", event.version);
+  WriteFields(out, kEventFields, event);
 }
 
 }  // namespace
@@ -147,7 +139,7 @@ void WriteFeedEntry(JsonWriter& out, const FeedEntry& entry) {
       out.BeginObject();
       out.Member("id", event.id);
       out.Member("name", event.name);
-      out.Member("date_time", event.date_time.ToString());
+      out.Member("date_time", event.date_time);
       out.EndObject();
     }
     out.EndArray();

@@ -6,9 +6,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "api/request.h"
+#include "domain/fields.h"
 #include "domain/time.h"
 #include "domain/validation.h"
 
@@ -36,11 +39,37 @@ class FieldReader {
   // Reports "is required" when absent.
   void Require(std::string_view key);
 
+  // The member `key` into `value` by the value's type, as the functions above read it (for the
+  // client fields of field tables): the outer optional is "present"; an inner one, null.
+  void Read(std::string_view key, std::optional<std::string>& value) { value = String(key); }
+  void Read(std::string_view key, std::optional<std::optional<std::string>>& value) {
+    value = NullableString(key);
+  }
+  void Read(std::string_view key, std::optional<Date>& value) { value = DateValue(key); }
+  void Read(std::string_view key, std::optional<DateTime>& value) { value = DateTimeValue(key); }
+
  private:
   const boost::json::value* Find(std::string_view key) const;
   const boost::json::object& object_;
   FieldErrors& errors_;
 };
+
+// A create or PATCH body as `Patch`: each client field of `fields` (domain/fields.h) read into
+// its patch member. Only a body that is not a JSON object (kBadRequest) or not JSON at all
+// (kUnsupportedMediaType) fails; field-level problems go to `errors`.
+template <typename Patch, typename Table>
+Result<Patch> DecodePatchFields(const Request& request, const Table& fields, FieldErrors& errors) {
+  Result<boost::json::object> body = ParseJsonObject(request);
+  if (!body) return std::move(body).error();
+  FieldReader reader(*body, errors);
+  Patch patch;
+  ForEachField(fields, [&](const auto& entry) {
+    if constexpr (ClientWritten<std::decay_t<decltype(entry)>>) {
+      reader.Read(entry.name, patch.*entry.patch_member);
+    }
+  });
+  return patch;
+}
 
 // The domain's check of a decoded body with the decoding's own field errors in front, so that one
 // 422 names every offending field.

@@ -57,6 +57,7 @@ class JsonWriter {
   void Write(const std::optional<std::string>& text) { OptionalString(text); }
   void Write(const tt::Date& date) { Date(date); }
   void Write(tt::Timestamp instant) { Timestamp(instant); }
+  void Write(const tt::DateTime& date_time) { String(date_time.ToString()); }
 
   // A comma unless this value is the first in its array or object, or follows its key.
   void BeforeValue();

@@ -8,32 +8,7 @@ namespace tt {
 Status ApplyCompetitionPatch(const CompetitionPatch& patch, bool creating,
                              Competition& competition) {
   FieldErrors errors;
-  const auto require = [&](std::string_view field, bool present) {
-    if (creating && !present) errors.Add(field, "is required");
-  };
-  require("name", patch.name.has_value());
-  require("location", patch.location.has_value());
-  require("start_date", patch.start_date.has_value());
-  require("end_date", patch.end_date.has_value());
-
-  if (patch.name) {
-    CheckLength("name", *patch.name, 1, 200, errors);
-    competition.name = *patch.name;
-  }
-  if (patch.location) {
-    CheckLength("location", *patch.location, 1, 200, errors);
-    competition.location = *patch.location;
-  }
-  if (patch.start_date) competition.start_date = *patch.start_date;
-  if (patch.end_date) competition.end_date = *patch.end_date;
-  if (patch.description) {
-    if (*patch.description) CheckLength("description", **patch.description, 0, 5000, errors);
-    competition.description = *patch.description;
-  }
-  if (patch.url) {
-    if (*patch.url) CheckHttpUrl("url", **patch.url, errors);
-    competition.url = *patch.url;
-  }
+  ApplyPatchFields(kCompetitionFields, patch, creating, competition, errors);
 
   // Only compare dates that are both known; a missing one is already reported.
   if (!errors.Has("start_date") && !errors.Has("end_date") &&

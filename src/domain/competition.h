@@ -4,8 +4,10 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
+#include "domain/fields.h"
 #include "domain/time.h"
 #include "domain/validation.h"
 
@@ -35,6 +37,27 @@ struct CompetitionPatch {
   std::optional<std::optional<std::string>> description;
   std::optional<std::optional<std::string>> url;
 };
+
+// Competition's members, in the order the contract's JSON shows them, each under the one name it
+// has in JSON, as a SQLite column and as a DynamoDB attribute (domain/fields.h). A plain new
+// member is one more line here (and a column in a SQLite migration).
+inline constexpr auto kCompetitionFields = std::make_tuple(
+    ServerField("id", &Competition::id, FieldWrite::kCreation),
+    ClientField("name", &Competition::name, &CompetitionPatch::name, Presence::kRequired,
+                &LengthBetween<1, 200>),
+    ClientField("location", &Competition::location, &CompetitionPatch::location,
+                Presence::kRequired, &LengthBetween<1, 200>),
+    ClientField("start_date", &Competition::start_date, &CompetitionPatch::start_date,
+                Presence::kRequired),
+    ClientField("end_date", &Competition::end_date, &CompetitionPatch::end_date,
+                Presence::kRequired),
+    ClientField("description", &Competition::description, &CompetitionPatch::description,
+                Presence::kOptional, &LengthBetween<0, 5000>),
+    ClientField("url", &Competition::url, &CompetitionPatch::url, Presence::kOptional, &HttpUrl),
+    ServerField("created_by", &Competition::created_by, FieldWrite::kCreation),
+    ServerField("created_at", &Competition::created_at, FieldWrite::kCreation),
+    ServerField("updated_at", &Competition::updated_at, FieldWrite::kEveryWrite),
+    ServerField("version", &Competition::version, FieldWrite::kEveryWrite));
 
 // Applies `patch` to `competition` and validates the result. With `creating`, name, location,
 // start_date and end_date are required. Reports every problem at once; on error `competition`

@@ -7,28 +7,13 @@
 
 namespace tt {
 
+void CheckCompetitionId(std::string_view field, const std::string& id, FieldErrors& errors) {
+  if (!IsValidId(id)) errors.Add(field, std::string(kNoSuchCompetitionMessage));
+}
+
 Status ApplyEventPatch(const EventPatch& patch, bool creating, Event& event) {
   FieldErrors errors;
-  if (creating && !patch.competition_id) errors.Add("competition_id", "is required");
-  if (creating && !patch.name) errors.Add("name", "is required");
-  if (creating && !patch.date_time) errors.Add("date_time", "is required");
-
-  if (patch.competition_id) {
-    // A malformed id names no competition, so it gets the same answer as an unknown one.
-    if (!IsValidId(*patch.competition_id)) {
-      errors.Add("competition_id", std::string(kNoSuchCompetitionMessage));
-    }
-    event.competition_id = *patch.competition_id;
-  }
-  if (patch.name) {
-    CheckLength("name", *patch.name, 1, 200, errors);
-    event.name = *patch.name;
-  }
-  if (patch.date_time) event.date_time = *patch.date_time;
-  if (patch.notes) {
-    if (*patch.notes) CheckLength("notes", **patch.notes, 0, 2000, errors);
-    event.notes = *patch.notes;
-  }
+  ApplyPatchFields(kEventFields, patch, creating, event, errors);
   return errors.ToStatus();
 }
 

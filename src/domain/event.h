@@ -5,10 +5,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "domain/athlete.h"
 #include "domain/competition.h"
+#include "domain/fields.h"
 #include "domain/time.h"
 #include "domain/validation.h"
 
@@ -36,6 +38,27 @@ struct EventPatch {
 // What a 422 says of a `competition_id` that names no competition, whether malformed (here) or
 // well-formed but unknown (the API layer, once it has asked the store).
 inline constexpr std::string_view kNoSuchCompetitionMessage = "no such competition";
+
+// Reports a `competition_id` that is not a well-formed id: it names no competition, so it gets
+// the answer an unknown one gets.
+void CheckCompetitionId(std::string_view field, const std::string& id, FieldErrors& errors);
+
+// Event's members, in the order the contract's JSON shows them, each under the one name it has in
+// JSON, as a SQLite column and as a DynamoDB attribute (domain/fields.h). The stores also keep
+// columns and attributes derived from date_time (instant, local_date), written by hand.
+inline constexpr auto kEventFields = std::make_tuple(
+    ServerField("id", &Event::id, FieldWrite::kCreation),
+    ServerField("athlete_id", &Event::athlete_id, FieldWrite::kCreation),
+    ClientField("competition_id", &Event::competition_id, &EventPatch::competition_id,
+                Presence::kRequired, &CheckCompetitionId),
+    ClientField("name", &Event::name, &EventPatch::name, Presence::kRequired,
+                &LengthBetween<1, 200>),
+    ClientField("date_time", &Event::date_time, &EventPatch::date_time, Presence::kRequired),
+    ClientField("notes", &Event::notes, &EventPatch::notes, Presence::kOptional,
+                &LengthBetween<0, 2000>),
+    ServerField("created_at", &Event::created_at, FieldWrite::kCreation),
+    ServerField("updated_at", &Event::updated_at, FieldWrite::kEveryWrite),
+    ServerField("version", &Event::version, FieldWrite::kEveryWrite));
 
 // Applies and validates the event's own fields; `creating` requires competition_id, name and
 // date_time. Whether the competition exists and its dates fit is checked by

@@ -116,6 +116,7 @@ Async<Result<std::vector<Competition>>> DynamoDbStore::GetCompetitions(
 Async<Status> DynamoDbStore::UpdateCompetition(const Competition& competition,
                                                int64_t expected_version) {
   const Item fields = dynamodb::CompetitionItem(competition);
+  const std::vector<std::string_view> updated_attributes = dynamodb::CompetitionUpdatedAttributes();
   for (int round = 0; round < kMaxUpdateRounds; ++round) {
     Result<std::optional<Item>> stored = co_await GetItem(dynamodb::CompetitionKey(competition.id));
     if (!stored.ok()) co_return std::move(stored).error();
@@ -157,9 +158,7 @@ Async<Status> DynamoDbStore::UpdateCompetition(const Competition& competition,
     // id, created_by and created_at stay as stored.
     Expression expression;
     Item request{{"Key", dynamodb::CompetitionKey(competition.id)}};
-    request["UpdateExpression"] = expression.SetFrom(
-        fields, {"name", "location", "name_key", "location_key", "start_date", "end_date",
-                 "description", "url", "updated_at", "version", dynamodb::kGsi1Sk});
+    request["UpdateExpression"] = expression.SetFrom(fields, updated_attributes);
     request["ConditionExpression"] = expression.Name("version") + " = " +
                                      expression.Value(dynamodb::N(expected_version)) + " AND " +
                                      expression.Name("event_writes") + " = " +

@@ -145,9 +145,8 @@ Async<Status> DynamoDbStore::UpdateEvent(const Event& event, int64_t expected_ve
   const Item fields = dynamodb::EventItem(changed);
   Expression expression;
   Item request{{"Key", event_key}};
-  request["UpdateExpression"] = expression.SetFrom(
-      fields, {"competition_id", "name", "date_time", "instant", "local_date", "notes",
-               "updated_at", "version", dynamodb::kGsi1Sk, dynamodb::kGsi2Pk, dynamodb::kGsi2Sk});
+  const std::vector<std::string_view> updated_attributes = dynamodb::EventUpdatedAttributes();
+  request["UpdateExpression"] = expression.SetFrom(fields, updated_attributes);
   request["ConditionExpression"] =
       expression.Name("version") + " = " + expression.Value(dynamodb::N(expected_version));
   expression.AddTo(request);

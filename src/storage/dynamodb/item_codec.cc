@@ -79,6 +79,17 @@ class ItemReader {
     return values;
   }
 
+  // Attribute `name` into `value`, by the value's type (the readers above; AttributeOf's
+  // inverse).
+  void Read(std::string_view name, std::string& value) { value = String(name); }
+  void Read(std::string_view name, std::optional<std::string>& value) {
+    value = OptionalString(name);
+  }
+  void Read(std::string_view name, int64_t& value) { value = Int(name); }
+  void Read(std::string_view name, Timestamp& value) { value = Time(name); }
+  void Read(std::string_view name, Date& value) { value = DateValue(name); }
+  void Read(std::string_view name, DateTime& value) { value = DateTimeValue(name); }
+
   // kInternal, logged, if any attribute read was malformed.
   Status Check(std::string_view what) const {
     if (!bad_.has_value()) return Status::Ok();
@@ -100,6 +111,42 @@ class ItemReader {
   Logger& logger_;
   std::optional<std::string> bad_;
 };
+
+// How a member of a field table is stored, by its type: text as S (NULL when absent), numbers as
+// N, timestamps as RFC 3339 UTC text, dates and date-times as their text. ItemReader::Read reads
+// each back.
+json::object AttributeOf(const std::string& value) { return S(value); }
+json::object AttributeOf(const std::optional<std::string>& value) { return OptionalS(value); }
+json::object AttributeOf(int64_t value) { return N(value); }
+json::object AttributeOf(Timestamp value) { return S(FormatUtc(value)); }
+json::object AttributeOf(const Date& value) { return S(value.ToString()); }
+json::object AttributeOf(const DateTime& value) { return S(value.ToString()); }
+
+// Every member of `resource` that `fields` lists (domain/fields.h), as the attribute of its name.
+template <typename Table, typename Resource>
+void PutFields(Item& item, const Table& fields, const Resource& resource) {
+  ForEachField(fields,
+               [&](const auto& entry) { item[entry.name] = AttributeOf(resource.*entry.member); });
+}
+
+// The members of `fields` that every update rewrites (RewrittenByUpdates), and `derived`, the
+// attributes computed from them.
+template <typename Table>
+std::vector<std::string_view> RewrittenAttributes(const Table& fields,
+                                                  std::initializer_list<std::string_view> derived) {
+  std::vector<std::string_view> attributes;
+  ForEachField(fields, [&](const auto& entry) {
+    if (RewrittenByUpdates(entry)) attributes.push_back(entry.name);
+  });
+  attributes.insert(attributes.end(), derived);
+  return attributes;
+}
+
+// Every member that `fields` lists, from the attribute of its name.
+template <typename Table, typename Resource>
+void ReadFields(ItemReader& reader, const Table& fields, Resource& resource) {
+  ForEachField(fields, [&](const auto& entry) { reader.Read(entry.name, resource.*entry.member); });
+}
 
 void SetGsi1(Item& item, std::string pk, std::string sk) {
   item[kGsi1Pk] = S(pk);
@@ -170,19 +217,10 @@ Item SignInFailureItem(std::string_view username_key, Timestamp at, std::string_
 Item CompetitionItem(const Competition& competition) {
   Item item = CompetitionKey(competition.id);
   item["type"] = S("competition");
-  item["id"] = S(competition.id);
-  item["name"] = S(competition.name);
-  item["location"] = S(competition.location);
+  PutFields(item, kCompetitionFields, competition);
+  // The folded texts `q` matches, and the count of event writes UpdateCompetition conditions on.
   item["name_key"] = S(FoldCase(competition.name));
   item["location_key"] = S(FoldCase(competition.location));
-  item["start_date"] = S(competition.start_date.ToString());
-  item["end_date"] = S(competition.end_date.ToString());
-  item["description"] = OptionalS(competition.description);
-  item["url"] = OptionalS(competition.url);
-  item["created_by"] = OptionalS(competition.created_by);
-  item["created_at"] = S(FormatUtc(competition.created_at));
-  item["updated_at"] = S(FormatUtc(competition.updated_at));
-  item["version"] = N(competition.version);
   item["event_writes"] = N(0);
   SetGsi1(item, std::string(kCompetitionList),
           CompetitionListKey(competition.start_date, competition.id));
@@ -190,6 +228,11 @@ Item CompetitionItem(const Competition& competition) {
     SetGsi2(item, CreatedByPk(*competition.created_by), competition.id);
   }
   return item;
+}
+
+std::vector<std::string_view> CompetitionUpdatedAttributes() {
+  // gsi1pk, the list's partition, never changes.
+  return RewrittenAttributes(kCompetitionFields, {"name_key", "location_key", kGsi1Sk});
 }
 
 Item AthleteItem(const Athlete& athlete, std::string_view username) {
@@ -227,21 +270,18 @@ Item FollowItem(std::string_view user_id, std::string_view athlete_id, Timestamp
   return item;
 }
 
+std::vector<std::string_view> EventUpdatedAttributes() {
+  return RewrittenAttributes(kEventFields, {"instant", "local_date", kGsi1Sk, kGsi2Pk, kGsi2Sk});
+}
+
 Item EventItem(const Event& event) {
   const Date local_date = event.date_time.local_date();
   Item item = EventKey(event.id);
   item["type"] = S("event");
-  item["id"] = S(event.id);
-  item["athlete_id"] = S(event.athlete_id);
-  item["competition_id"] = S(event.competition_id);
-  item["name"] = S(event.name);
-  item["date_time"] = S(event.date_time.ToString());
+  PutFields(item, kEventFields, event);
+  // The instant and the local day of date_time, which lists order and filter by.
   item["instant"] = N(event.date_time.instant().time_since_epoch().count());
   item["local_date"] = S(local_date.ToString());
-  item["notes"] = OptionalS(event.notes);
-  item["created_at"] = S(FormatUtc(event.created_at));
-  item["updated_at"] = S(FormatUtc(event.updated_at));
-  item["version"] = N(event.version);
   SetGsi1(item, CalendarPk(event.athlete_id), CalendarKey(event.date_time.instant(), event.id));
   SetGsi2(item, CompetitionEventsPk(event.competition_id), EventDayKey(local_date, event.id));
   return item;
@@ -304,17 +344,7 @@ Result<Timestamp> ReadSignInFailure(const Item& item, Logger& logger) {
 Result<Competition> ReadCompetition(const Item& item, Logger& logger) {
   ItemReader reader(item, logger);
   Competition competition;
-  competition.id = reader.String("id");
-  competition.name = reader.String("name");
-  competition.location = reader.String("location");
-  competition.start_date = reader.DateValue("start_date");
-  competition.end_date = reader.DateValue("end_date");
-  competition.description = reader.OptionalString("description");
-  competition.url = reader.OptionalString("url");
-  competition.created_by = reader.OptionalString("created_by");
-  competition.created_at = reader.Time("created_at");
-  competition.updated_at = reader.Time("updated_at");
-  competition.version = reader.Int("version");
+  ReadFields(reader, kCompetitionFields, competition);
   if (Status status = reader.Check("competition"); !status.ok()) {
     return std::move(status).error();
   }
@@ -345,15 +375,7 @@ Result<Athlete> ReadAthlete(const Item& item, Logger& logger) {
 Result<Event> ReadEvent(const Item& item, Logger& logger) {
   ItemReader reader(item, logger);
   Event event;
-  event.id = reader.String("id");
-  event.athlete_id = reader.String("athlete_id");
-  event.competition_id = reader.String("competition_id");
-  event.name = reader.String("name");
-  event.date_time = reader.DateTimeValue("date_time");
-  event.notes = reader.OptionalString("notes");
-  event.created_at = reader.Time("created_at");
-  event.updated_at = reader.Time("updated_at");
-  event.version = reader.Int("version");
+  ReadFields(reader, kEventFields, event);
   if (Status status = reader.Check("event"); !status.ok()) return std::move(status).error();
   return event;
 }

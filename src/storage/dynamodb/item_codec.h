@@ -33,10 +33,16 @@ Item UsernameItem(std::string_view username_key, std::string_view user_id, Times
 Item SessionItem(const Session& session, int64_t session_epoch);
 Item SignInFailureItem(std::string_view username_key, Timestamp at, std::string_view unique);
 Item CompetitionItem(const Competition& competition);
+// The attributes UpdateCompetition rewrites: the members every update rewrites
+// (RewrittenByUpdates of kCompetitionFields) and what CompetitionItem derives from them.
+std::vector<std::string_view> CompetitionUpdatedAttributes();
 // `username` is the user's, copied so that lists need not read users.
 Item AthleteItem(const Athlete& athlete, std::string_view username);
 Item FollowItem(std::string_view user_id, std::string_view athlete_id, Timestamp followed_at);
 Item EventItem(const Event& event);
+// The attributes UpdateEvent rewrites: the members every update rewrites (of kEventFields) and
+// what EventItem derives from them, its index keys included (the competition may change).
+std::vector<std::string_view> EventUpdatedAttributes();
 
 // ---- Readers -----------------------------------------------------------------------------------
 // Each logs a malformed item (which attribute, under which key) and answers kInternal.

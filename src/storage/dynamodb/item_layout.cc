@@ -151,6 +151,10 @@ std::string Expression::Value(json::object value) {
 
 std::string Expression::SetFrom(const Item& item,
                                 std::initializer_list<std::string_view> attributes) {
+  return SetFrom(item, std::span<const std::string_view>(attributes.begin(), attributes.size()));
+}
+
+std::string Expression::SetFrom(const Item& item, std::span<const std::string_view> attributes) {
   std::string expression = "SET ";
   bool first = true;
   for (const std::string_view attribute : attributes) {

@@ -121,6 +121,7 @@ class Expression {
   std::string Value(boost::json::object value);
   // "SET #a = :a, ..." for `attributes`, each taking its value from `item`.
   std::string SetFrom(const Item& item, std::initializer_list<std::string_view> attributes);
+  std::string SetFrom(const Item& item, std::span<const std::string_view> attributes);
   // Adds ExpressionAttributeNames/Values (when any) to `request`.
   void AddTo(Item& request) const;
 

@@ -4,6 +4,8 @@
 #include <string>
 #include <utility>
 
+#include "storage/sqlite/field_rows.h"
+
 namespace tt::sqlite {
 
 Timestamp RowReader::Time() { return TimestampOf(statement_.Int(next_++)); }
@@ -82,19 +84,14 @@ Result<User> ReadUser(RowReader& row) {
   return user;
 }
 
+const std::string& CompetitionColumns() {
+  static const std::string columns = ColumnList(kCompetitionFields, "c");
+  return columns;
+}
+
 Result<Competition> ReadCompetition(RowReader& row) {
   Competition competition;
-  competition.id = row.Text();
-  competition.name = row.Text();
-  competition.location = row.Text();
-  competition.start_date = row.DateValue();
-  competition.end_date = row.DateValue();
-  competition.description = row.OptionalText();
-  competition.url = row.OptionalText();
-  competition.created_by = row.OptionalText();
-  competition.created_at = row.Time();
-  competition.updated_at = row.Time();
-  competition.version = row.Int();
+  ReadFields(row, kCompetitionFields, competition);
   if (Status status = row.Check("competition"); !status.ok()) return std::move(status).error();
   return competition;
 }
@@ -118,17 +115,14 @@ Result<Athlete> ReadAthlete(RowReader& row) {
   return athlete;
 }
 
+const std::string& EventColumns() {
+  static const std::string columns = ColumnList(kEventFields, "e");
+  return columns;
+}
+
 Result<Event> ReadEvent(RowReader& row) {
   Event event;
-  event.id = row.Text();
-  event.athlete_id = row.Text();
-  event.competition_id = row.Text();
-  event.name = row.Text();
-  event.date_time = row.DateTimeValue();
-  event.notes = row.OptionalText();
-  event.created_at = row.Time();
-  event.updated_at = row.Time();
-  event.version = row.Int();
+  ReadFields(row, kEventFields, event);
   if (Status status = row.Check("event"); !status.ok()) return std::move(status).error();
   return event;
 }

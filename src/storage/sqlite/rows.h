@@ -28,11 +28,6 @@
   "u.id, u.username, u.display_name, u.email, u.is_admin, u.created_at, u.updated_at, " \
   "u.version, EXISTS (SELECT 1 FROM athletes is_athlete WHERE is_athlete.id = u.id)"
 
-// FROM competitions c.
-#define TT_SQL_COMPETITION_COLUMNS                                                           \
-  "c.id, c.name, c.location, c.start_date, c.end_date, c.description, c.url, c.created_by, " \
-  "c.created_at, c.updated_at, c.version"
-
 // FROM athletes a JOIN users au ON au.id = a.id. follower_count counts over the index
 // follows(athlete_id), so it costs one index range per athlete.
 #define TT_SQL_ATHLETE_COLUMNS                                                                  \
@@ -55,11 +50,6 @@
   ", " TT_SQL_EARLIEST_START(from) "), iif(" after_start \
                                    " >= " TT_SQL_EARLIEST_START(from) ", " after_id ", ''))"
 
-// FROM events e.
-#define TT_SQL_EVENT_COLUMNS                                                           \
-  "e.id, e.athlete_id, e.competition_id, e.name, e.date_time, e.notes, e.created_at, " \
-  "e.updated_at, e.version"
-
 namespace tt::sqlite {
 
 // Reads the columns of the current row left to right, starting at `first_column`. A stored value
@@ -80,6 +70,15 @@ class RowReader {
   DateTime DateTimeValue();
   std::vector<std::string> StringList();
 
+  // The next column into `value`, by the value's type (the readers above; ToColumn's inverse,
+  // for the members of field tables).
+  void Read(std::string& value) { value = Text(); }
+  void Read(std::optional<std::string>& value) { value = OptionalText(); }
+  void Read(int64_t& value) { value = Int(); }
+  void Read(Timestamp& value) { value = Time(); }
+  void Read(Date& value) { value = DateValue(); }
+  void Read(DateTime& value) { value = DateTimeValue(); }
+
   // kInternal, logged, if any value read was malformed.
   Status Check(std::string_view what) const;
 
@@ -90,6 +89,12 @@ class RowReader {
   int next_;
   std::optional<int> corrupt_column_;
 };
+
+// The columns of a competition, FROM competitions c, in ReadCompetition's order (the order of
+// kCompetitionFields).
+const std::string& CompetitionColumns();
+// The columns of an event, FROM events e, in ReadEvent's order (the order of kEventFields).
+const std::string& EventColumns();
 
 Result<User> ReadUser(RowReader& row);
 Result<Competition> ReadCompetition(RowReader& row);
@@ -104,6 +109,16 @@ inline Timestamp TimestampOf(int64_t micros) {
 // A list of strings as a JSON array, for TEXT columns and for `json_each(?)` parameters, which
 // let one constant statement take any number of ids.
 std::string EncodeStringList(std::span<const std::string> values);
+
+// How a member of a field table is stored, by its type: dates as their text, timestamps as
+// microseconds (Micros), text and numbers as they are. RowReader::Read reads each back.
+inline const std::string& ToColumn(const std::string& value) { return value; }
+inline const std::optional<std::string>& ToColumn(const std::optional<std::string>& value) {
+  return value;
+}
+inline int64_t ToColumn(int64_t value) { return value; }
+inline int64_t ToColumn(Timestamp value) { return Micros(value); }
+inline std::string ToColumn(const Date& value) { return value.ToString(); }
 
 // The lowercase keys athletes are ordered and prefix-matched by. They are derived with
 // CursorOf(), the domain's definition of the list order, so that stored keys and cursors made

@@ -1,11 +1,13 @@
 // SqliteStore: competitions.
 #include <optional>
+#include <string>
 #include <unordered_set>
 #include <utility>
 
 #include "domain/case_folding.h"
 #include "storage/sqlite/competition_cache.h"
 #include "storage/sqlite/connection.h"
+#include "storage/sqlite/field_rows.h"
 #include "storage/sqlite/group_commit.h"
 #include "storage/sqlite/queries.h"
 #include "storage/sqlite/rows.h"
@@ -34,15 +36,11 @@ constexpr char kLastDate[] = "9999-12-31";
 Async<Status> SqliteStore::CreateCompetition(const Competition& competition) {
   co_return co_await writer_->Run([&](Connection& connection) -> Status {
     writer_->NoteChanged(competition.id);
-    Status status = sqlite::RunStatement(
-        connection,
-        "INSERT INTO competitions (id, name, location, start_date, end_date, description, url, "
-        "created_by, created_at, updated_at, version) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        competition.id, competition.name, competition.location, competition.start_date.ToString(),
-        competition.end_date.ToString(), competition.description, competition.url,
-        competition.created_by, sqlite::Micros(competition.created_at),
-        sqlite::Micros(competition.updated_at), competition.version);
+    static const std::string kInsert = sqlite::InsertSql("competitions", kCompetitionFields);
+    Result<Statement> insert = connection.Prepare(kInsert);
+    if (!insert.ok()) return std::move(insert).error();
+    sqlite::BindFields(*insert, kCompetitionFields, competition);
+    Status status = insert->Run();
     if (!status.ok() && status.error().code == ErrorCode::kConflict) {
       return Error::Conflict("a competition with this id already exists");
     }
@@ -59,8 +57,9 @@ Async<Result<Competition>> SqliteStore::GetCompetition(std::string_view id) {
   const uint64_t generation = competitions_->Generation();
   Result<Competition> competition =
       InSingleStatementRead(*pool_, [&](Connection& connection) -> Result<Competition> {
-        Result<Statement> select = connection.Prepare("SELECT " TT_SQL_COMPETITION_COLUMNS
-                                                      " FROM competitions c WHERE c.id = ?1");
+        static const std::string kSelect =
+            "SELECT " + sqlite::CompetitionColumns() + " FROM competitions c WHERE c.id = ?1";
+        Result<Statement> select = connection.Prepare(kSelect);
         if (!select.ok()) return std::move(select).error();
         select->Bind(1, id);
         return sqlite::ReadOneRow(*select, &sqlite::ReadCompetition, kNoSuchCompetition);
@@ -89,9 +88,10 @@ Async<Result<std::vector<Competition>>> SqliteStore::GetCompetitions(
   Result<std::vector<Competition>> read = InSingleStatementRead(
       *pool_, [&](Connection& connection) -> Result<std::vector<Competition>> {
         // The ids travel as one JSON array parameter.
-        Result<Statement> select = connection.Prepare(
-            "SELECT " TT_SQL_COMPETITION_COLUMNS
-            " FROM competitions c WHERE c.id IN (SELECT value FROM json_each(?1))");
+        static const std::string kSelect =
+            "SELECT " + sqlite::CompetitionColumns() +
+            " FROM competitions c WHERE c.id IN (SELECT value FROM json_each(?1))";
+        Result<Statement> select = connection.Prepare(kSelect);
         if (!select.ok()) return std::move(select).error();
         select->Bind(1, id_list);
         return sqlite::ReadAllRows(*select, &sqlite::ReadCompetition);
@@ -128,14 +128,11 @@ Async<Status> SqliteStore::UpdateCompetition(const Competition& competition,
       return Error::Conflict("an event at this competition would fall outside the new dates");
 
     // id, created_by and created_at stay as stored.
-    return sqlite::RunChangingOneRow(
-        connection,
-        "UPDATE competitions SET name = ?2, location = ?3, start_date = ?4, end_date = ?5, "
-        "description = ?6, url = ?7, updated_at = ?8, version = ?9 "
-        "WHERE id = ?1 AND version = ?10",
-        competition.id, competition.name, competition.location, start_date, end_date,
-        competition.description, competition.url, sqlite::Micros(competition.updated_at),
-        competition.version, expected_version);
+    static const std::string kUpdate = sqlite::UpdateSql("competitions", kCompetitionFields);
+    Result<Statement> update = connection.Prepare(kUpdate);
+    if (!update.ok()) return std::move(update).error();
+    sqlite::BindUpdate(*update, kCompetitionFields, competition, expected_version);
+    return sqlite::RunChangingOneRow(*update);
   });
 }
 
@@ -157,13 +154,14 @@ Async<Result<Page<Competition>>> SqliteStore::ListCompetitions(const Competition
     // competition) up to `to`; overlap is end_date >= from AND start_date <= to. instr(), not LIKE,
     // so that `%` and `_` in the text are plain characters; tt_fold() is the domain's FoldCase (see
     // connection.cc).
-    Result<Statement> select = connection.Prepare(
-        "SELECT " TT_SQL_COMPETITION_COLUMNS
+    static const std::string kSelect =
+        "SELECT " + sqlite::CompetitionColumns() +
         " FROM competitions c"
         " WHERE c.end_date >= ?1 AND c.start_date <= ?2"
         " AND (?3 IS NULL OR instr(tt_fold(c.name), ?3) > 0"
         " OR instr(tt_fold(c.location), ?3) > 0)"
-        " AND " TT_SQL_STARTS_AFTER("?1", "?4", "?5") " ORDER BY c.start_date, c.id LIMIT ?6");
+        " AND " TT_SQL_STARTS_AFTER("?1", "?4", "?5") " ORDER BY c.start_date, c.id LIMIT ?6";
+    Result<Statement> select = connection.Prepare(kSelect);
     if (!select.ok()) return std::move(select).error();
     select->BindAll(
         query.from.has_value() ? query.from->ToString() : kBeforeAnyDate,

@@ -72,8 +72,9 @@ Async<Status> SqliteStore::CreateEvent(const Event& event) {
 
 Async<Result<Event>> SqliteStore::GetEvent(std::string_view id) {
   co_return InSingleStatementRead(*pool_, [&](Connection& connection) -> Result<Event> {
-    Result<Statement> select =
-        connection.Prepare("SELECT " TT_SQL_EVENT_COLUMNS " FROM events e WHERE e.id = ?1");
+    static const std::string kSelect =
+        "SELECT " + sqlite::EventColumns() + " FROM events e WHERE e.id = ?1";
+    Result<Statement> select = connection.Prepare(kSelect);
     if (!select.ok()) return std::move(select).error();
     select->Bind(1, id);
     return sqlite::ReadOneRow(*select, &sqlite::ReadEvent, kNoSuchEvent);
@@ -125,10 +126,11 @@ Async<Result<Page<Event>>> SqliteStore::ListEvents(const EventQuery& query) {
     }
 
     // Walks the (athlete_id, instant, id) index from the cursor; the local-day bounds filter.
-    Result<Statement> select = connection.Prepare(
-        "SELECT " TT_SQL_EVENT_COLUMNS
+    static const std::string kSelect =
+        "SELECT " + sqlite::EventColumns() +
         " FROM events e WHERE e.athlete_id = ?1 AND e.local_date >= ?2 AND e.local_date <= ?3"
-        " AND (e.instant, e.id) > (?4, ?5) ORDER BY e.instant, e.id LIMIT ?6");
+        " AND (e.instant, e.id) > (?4, ?5) ORDER BY e.instant, e.id LIMIT ?6";
+    Result<Statement> select = connection.Prepare(kSelect);
     if (!select.ok()) return std::move(select).error();
     select->BindAll(query.athlete_id, from, to, after.time, after.id, limit + 1);
     return sqlite::ReadPage(*select, &sqlite::ReadEvent, limit);
@@ -145,12 +147,13 @@ Async<Result<Page<StartListEntry>>> SqliteStore::ListCompetitionEvents(
       sqlite::KeysetOf(query.after, &EventCursor::instant, std::numeric_limits<int64_t>::min());
   co_return InSingleStatementRead(
       *pool_, [&](Connection& connection) -> Result<Page<StartListEntry>> {
-        Result<Statement> select =
-            connection.Prepare("SELECT " TT_SQL_EVENT_COLUMNS
-                               ", a.id, a.first_name, a.last_name, a.country, a.team"
-                               " FROM events e JOIN athletes a ON a.id = e.athlete_id"
-                               " WHERE e.competition_id = ?1 AND (e.instant, e.id) > (?2, ?3)"
-                               " ORDER BY e.instant, e.id");
+        static const std::string kSelect =
+            "SELECT " + sqlite::EventColumns() +
+            ", a.id, a.first_name, a.last_name, a.country, a.team"
+            " FROM events e JOIN athletes a ON a.id = e.athlete_id"
+            " WHERE e.competition_id = ?1 AND (e.instant, e.id) > (?2, ?3)"
+            " ORDER BY e.instant, e.id";
+        Result<Statement> select = connection.Prepare(kSelect);
         if (!select.ok()) return std::move(select).error();
         select->BindAll(query.competition_id, after.time, after.id);
         std::vector<StartListEntry> rows;
@@ -220,20 +223,22 @@ Async<Result<Page<FeedEntry>>> SqliteStore::Feed(const FeedQuery& query) {
     if (!*user_row) return Error::NotFound("no such user");
     const bool few_follows = select_user->Int(0) <= kFewFollows;
 
-    Result<Statement> select_competitions = connection.Prepare(
-        few_follows
-            ? "SELECT " TT_SQL_COMPETITION_COLUMNS
-              " FROM competitions c"
-              " WHERE c.id IN (SELECT e.competition_id FROM follows f"
-              " JOIN events e ON e.athlete_id = f.athlete_id WHERE f.user_id = ?1)"
-              " AND c.end_date >= ?2 AND (c.start_date, c.id) > (?3, ?4)"
-              " ORDER BY c.start_date, c.id LIMIT ?5"
-            : "SELECT " TT_SQL_COMPETITION_COLUMNS
-              " FROM competitions c"
-              " WHERE c.end_date >= ?2 AND " TT_SQL_STARTS_AFTER("?2", "?3", "?4")
-              " AND EXISTS (SELECT 1 FROM events e CROSS JOIN follows f"
-              " WHERE e.competition_id = c.id AND f.user_id = ?1 AND f.athlete_id = e.athlete_id)"
-              " ORDER BY c.start_date, c.id LIMIT ?5");
+    static const std::string kFewFollowsCompetitions =
+        "SELECT " + sqlite::CompetitionColumns() +
+        " FROM competitions c"
+        " WHERE c.id IN (SELECT e.competition_id FROM follows f"
+        " JOIN events e ON e.athlete_id = f.athlete_id WHERE f.user_id = ?1)"
+        " AND c.end_date >= ?2 AND (c.start_date, c.id) > (?3, ?4)"
+        " ORDER BY c.start_date, c.id LIMIT ?5";
+    static const std::string kManyFollowsCompetitions =
+        "SELECT " + sqlite::CompetitionColumns() +
+        " FROM competitions c"
+        " WHERE c.end_date >= ?2 AND " TT_SQL_STARTS_AFTER("?2", "?3", "?4")
+        " AND EXISTS (SELECT 1 FROM events e CROSS JOIN follows f"
+        " WHERE e.competition_id = c.id AND f.user_id = ?1 AND f.athlete_id = e.athlete_id)"
+        " ORDER BY c.start_date, c.id LIMIT ?5";
+    Result<Statement> select_competitions =
+        connection.Prepare(few_follows ? kFewFollowsCompetitions : kManyFollowsCompetitions);
     if (!select_competitions.ok()) return std::move(select_competitions).error();
     select_competitions->BindAll(query.user_id, from, after_start, after_id, limit + 1);
     Result<std::vector<Competition>> competitions =
@@ -245,20 +250,22 @@ Async<Result<Page<FeedEntry>>> SqliteStore::Feed(const FeedQuery& query) {
     std::vector<std::string> competition_ids;
     competition_ids.reserve(page.items.size());
     for (const Competition& competition : page.items) competition_ids.push_back(competition.id);
-    Result<Statement> select_events = connection.Prepare(
-        few_follows
-            ? "SELECT " TT_SQL_EVENT_COLUMNS
-              ", a.first_name, a.last_name FROM follows f"
-              " JOIN events e ON e.athlete_id = f.athlete_id"
-              " JOIN athletes a ON a.id = f.athlete_id"
-              " WHERE f.user_id = ?1 AND e.competition_id IN (SELECT value FROM json_each(?2))"
-              " ORDER BY e.instant, e.id"
-            : "SELECT " TT_SQL_EVENT_COLUMNS
-              ", a.first_name, a.last_name"
-              " FROM json_each(?2) j CROSS JOIN events e ON e.competition_id = j.value"
-              " CROSS JOIN follows f ON f.user_id = ?1 AND f.athlete_id = e.athlete_id"
-              " CROSS JOIN athletes a ON a.id = e.athlete_id"
-              " ORDER BY e.instant, e.id");
+    static const std::string kFewFollowsEvents =
+        "SELECT " + sqlite::EventColumns() +
+        ", a.first_name, a.last_name FROM follows f"
+        " JOIN events e ON e.athlete_id = f.athlete_id"
+        " JOIN athletes a ON a.id = f.athlete_id"
+        " WHERE f.user_id = ?1 AND e.competition_id IN (SELECT value FROM json_each(?2))"
+        " ORDER BY e.instant, e.id";
+    static const std::string kManyFollowsEvents =
+        "SELECT " + sqlite::EventColumns() +
+        ", a.first_name, a.last_name"
+        " FROM json_each(?2) j CROSS JOIN events e ON e.competition_id = j.value"
+        " CROSS JOIN follows f ON f.user_id = ?1 AND f.athlete_id = e.athlete_id"
+        " CROSS JOIN athletes a ON a.id = e.athlete_id"
+        " ORDER BY e.instant, e.id";
+    Result<Statement> select_events =
+        connection.Prepare(few_follows ? kFewFollowsEvents : kManyFollowsEvents);
     if (!select_events.ok()) return std::move(select_events).error();
     select_events->BindAll(query.user_id, sqlite::EncodeStringList(competition_ids));
     std::vector<Event> events;

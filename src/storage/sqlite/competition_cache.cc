@@ -1,15 +1,32 @@
 #include "storage/sqlite/competition_cache.h"
 
+#include <optional>
+#include <string>
+
+#include "domain/fields.h"
+
 namespace tt::sqlite {
 
+namespace {
+
+// The heap bytes a member holds beyond the struct: a string's buffer when it is not inline.
+size_t HeapBytes(const std::string& text) {
+  return text.capacity() > std::string().capacity() ? text.capacity() : 0;
+}
+size_t HeapBytes(const std::optional<std::string>& text) { return text ? HeapBytes(*text) : 0; }
+template <typename Value>
+size_t HeapBytes(const Value&) {
+  return 0;
+}
+
+}  // namespace
+
 size_t CompetitionCache::EntryBytes(const Competition& competition) {
-  // Two list/map nodes and a bucket pointer, about; the strings' heap blocks at their capacity.
+  // Two list/map nodes and a bucket pointer, about; then every member's heap block.
   constexpr size_t kNodes = 96;
-  size_t bytes = sizeof(Entry) + kNodes + competition.id.capacity() + competition.name.capacity() +
-                 competition.location.capacity();
-  if (competition.description) bytes += competition.description->capacity();
-  if (competition.url) bytes += competition.url->capacity();
-  if (competition.created_by) bytes += competition.created_by->capacity();
+  size_t bytes = sizeof(Entry) + kNodes;
+  ForEachField(kCompetitionFields,
+               [&](const auto& field) { bytes += HeapBytes(competition.*field.member); });
   return bytes;
 }
 

@@ -261,23 +261,31 @@ fi
 
 # The log goes to a file, as a service's stderr usually does (journald, a file), not to a pipe.
 server_args=(serve --listen 127.0.0.1:0 --db "$db" --log-level "$log_level" "${server_extra[@]}")
+# Waits until process PID, which prints "<what> listening on http://127.0.0.1:<port>" to OUT
+# (stderr to ERR), has printed its port, checking every 0.1 s up to TRIES times; sets `port`.
+# Exits the script when the process dies first or never prints it.
+wait_for_port() {
+  local what=$1 pid=$2 out=$3 err=$4 tries=$5
+  port=""
+  for _ in $(seq "$tries"); do
+    port=$(sed -n "s|^$what listening on http://127\\.0\\.0\\.1:\\([0-9][0-9]*\\).*|\\1|p" "$out")
+    [[ -n $port ]] && return 0
+    if ! kill -0 "$pid" 2>/dev/null; then
+      cat "$err" >&2
+      echo "$what exited at start" >&2
+      exit 1
+    fi
+    sleep 0.1
+  done
+  echo "$what did not print its address" >&2
+  exit 1
+}
 # Starts the server (server_pid, api); its log goes on after earlier starts' in server.err.
 start_server() {
   log "starting track-tracker ${server_args[*]}"
   "$binary" "${server_args[@]}" >"$work/server.out" 2>>"$work/server.err" &
   server_pid=$!
-  local port=""
-  for _ in $(seq 100); do
-    port=$(sed -n 's|^track-tracker listening on http://127\.0\.0\.1:\([0-9][0-9]*\).*|\1|p' "$work/server.out")
-    [[ -n $port ]] && break
-    if ! kill -0 "$server_pid" 2>/dev/null; then
-      cat "$work/server.err" >&2
-      echo "the server exited at start" >&2
-      exit 1
-    fi
-    sleep 0.1
-  done
-  [[ -n $port ]] || { echo "the server did not print its address" >&2; exit 1; }
+  wait_for_port track-tracker "$server_pid" "$work/server.out" "$work/server.err" 100
   api=http://127.0.0.1:$port
   echo "listening on $api (pid $server_pid)"
 }
@@ -325,18 +333,7 @@ start_peer() {
   node bench/peer/server.js --listen 127.0.0.1:0 --db "$peer_dir/peer.db" --workers 2 \
     >"$peer_dir/server.out" 2>>"$peer_dir/server.err" &
   peer_pid=$!
-  local port=""
-  for _ in $(seq 300); do
-    port=$(sed -n 's|^peer listening on http://127\.0\.0\.1:\([0-9][0-9]*\).*|\1|p' "$peer_dir/server.out")
-    [[ -n $port ]] && break
-    if ! kill -0 "$peer_pid" 2>/dev/null; then
-      cat "$peer_dir/server.err" >&2
-      echo "the peer exited at start" >&2
-      exit 1
-    fi
-    sleep 0.1
-  done
-  [[ -n $port ]] || { echo "the peer did not print its address" >&2; exit 1; }
+  wait_for_port peer "$peer_pid" "$peer_dir/server.out" "$peer_dir/server.err" 300
   peer_api=http://127.0.0.1:$port
   echo "peer listening on $peer_api (pid $peer_pid and its 2 workers)"
 }

@@ -64,10 +64,8 @@ class Calendars : public ::testing::Test {
   // Queues the writes of user and athlete number `n` on `io` (through `spawn`); returns its id.
   template <typename Spawn>
   std::string AddAthleteAsync(boost::asio::io_context&, int n, Spawn& spawn) {
-    char id[40];
-    std::snprintf(id, sizeof id, "00000000-0000-4000-8000-0000000b%04d", n);
     User user;
-    user.id = id;
+    user.id = TestId('b', n);
     user.username = "runner" + std::to_string(n);
     user.display_name = user.username;
     Athlete athlete;
@@ -123,10 +121,13 @@ class Calendars : public ::testing::Test {
     return names;
   }
 
-  std::string NewEventId() {
-    char text[40];
-    std::snprintf(text, sizeof text, "00000000-0000-4000-8000-%012d", ++last_event_);
-    return text;
+  std::string NewEventId() { return TestId('e', ++last_event_); }
+
+  // A valid id whose last group is `kind` and `n` in decimal, zero-padded (n < 10^11).
+  static std::string TestId(char kind, int n) {
+    const std::string digits = std::to_string(n);
+    return "00000000-0000-4000-8000-" + std::string(1, kind) +
+           std::string(11 - digits.size(), '0') + digits;
   }
 
   static std::vector<int> Hours(int from, int count) {
@@ -186,9 +187,7 @@ TEST_F(Calendars, AFeedCalendarOf1000FollowsCostsWhatTheJsonFeedsPagesCost) {
   std::vector<Competition> meets;
   for (int m = 0; m < 300; ++m) {
     Competition meet = meet_;
-    char id[40];
-    std::snprintf(id, sizeof id, "00000000-0000-4000-8000-0000000d%04d", m);
-    meet.id = id;
+    meet.id = TestId('d', m);
     meet.name = "Meet " + std::to_string(m);
     meet.start_date = Date::FromDaysSinceEpoch(Date::OfInstant(clock_.Now()).DaysSinceEpoch() + m);
     meet.end_date = meet.start_date;

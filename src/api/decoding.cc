@@ -11,18 +11,7 @@ Result<CompetitionPatch> DecodeCompetitionPatch(const Request& request, FieldErr
 }
 
 Result<AthletePatch> DecodeAthletePatch(const Request& request, FieldErrors& errors) {
-  Result<boost::json::object> body = ParseJsonObject(request);
-  if (!body) return std::move(body).error();
-  FieldReader reader(*body, errors);
-  AthletePatch patch;
-  patch.first_name = reader.String("first_name");
-  patch.last_name = reader.String("last_name");
-  patch.bio = reader.NullableString("bio");
-  patch.birthday = reader.NullableDate("birthday");
-  patch.team = reader.NullableString("team");
-  patch.country = reader.NullableString("country");
-  patch.disciplines = reader.StringList("disciplines");
-  return patch;
+  return DecodePatchFields<AthletePatch>(request, kAthleteFields, errors);
 }
 
 Result<EventPatch> DecodeEventPatch(const Request& request, FieldErrors& errors) {

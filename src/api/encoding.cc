@@ -38,27 +38,7 @@ namespace {
 
 // The athlete's members, without the braces, so that a followed athlete can add one.
 void WriteAthleteMembers(JsonWriter& out, const Athlete& athlete) {
-  out.Member("id", athlete.id);
-  out.Member("username", athlete.username);
-  out.Member("first_name", athlete.first_name);
-  out.Member("last_name", athlete.last_name);
-  out.Member("bio", athlete.bio);
-  out.Key("birthday");
-  if (athlete.birthday.has_value()) {
-    out.Date(*athlete.birthday);
-  } else {
-    out.Null();
-  }
-  out.Member("team", athlete.team);
-  out.Member("country", athlete.country);
-  out.Key("disciplines");
-  out.BeginArray();
-  for (const std::string& discipline : athlete.disciplines) out.String(discipline);
-  out.EndArray();
-  out.Member("follower_count", athlete.follower_count);
-  out.Member("created_at", athlete.created_at);
-  out.Member("updated_at", athlete.updated_at);
-  out.Member("version", athlete.version);
+  WriteFields(out, kAthleteFields, athlete);
 }
 
 template <typename Value, typename Write>

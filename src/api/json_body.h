@@ -46,6 +46,12 @@ class FieldReader {
     value = NullableString(key);
   }
   void Read(std::string_view key, std::optional<Date>& value) { value = DateValue(key); }
+  void Read(std::string_view key, std::optional<std::optional<Date>>& value) {
+    value = NullableDate(key);
+  }
+  void Read(std::string_view key, std::optional<std::vector<std::string>>& value) {
+    value = StringList(key);
+  }
   void Read(std::string_view key, std::optional<DateTime>& value) { value = DateTimeValue(key); }
 
  private:

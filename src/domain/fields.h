@@ -25,6 +25,10 @@ namespace tt {
 enum class FieldWrite {
   kCreation,    // set once, when the resource is created (id, created_by, created_at)
   kEveryWrite,  // set again by every update (updated_at, version)
+  // Never written from the resource: each store derives it, by hand, where it reads the rest (a
+  // join or a count in SQLite; in DynamoDB a copy or a counter that other writes keep). Shown in
+  // JSON like any member; no body sets it.
+  kDerived,
 };
 
 // Whether a create body must give a client field.
@@ -88,14 +92,29 @@ concept ClientWritten = requires(const Entry& entry) {
   entry.patch_member;
 };
 
-// Whether every update rewrites the field `entry` describes.
+// Who writes the field `entry` describes, if the server does; nullopt for a client field.
+template <typename Entry>
+constexpr std::optional<FieldWrite> ServerWrite(const Entry& entry) {
+  if constexpr (ClientWritten<Entry>) {
+    return std::nullopt;
+  } else {
+    return entry.written;
+  }
+}
+
+// Whether the stores derive the field `entry` describes (FieldWrite::kDerived) rather than store
+// it from the resource.
+template <typename Entry>
+constexpr bool IsDerived(const Entry& entry) {
+  return ServerWrite(entry) == FieldWrite::kDerived;
+}
+
+// Whether every update rewrites the field `entry` describes: a client field, or one the server
+// sets again on every write.
 template <typename Entry>
 constexpr bool RewrittenByUpdates(const Entry& entry) {
-  if constexpr (ClientWritten<Entry>) {
-    return true;
-  } else {
-    return entry.written == FieldWrite::kEveryWrite;
-  }
+  const std::optional<FieldWrite> written = ServerWrite(entry);
+  return !written.has_value() || *written == FieldWrite::kEveryWrite;
 }
 
 // Calls `visit(entry)` for each entry of `table`, in order.

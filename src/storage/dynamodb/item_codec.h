@@ -38,6 +38,9 @@ Item CompetitionItem(const Competition& competition);
 std::vector<std::string_view> CompetitionUpdatedAttributes();
 // `username` is the user's, copied so that lists need not read users.
 Item AthleteItem(const Athlete& athlete, std::string_view username);
+// The attributes UpdateAthlete rewrites: the members every update rewrites (of kAthleteFields)
+// and what AthleteItem derives from them, its list key included.
+std::vector<std::string_view> AthleteUpdatedAttributes();
 Item FollowItem(std::string_view user_id, std::string_view athlete_id, Timestamp followed_at);
 Item EventItem(const Event& event);
 // The attributes UpdateEvent rewrites: the members every update rewrites (of kEventFields) and

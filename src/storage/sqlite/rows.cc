@@ -96,21 +96,17 @@ Result<Competition> ReadCompetition(RowReader& row) {
   return competition;
 }
 
+const std::string& AthleteColumns() {
+  static const std::string columns = ColumnList(
+      kAthleteFields, "a",
+      {{"username", "au.username"},
+       {"follower_count", "(SELECT COUNT(*) FROM follows fc WHERE fc.athlete_id = a.id)"}});
+  return columns;
+}
+
 Result<Athlete> ReadAthlete(RowReader& row) {
   Athlete athlete;
-  athlete.id = row.Text();
-  athlete.username = row.Text();
-  athlete.first_name = row.Text();
-  athlete.last_name = row.Text();
-  athlete.bio = row.OptionalText();
-  athlete.birthday = row.OptionalDate();
-  athlete.team = row.OptionalText();
-  athlete.country = row.OptionalText();
-  athlete.disciplines = row.StringList();
-  athlete.follower_count = row.Int();
-  athlete.created_at = row.Time();
-  athlete.updated_at = row.Time();
-  athlete.version = row.Int();
+  ReadFields(row, kAthleteFields, athlete);
   if (Status status = row.Check("athlete"); !status.ok()) return std::move(status).error();
   return athlete;
 }

@@ -28,13 +28,6 @@
   "u.id, u.username, u.display_name, u.email, u.is_admin, u.created_at, u.updated_at, " \
   "u.version, EXISTS (SELECT 1 FROM athletes is_athlete WHERE is_athlete.id = u.id)"
 
-// FROM athletes a JOIN users au ON au.id = a.id. follower_count counts over the index
-// follows(athlete_id), so it costs one index range per athlete.
-#define TT_SQL_ATHLETE_COLUMNS                                                                  \
-  "a.id, au.username, a.first_name, a.last_name, a.bio, a.birthday, a.team, a.country, "        \
-  "a.disciplines, (SELECT COUNT(*) FROM follows fc WHERE fc.athlete_id = a.id), a.created_at, " \
-  "a.updated_at, a.version"
-
 // The keyset condition of a scan of competitions c in (start_date, id) order that starts after
 // the cursor (`after_start`, `after_id`; '' and '' for none) and wants only competitions ending
 // on or after `from` (SQL expressions, usually parameters). No competition lasts longer than the
@@ -78,6 +71,8 @@ class RowReader {
   void Read(Timestamp& value) { value = Time(); }
   void Read(Date& value) { value = DateValue(); }
   void Read(DateTime& value) { value = DateTimeValue(); }
+  void Read(std::optional<Date>& value) { value = OptionalDate(); }
+  void Read(std::vector<std::string>& value) { value = StringList(); }
 
   // kInternal, logged, if any value read was malformed.
   Status Check(std::string_view what) const;
@@ -95,6 +90,10 @@ class RowReader {
 const std::string& CompetitionColumns();
 // The columns of an event, FROM events e, in ReadEvent's order (the order of kEventFields).
 const std::string& EventColumns();
+// The columns of an athlete, FROM athletes a JOIN users au ON au.id = a.id, in ReadAthlete's
+// order (the order of kAthleteFields): the username is the joined user's, and follower_count
+// counts over the index follows(athlete_id), one index range per athlete.
+const std::string& AthleteColumns();
 
 Result<User> ReadUser(RowReader& row);
 Result<Competition> ReadCompetition(RowReader& row);
@@ -111,7 +110,8 @@ inline Timestamp TimestampOf(int64_t micros) {
 std::string EncodeStringList(std::span<const std::string> values);
 
 // How a member of a field table is stored, by its type: dates as their text, timestamps as
-// microseconds (Micros), text and numbers as they are. RowReader::Read reads each back.
+// microseconds (Micros), lists of text as a JSON array (EncodeStringList), text and numbers as
+// they are. RowReader::Read reads each back.
 inline const std::string& ToColumn(const std::string& value) { return value; }
 inline const std::optional<std::string>& ToColumn(const std::optional<std::string>& value) {
   return value;
@@ -119,6 +119,13 @@ inline const std::optional<std::string>& ToColumn(const std::optional<std::strin
 inline int64_t ToColumn(int64_t value) { return value; }
 inline int64_t ToColumn(Timestamp value) { return Micros(value); }
 inline std::string ToColumn(const Date& value) { return value.ToString(); }
+inline std::optional<std::string> ToColumn(const std::optional<Date>& value) {
+  if (!value.has_value()) return std::nullopt;
+  return value->ToString();
+}
+inline std::string ToColumn(const std::vector<std::string>& values) {
+  return EncodeStringList(values);
+}
 
 // The lowercase keys athletes are ordered and prefix-matched by. They are derived with
 // CursorOf(), the domain's definition of the list order, so that stored keys and cursors made

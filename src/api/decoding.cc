@@ -19,15 +19,12 @@ Result<EventPatch> DecodeEventPatch(const Request& request, FieldErrors& errors)
 }
 
 Result<UserPatch> DecodeUserPatch(const Request& request, FieldErrors& errors) {
-  Result<boost::json::object> body = ParseJsonObject(request);
-  if (!body) return std::move(body).error();
-  FieldReader reader(*body, errors);
-  UserPatch patch;
-  patch.display_name = reader.String("display_name");
-  patch.email = reader.NullableString("email");
-  patch.password = reader.String("password");
-  patch.current_password = reader.String("current_password");
-  return patch;
+  // The passwords are not members of User: one is only ever hashed, the other compared.
+  return DecodePatchFields<UserPatch>(request, kUserFields, errors,
+                                      [](FieldReader& reader, UserPatch& patch) {
+                                        patch.password = reader.String("password");
+                                        patch.current_password = reader.String("current_password");
+                                      });
 }
 
 }  // namespace tt::api

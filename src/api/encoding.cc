@@ -4,29 +4,26 @@
 
 namespace tt::api {
 
-void WriteUser(JsonWriter& out, const User& user, bool include_email) {
-  out.BeginObject();
-  out.Member("id", user.id);
-  out.Member("username", user.username);
-  out.Member("display_name", user.display_name);
-  if (include_email) out.Member("email", user.email);
-  out.Member("is_athlete", user.is_athlete);
-  out.Member("is_admin", user.is_admin);
-  out.Member("created_at", user.created_at);
-  out.Member("updated_at", user.updated_at);
-  out.Member("version", user.version);
-  out.EndObject();
-}
-
 namespace {
 
-// Every member of `resource` that `fields` lists (domain/fields.h), in order.
+// Every member of `resource` that `fields` lists (domain/fields.h), in order; one shown only to
+// its owner and admins (Shown::kToOwnerAndAdmins) only `to_owner_or_admin`.
 template <typename Table, typename Resource>
-void WriteFields(JsonWriter& out, const Table& fields, const Resource& resource) {
-  ForEachField(fields, [&](const auto& entry) { out.Member(entry.name, resource.*entry.member); });
+void WriteFields(JsonWriter& out, const Table& fields, const Resource& resource,
+                 bool to_owner_or_admin = false) {
+  ForEachField(fields, [&](const auto& entry) {
+    if (entry.shown == Shown::kToOwnerAndAdmins && !to_owner_or_admin) return;
+    out.Member(entry.name, resource.*entry.member);
+  });
 }
 
 }  // namespace
+
+void WriteUser(JsonWriter& out, const User& user, bool include_email) {
+  out.BeginObject();
+  WriteFields(out, kUserFields, user, /*to_owner_or_admin=*/include_email);
+  out.EndObject();
+}
 
 void WriteCompetition(JsonWriter& out, const Competition& competition) {
   out.BeginObject();

@@ -86,6 +86,7 @@ class ItemReader {
     value = OptionalString(name);
   }
   void Read(std::string_view name, int64_t& value) { value = Int(name); }
+  void Read(std::string_view name, bool& value) { value = Boolean(name); }
   void Read(std::string_view name, Timestamp& value) { value = Time(name); }
   void Read(std::string_view name, Date& value) { value = DateValue(name); }
   void Read(std::string_view name, DateTime& value) { value = DateTimeValue(name); }
@@ -115,11 +116,12 @@ class ItemReader {
 };
 
 // How a member of a field table is stored, by its type: text as S (NULL when absent), numbers as
-// N, timestamps as RFC 3339 UTC text, dates and date-times as their text (NULL when absent), lists
-// of text as L of S. ItemReader::Read reads each back.
+// N, booleans as BOOL, timestamps as RFC 3339 UTC text, dates and date-times as their text (NULL
+// when absent), lists of text as L of S. ItemReader::Read reads each back.
 json::object AttributeOf(const std::string& value) { return S(value); }
 json::object AttributeOf(const std::optional<std::string>& value) { return OptionalS(value); }
 json::object AttributeOf(int64_t value) { return N(value); }
+json::object AttributeOf(bool value) { return Bool(value); }
 json::object AttributeOf(Timestamp value) { return S(FormatUtc(value)); }
 json::object AttributeOf(const Date& value) { return S(value.ToString()); }
 json::object AttributeOf(const DateTime& value) { return S(value.ToString()); }
@@ -179,18 +181,16 @@ int64_t EpochSeconds(Timestamp time) {
 Item UserItem(const User& user, std::string_view password_hash) {
   Item item = UserKey(user.id);
   item["type"] = S("user");
-  item["id"] = S(user.id);
-  item["username"] = S(user.username);
+  // is_athlete is not an attribute: the store derives it from the athlete profile (ReadUser).
+  PutFields(item, kUserFields, user);
   item["username_key"] = S(UsernameKey(user.username));
-  item["display_name"] = S(user.display_name);
-  item["email"] = OptionalS(user.email);
   item["password_hash"] = S(password_hash);
-  item["is_admin"] = Bool(user.is_admin);
-  item["created_at"] = S(FormatUtc(user.created_at));
-  item["updated_at"] = S(FormatUtc(user.updated_at));
-  item["version"] = N(user.version);
   item["session_epoch"] = N(0);
   return item;
+}
+
+std::vector<std::string_view> UserUpdatedAttributes() {
+  return RewrittenAttributes(kUserFields, {});
 }
 
 Item UsernameItem(std::string_view username_key, std::string_view user_id, Timestamp claimed_at) {
@@ -300,14 +300,7 @@ Item EventItem(const Event& event) {
 Result<User> ReadUser(const Item& item, bool is_athlete, Logger& logger) {
   ItemReader reader(item, logger);
   User user;
-  user.id = reader.String("id");
-  user.username = reader.String("username");
-  user.display_name = reader.String("display_name");
-  user.email = reader.OptionalString("email");
-  user.is_admin = reader.Boolean("is_admin");
-  user.created_at = reader.Time("created_at");
-  user.updated_at = reader.Time("updated_at");
-  user.version = reader.Int("version");
+  ReadFields(reader, kUserFields, user);
   user.is_athlete = is_athlete;
   if (Status status = reader.Check("user"); !status.ok()) return std::move(status).error();
   return user;

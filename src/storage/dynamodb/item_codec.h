@@ -28,6 +28,9 @@ namespace tt::dynamodb {
 
 // A user's item; `session_epoch` starts at 0 and counts password changes (see FindSession).
 Item UserItem(const User& user, std::string_view password_hash);
+// The attributes UpdateUser rewrites with every update: the members every update rewrites (of
+// kUserFields). A new password hash and session epoch are set by hand.
+std::vector<std::string_view> UserUpdatedAttributes();
 // The claim on a username key: unique by its key, naming the user that holds it.
 Item UsernameItem(std::string_view username_key, std::string_view user_id, Timestamp claimed_at);
 Item SessionItem(const Session& session, int64_t session_epoch);

@@ -69,17 +69,16 @@ Status RowReader::Check(std::string_view what) const {
   return Error::Internal();
 }
 
+const std::string& UserColumns() {
+  static const std::string columns = ColumnList(
+      kUserFields, "u",
+      {{"is_athlete", "EXISTS (SELECT 1 FROM athletes is_athlete WHERE is_athlete.id = u.id)"}});
+  return columns;
+}
+
 Result<User> ReadUser(RowReader& row) {
   User user;
-  user.id = row.Text();
-  user.username = row.Text();
-  user.display_name = row.Text();
-  user.email = row.OptionalText();
-  user.is_admin = row.Bool();
-  user.created_at = row.Time();
-  user.updated_at = row.Time();
-  user.version = row.Int();
-  user.is_athlete = row.Bool();
+  ReadFields(row, kUserFields, user);
   if (Status status = row.Check("user"); !status.ok()) return std::move(status).error();
   return user;
 }

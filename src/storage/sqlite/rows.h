@@ -23,11 +23,6 @@
 // Column lists, as macros so that they join constant SQL literals at compile time (statements
 // are cached by their text). The readers below consume them in this order.
 
-// FROM users u. The last column derives is_athlete.
-#define TT_SQL_USER_COLUMNS                                                             \
-  "u.id, u.username, u.display_name, u.email, u.is_admin, u.created_at, u.updated_at, " \
-  "u.version, EXISTS (SELECT 1 FROM athletes is_athlete WHERE is_athlete.id = u.id)"
-
 // The keyset condition of a scan of competitions c in (start_date, id) order that starts after
 // the cursor (`after_start`, `after_id`; '' and '' for none) and wants only competitions ending
 // on or after `from` (SQL expressions, usually parameters). No competition lasts longer than the
@@ -68,6 +63,7 @@ class RowReader {
   void Read(std::string& value) { value = Text(); }
   void Read(std::optional<std::string>& value) { value = OptionalText(); }
   void Read(int64_t& value) { value = Int(); }
+  void Read(bool& value) { value = Bool(); }
   void Read(Timestamp& value) { value = Time(); }
   void Read(Date& value) { value = DateValue(); }
   void Read(DateTime& value) { value = DateTimeValue(); }
@@ -85,6 +81,9 @@ class RowReader {
   std::optional<int> corrupt_column_;
 };
 
+// The columns of a user, FROM users u, in ReadUser's order (the order of kUserFields): is_athlete
+// is whether the user has an athlete profile.
+const std::string& UserColumns();
 // The columns of a competition, FROM competitions c, in ReadCompetition's order (the order of
 // kCompetitionFields).
 const std::string& CompetitionColumns();
@@ -110,13 +109,14 @@ inline Timestamp TimestampOf(int64_t micros) {
 std::string EncodeStringList(std::span<const std::string> values);
 
 // How a member of a field table is stored, by its type: dates as their text, timestamps as
-// microseconds (Micros), lists of text as a JSON array (EncodeStringList), text and numbers as
-// they are. RowReader::Read reads each back.
+// microseconds (Micros), lists of text as a JSON array (EncodeStringList), booleans as 0 or 1,
+// text and numbers as they are. RowReader::Read reads each back.
 inline const std::string& ToColumn(const std::string& value) { return value; }
 inline const std::optional<std::string>& ToColumn(const std::optional<std::string>& value) {
   return value;
 }
 inline int64_t ToColumn(int64_t value) { return value; }
+inline bool ToColumn(bool value) { return value; }
 inline int64_t ToColumn(Timestamp value) { return Micros(value); }
 inline std::string ToColumn(const Date& value) { return value.ToString(); }
 inline std::optional<std::string> ToColumn(const std::optional<Date>& value) {

@@ -11,18 +11,7 @@ Result<CompetitionPatch> DecodeCompetitionPatch(const Request& request, FieldErr
 }
 
 Result<AthletePatch> DecodeAthletePatch(const Request& request, FieldErrors& errors) {
-  Result<boost::json::object> body = ParseJsonObject(request);
-  if (!body) return std::move(body).error();
-  FieldReader reader(*body, errors);
-  AthletePatch patch;
-  patch.first_name = reader.String("first_name");
-  patch.last_name = reader.String("last_name");
-  patch.bio = reader.NullableString("bio");
-  patch.birthday = reader.NullableDate("birthday");
-  patch.team = reader.NullableString("team");
-  patch.country = reader.NullableString("country");
-  patch.disciplines = reader.StringList("disciplines");
-  return patch;
+  return DecodePatchFields<AthletePatch>(request, kAthleteFields, errors);
 }
 
 Result<EventPatch> DecodeEventPatch(const Request& request, FieldErrors& errors) {
@@ -30,15 +19,12 @@ Result<EventPatch> DecodeEventPatch(const Request& request, FieldErrors& errors)
 }
 
 Result<UserPatch> DecodeUserPatch(const Request& request, FieldErrors& errors) {
-  Result<boost::json::object> body = ParseJsonObject(request);
-  if (!body) return std::move(body).error();
-  FieldReader reader(*body, errors);
-  UserPatch patch;
-  patch.display_name = reader.String("display_name");
-  patch.email = reader.NullableString("email");
-  patch.password = reader.String("password");
-  patch.current_password = reader.String("current_password");
-  return patch;
+  // The passwords are not members of User: one is only ever hashed, the other compared.
+  return DecodePatchFields<UserPatch>(request, kUserFields, errors,
+                                      [](FieldReader& reader, UserPatch& patch) {
+                                        patch.password = reader.String("password");
+                                        patch.current_password = reader.String("current_password");
+                                      });
 }
 
 }  // namespace tt::api

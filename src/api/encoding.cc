@@ -4,29 +4,26 @@
 
 namespace tt::api {
 
-void WriteUser(JsonWriter& out, const User& user, bool include_email) {
-  out.BeginObject();
-  out.Member("id", user.id);
-  out.Member("username", user.username);
-  out.Member("display_name", user.display_name);
-  if (include_email) out.Member("email", user.email);
-  out.Member("is_athlete", user.is_athlete);
-  out.Member("is_admin", user.is_admin);
-  out.Member("created_at", user.created_at);
-  out.Member("updated_at", user.updated_at);
-  out.Member("version", user.version);
-  out.EndObject();
-}
-
 namespace {
 
-// Every member of `resource` that `fields` lists (domain/fields.h), in order.
+// Every member of `resource` that `fields` lists (domain/fields.h), in order; one shown only to
+// its owner and admins (Shown::kToOwnerAndAdmins) only `to_owner_or_admin`.
 template <typename Table, typename Resource>
-void WriteFields(JsonWriter& out, const Table& fields, const Resource& resource) {
-  ForEachField(fields, [&](const auto& entry) { out.Member(entry.name, resource.*entry.member); });
+void WriteFields(JsonWriter& out, const Table& fields, const Resource& resource,
+                 bool to_owner_or_admin = false) {
+  ForEachField(fields, [&](const auto& entry) {
+    if (entry.shown == Shown::kToOwnerAndAdmins && !to_owner_or_admin) return;
+    out.Member(entry.name, resource.*entry.member);
+  });
 }
 
 }  // namespace
+
+void WriteUser(JsonWriter& out, const User& user, bool include_email) {
+  out.BeginObject();
+  WriteFields(out, kUserFields, user, /*to_owner_or_admin=*/include_email);
+  out.EndObject();
+}
 
 void WriteCompetition(JsonWriter& out, const Competition& competition) {
   out.BeginObject();
@@ -38,27 +35,7 @@ namespace {
 
 // The athlete's members, without the braces, so that a followed athlete can add one.
 void WriteAthleteMembers(JsonWriter& out, const Athlete& athlete) {
-  out.Member("id", athlete.id);
-  out.Member("username", athlete.username);
-  out.Member("first_name", athlete.first_name);
-  out.Member("last_name", athlete.last_name);
-  out.Member("bio", athlete.bio);
-  out.Key("birthday");
-  if (athlete.birthday.has_value()) {
-    out.Date(*athlete.birthday);
-  } else {
-    out.Null();
-  }
-  out.Member("team", athlete.team);
-  out.Member("country", athlete.country);
-  out.Key("disciplines");
-  out.BeginArray();
-  for (const std::string& discipline : athlete.disciplines) out.String(discipline);
-  out.EndArray();
-  out.Member("follower_count", athlete.follower_count);
-  out.Member("created_at", athlete.created_at);
-  out.Member("updated_at", athlete.updated_at);
-  out.Member("version", athlete.version);
+  WriteFields(out, kAthleteFields, athlete);
 }
 
 template <typename Value, typename Write>

@@ -46,6 +46,12 @@ class FieldReader {
     value = NullableString(key);
   }
   void Read(std::string_view key, std::optional<Date>& value) { value = DateValue(key); }
+  void Read(std::string_view key, std::optional<std::optional<Date>>& value) {
+    value = NullableDate(key);
+  }
+  void Read(std::string_view key, std::optional<std::vector<std::string>>& value) {
+    value = StringList(key);
+  }
   void Read(std::string_view key, std::optional<DateTime>& value) { value = DateTimeValue(key); }
 
  private:
@@ -55,10 +61,12 @@ class FieldReader {
 };
 
 // A create or PATCH body as `Patch`: each client field of `fields` (domain/fields.h) read into
-// its patch member. Only a body that is not a JSON object (kBadRequest) or not JSON at all
+// its patch member, then `read_more(reader, patch)` for members of the patch that are not fields
+// of the resource. Only a body that is not a JSON object (kBadRequest) or not JSON at all
 // (kUnsupportedMediaType) fails; field-level problems go to `errors`.
-template <typename Patch, typename Table>
-Result<Patch> DecodePatchFields(const Request& request, const Table& fields, FieldErrors& errors) {
+template <typename Patch, typename Table, typename ReadMore>
+Result<Patch> DecodePatchFields(const Request& request, const Table& fields, FieldErrors& errors,
+                                ReadMore read_more) {
   Result<boost::json::object> body = ParseJsonObject(request);
   if (!body) return std::move(body).error();
   FieldReader reader(*body, errors);
@@ -68,7 +76,12 @@ Result<Patch> DecodePatchFields(const Request& request, const Table& fields, Fie
       reader.Read(entry.name, patch.*entry.patch_member);
     }
   });
+  read_more(reader, patch);
   return patch;
+}
+template <typename Patch, typename Table>
+Result<Patch> DecodePatchFields(const Request& request, const Table& fields, FieldErrors& errors) {
+  return DecodePatchFields<Patch>(request, fields, errors, [](FieldReader&, Patch&) {});
 }
 
 // The domain's check of a decoded body with the decoding's own field errors in front, so that one

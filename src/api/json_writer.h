@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "domain/time.h"
 
@@ -58,6 +59,18 @@ class JsonWriter {
   void Write(const tt::Date& date) { Date(date); }
   void Write(tt::Timestamp instant) { Timestamp(instant); }
   void Write(const tt::DateTime& date_time) { String(date_time.ToString()); }
+  void Write(const std::optional<tt::Date>& date) {
+    if (date.has_value()) {
+      Date(*date);
+    } else {
+      Null();
+    }
+  }
+  void Write(const std::vector<std::string>& texts) {
+    BeginArray();
+    for (const std::string& text : texts) String(text);
+    EndArray();
+  }
 
   // A comma unless this value is the first in its array or object, or follows its key.
   void BeforeValue();

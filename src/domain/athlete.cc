@@ -44,48 +44,29 @@ constexpr size_t kMaxDisciplines = 20;
 
 Status ApplyAthletePatch(const AthletePatch& patch, bool creating, Athlete& athlete) {
   FieldErrors errors;
-  if (creating && !patch.first_name) errors.Add("first_name", "is required");
-  if (creating && !patch.last_name) errors.Add("last_name", "is required");
-
-  if (patch.first_name) {
-    CheckLength("first_name", *patch.first_name, 1, 100, errors);
-    athlete.first_name = *patch.first_name;
-  }
-  if (patch.last_name) {
-    CheckLength("last_name", *patch.last_name, 1, 100, errors);
-    athlete.last_name = *patch.last_name;
-  }
-  if (patch.bio) {
-    if (*patch.bio) CheckLength("bio", **patch.bio, 0, 2000, errors);
-    athlete.bio = *patch.bio;
-  }
-  if (patch.birthday) athlete.birthday = *patch.birthday;
-  if (patch.team) {
-    if (*patch.team) CheckLength("team", **patch.team, 1, 200, errors);
-    athlete.team = *patch.team;
-  }
-  if (patch.country) {
-    if (*patch.country && !IsCountryCode(**patch.country)) {
-      errors.Add("country", "must be an ISO 3166-1 alpha-3 code in uppercase, such as KEN");
-    }
-    athlete.country = *patch.country;
-  }
-  if (patch.disciplines) {
-    const std::vector<std::string>& disciplines = *patch.disciplines;
-    if (disciplines.size() > kMaxDisciplines) {
-      errors.Add("disciplines", "must have at most " + std::to_string(kMaxDisciplines) + " items");
-    } else {
-      for (size_t i = 0; i < disciplines.size(); ++i) {
-        CheckLength("disciplines[" + std::to_string(i) + "]", disciplines[i], 1, 50, errors);
-      }
-    }
-    athlete.disciplines = disciplines;
-  }
+  ApplyPatchFields(kAthleteFields, patch, creating, athlete, errors);
   return errors.ToStatus();
 }
 
 bool IsCountryCode(std::string_view code) {
   return std::binary_search(kCountryCodes.begin(), kCountryCodes.end(), code);
+}
+
+void CheckCountryCode(std::string_view field, const std::string& code, FieldErrors& errors) {
+  if (!IsCountryCode(code)) {
+    errors.Add(field, "must be an ISO 3166-1 alpha-3 code in uppercase, such as KEN");
+  }
+}
+
+void CheckDisciplines(std::string_view field, const std::vector<std::string>& disciplines,
+                      FieldErrors& errors) {
+  if (disciplines.size() > kMaxDisciplines) {
+    errors.Add(field, "must have at most " + std::to_string(kMaxDisciplines) + " items");
+    return;
+  }
+  for (size_t i = 0; i < disciplines.size(); ++i) {
+    CheckLength(std::string(field) + "[" + std::to_string(i) + "]", disciplines[i], 1, 50, errors);
+  }
 }
 
 std::string EncodeAthleteCursor(const AthleteCursor& cursor) {

@@ -4,8 +4,11 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <tuple>
 #include <vector>
 
+#include "domain/fields.h"
 #include "domain/time.h"
 #include "domain/validation.h"
 
@@ -37,11 +40,43 @@ struct AthletePatch {
   std::optional<std::vector<std::string>> disciplines;
 };
 
-// Applies and validates, as ApplyCompetitionPatch does; `creating` requires the names.
-Status ApplyAthletePatch(const AthletePatch& patch, bool creating, Athlete& athlete);
-
 // True for an assigned ISO 3166-1 alpha-3 code in uppercase.
 bool IsCountryCode(std::string_view code);
+
+// Reports a `country` that is not an assigned ISO 3166-1 alpha-3 code in uppercase.
+void CheckCountryCode(std::string_view field, const std::string& code, FieldErrors& errors);
+// Reports more than 20 disciplines, or one (as `field[i]`) that is not 1-50 code points.
+void CheckDisciplines(std::string_view field, const std::vector<std::string>& disciplines,
+                      FieldErrors& errors);
+
+// Athlete's members, in the order the contract's JSON shows them, each under the one name it has
+// in JSON, as a SQLite column and as a DynamoDB attribute (domain/fields.h). username and
+// follower_count are derived by each store (kDerived): SQLite joins the user and counts follows;
+// DynamoDB keeps a copy of the username and a counter that follows move. The stores also keep the
+// folded name keys (first_key, last_key), written by hand.
+inline constexpr auto kAthleteFields = std::make_tuple(
+    ServerField("id", &Athlete::id, FieldWrite::kCreation),
+    ServerField("username", &Athlete::username, FieldWrite::kDerived),
+    ClientField("first_name", &Athlete::first_name, &AthletePatch::first_name, Presence::kRequired,
+                &LengthBetween<1, 100>),
+    ClientField("last_name", &Athlete::last_name, &AthletePatch::last_name, Presence::kRequired,
+                &LengthBetween<1, 100>),
+    ClientField("bio", &Athlete::bio, &AthletePatch::bio, Presence::kOptional,
+                &LengthBetween<0, 2000>),
+    ClientField("birthday", &Athlete::birthday, &AthletePatch::birthday, Presence::kOptional),
+    ClientField("team", &Athlete::team, &AthletePatch::team, Presence::kOptional,
+                &LengthBetween<1, 200>),
+    ClientField("country", &Athlete::country, &AthletePatch::country, Presence::kOptional,
+                &CheckCountryCode),
+    ClientField("disciplines", &Athlete::disciplines, &AthletePatch::disciplines,
+                Presence::kOptional, &CheckDisciplines),
+    ServerField("follower_count", &Athlete::follower_count, FieldWrite::kDerived),
+    ServerField("created_at", &Athlete::created_at, FieldWrite::kCreation),
+    ServerField("updated_at", &Athlete::updated_at, FieldWrite::kEveryWrite),
+    ServerField("version", &Athlete::version, FieldWrite::kEveryWrite));
+
+// Applies and validates, as ApplyCompetitionPatch does; `creating` requires the names.
+Status ApplyAthletePatch(const AthletePatch& patch, bool creating, Athlete& athlete);
 
 // Lists order athletes by (case-folded last name, case-folded first name, id); see FoldCase.
 struct AthleteCursor {

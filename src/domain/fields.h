@@ -24,11 +24,21 @@ namespace tt {
 // Who writes a field the server sets.
 enum class FieldWrite {
   kCreation,    // set once, when the resource is created (id, created_by, created_at)
-  kEveryWrite,  // set again by every update (updated_at, version)
+  kEveryWrite,  // set again by every update (updated_at, version; a user's is_admin)
+  // Never written from the resource: each store derives it, by hand, where it reads the rest (a
+  // join or a count in SQLite; in DynamoDB a copy or a counter that other writes keep). Shown in
+  // JSON like any member; no body sets it.
+  kDerived,
 };
 
 // Whether a create body must give a client field.
 enum class Presence { kRequired, kOptional };
+
+// Who is shown a field in the resource's JSON.
+enum class Shown {
+  kToAnyone,
+  kToOwnerAndAdmins,  // only to the user the resource is, and to admins (a user's email)
+};
 
 // Whether a member may be null (std::optional), and the value a check is given: a nullable
 // member's value when it is not null.
@@ -54,6 +64,7 @@ struct ServerFieldEntry {
   std::string_view name;
   Value Resource::*member;
   FieldWrite written;
+  Shown shown;
 };
 
 // A member that create and PATCH bodies set, from the body's `name` into the patch's
@@ -66,20 +77,21 @@ struct ClientFieldEntry {
   std::optional<Value> Patch::*patch_member;
   Presence presence;
   FieldCheck<Value> check;  // nullptr: every value of the type is valid
+  Shown shown;
 };
 
 template <typename Resource, typename Value>
 constexpr ServerFieldEntry<Resource, Value> ServerField(std::string_view name,
-                                                        Value Resource::*member,
-                                                        FieldWrite written) {
-  return {name, member, written};
+                                                        Value Resource::*member, FieldWrite written,
+                                                        Shown shown = Shown::kToAnyone) {
+  return {name, member, written, shown};
 }
 
 template <typename Resource, typename Value, typename Patch>
 constexpr ClientFieldEntry<Resource, Value, Patch> ClientField(
     std::string_view name, Value Resource::*member, std::optional<Value> Patch::*patch_member,
-    Presence presence, FieldCheck<Value> check = nullptr) {
-  return {name, member, patch_member, presence, check};
+    Presence presence, FieldCheck<Value> check = nullptr, Shown shown = Shown::kToAnyone) {
+  return {name, member, patch_member, presence, check, shown};
 }
 
 // Whether `Entry` is a ClientFieldEntry.
@@ -88,14 +100,29 @@ concept ClientWritten = requires(const Entry& entry) {
   entry.patch_member;
 };
 
-// Whether every update rewrites the field `entry` describes.
+// Who writes the field `entry` describes, if the server does; nullopt for a client field.
+template <typename Entry>
+constexpr std::optional<FieldWrite> ServerWrite(const Entry& entry) {
+  if constexpr (ClientWritten<Entry>) {
+    return std::nullopt;
+  } else {
+    return entry.written;
+  }
+}
+
+// Whether the stores derive the field `entry` describes (FieldWrite::kDerived) rather than store
+// it from the resource.
+template <typename Entry>
+constexpr bool IsDerived(const Entry& entry) {
+  return ServerWrite(entry) == FieldWrite::kDerived;
+}
+
+// Whether every update rewrites the field `entry` describes: a client field, or one the server
+// sets again on every write.
 template <typename Entry>
 constexpr bool RewrittenByUpdates(const Entry& entry) {
-  if constexpr (ClientWritten<Entry>) {
-    return true;
-  } else {
-    return entry.written == FieldWrite::kEveryWrite;
-  }
+  const std::optional<FieldWrite> written = ServerWrite(entry);
+  return !written.has_value() || *written == FieldWrite::kEveryWrite;
 }
 
 // Calls `visit(entry)` for each entry of `table`, in order.
@@ -113,6 +140,11 @@ void LengthBetween(std::string_view field, const std::string& text, FieldErrors&
 // Checks that `url` is an absolute http(s) URL (CheckHttpUrl).
 inline void HttpUrl(std::string_view field, const std::string& url, FieldErrors& errors) {
   CheckHttpUrl(field, url, errors);
+}
+
+// Checks that `email` is a plausible address (CheckEmail).
+inline void EmailAddress(std::string_view field, const std::string& email, FieldErrors& errors) {
+  CheckEmail(field, email, errors);
 }
 
 // Applies the client fields `patch` gives to `resource`, checking each value given (a null one

@@ -210,8 +210,8 @@ Async<Status> DynamoDbStore::UpdateUser(const User& user, int64_t expected_versi
                                         std::string_view keep_session_hash) {
   const Item fields = dynamodb::UserItem(user, new_password_hash.value_or(""));
   Expression expression;
-  std::string update =
-      expression.SetFrom(fields, {"display_name", "email", "is_admin", "updated_at", "version"});
+  const std::vector<std::string_view> updated_attributes = dynamodb::UserUpdatedAttributes();
+  std::string update = expression.SetFrom(fields, updated_attributes);
   if (new_password_hash.has_value()) {
     update += ", " + expression.Name("password_hash") + " = " +
               expression.Value(dynamodb::S(*new_password_hash)) + ", " +

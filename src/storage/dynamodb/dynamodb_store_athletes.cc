@@ -2,7 +2,9 @@
 #include <algorithm>
 #include <boost/json/array.hpp>
 #include <map>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 #include "domain/case_folding.h"
 #include "storage/dynamodb/dynamodb_store.h"
@@ -79,9 +81,8 @@ Async<Status> DynamoDbStore::UpdateAthlete(const Athlete& athlete, int64_t expec
   const Item fields = dynamodb::AthleteItem(athlete, athlete.username);
   Expression expression;
   Item request{{"Key", dynamodb::AthleteKey(athlete.id)}};
-  request["UpdateExpression"] = expression.SetFrom(
-      fields, {"first_name", "last_name", "first_key", "last_key", "bio", "birthday", "team",
-               "country", "disciplines", "updated_at", "version", dynamodb::kGsi1Sk});
+  const std::vector<std::string_view> updated_attributes = dynamodb::AthleteUpdatedAttributes();
+  request["UpdateExpression"] = expression.SetFrom(fields, updated_attributes);
   request["ConditionExpression"] =
       expression.Name("version") + " = " + expression.Value(dynamodb::N(expected_version));
   expression.AddTo(request);

@@ -86,9 +86,12 @@ class ItemReader {
     value = OptionalString(name);
   }
   void Read(std::string_view name, int64_t& value) { value = Int(name); }
+  void Read(std::string_view name, bool& value) { value = Boolean(name); }
   void Read(std::string_view name, Timestamp& value) { value = Time(name); }
   void Read(std::string_view name, Date& value) { value = DateValue(name); }
   void Read(std::string_view name, DateTime& value) { value = DateTimeValue(name); }
+  void Read(std::string_view name, std::optional<Date>& value) { value = OptionalDate(name); }
+  void Read(std::string_view name, std::vector<std::string>& value) { value = StringList(name); }
 
   // kInternal, logged, if any attribute read was malformed.
   Status Check(std::string_view what) const {
@@ -113,20 +116,27 @@ class ItemReader {
 };
 
 // How a member of a field table is stored, by its type: text as S (NULL when absent), numbers as
-// N, timestamps as RFC 3339 UTC text, dates and date-times as their text. ItemReader::Read reads
-// each back.
+// N, booleans as BOOL, timestamps as RFC 3339 UTC text, dates and date-times as their text (NULL
+// when absent), lists of text as L of S. ItemReader::Read reads each back.
 json::object AttributeOf(const std::string& value) { return S(value); }
 json::object AttributeOf(const std::optional<std::string>& value) { return OptionalS(value); }
 json::object AttributeOf(int64_t value) { return N(value); }
+json::object AttributeOf(bool value) { return Bool(value); }
 json::object AttributeOf(Timestamp value) { return S(FormatUtc(value)); }
 json::object AttributeOf(const Date& value) { return S(value.ToString()); }
 json::object AttributeOf(const DateTime& value) { return S(value.ToString()); }
+json::object AttributeOf(const std::optional<Date>& value) {
+  return value.has_value() ? S(value->ToString()) : Null();
+}
+json::object AttributeOf(const std::vector<std::string>& values) { return StringList(values); }
 
-// Every member of `resource` that `fields` lists (domain/fields.h), as the attribute of its name.
+// Every member of `resource` that `fields` lists (domain/fields.h), as the attribute of its name,
+// but the derived ones (FieldWrite::kDerived), which the caller writes, if the item keeps them.
 template <typename Table, typename Resource>
 void PutFields(Item& item, const Table& fields, const Resource& resource) {
-  ForEachField(fields,
-               [&](const auto& entry) { item[entry.name] = AttributeOf(resource.*entry.member); });
+  ForEachField(fields, [&](const auto& entry) {
+    if (!IsDerived(entry)) item[entry.name] = AttributeOf(resource.*entry.member);
+  });
 }
 
 // The members of `fields` that every update rewrites (RewrittenByUpdates), and `derived`, the
@@ -142,10 +152,13 @@ std::vector<std::string_view> RewrittenAttributes(const Table& fields,
   return attributes;
 }
 
-// Every member that `fields` lists, from the attribute of its name.
+// Every member that `fields` lists, from the attribute of its name, but the derived ones, which
+// the caller reads.
 template <typename Table, typename Resource>
 void ReadFields(ItemReader& reader, const Table& fields, Resource& resource) {
-  ForEachField(fields, [&](const auto& entry) { reader.Read(entry.name, resource.*entry.member); });
+  ForEachField(fields, [&](const auto& entry) {
+    if (!IsDerived(entry)) reader.Read(entry.name, resource.*entry.member);
+  });
 }
 
 void SetGsi1(Item& item, std::string pk, std::string sk) {
@@ -168,18 +181,16 @@ int64_t EpochSeconds(Timestamp time) {
 Item UserItem(const User& user, std::string_view password_hash) {
   Item item = UserKey(user.id);
   item["type"] = S("user");
-  item["id"] = S(user.id);
-  item["username"] = S(user.username);
+  // is_athlete is not an attribute: the store derives it from the athlete profile (ReadUser).
+  PutFields(item, kUserFields, user);
   item["username_key"] = S(UsernameKey(user.username));
-  item["display_name"] = S(user.display_name);
-  item["email"] = OptionalS(user.email);
   item["password_hash"] = S(password_hash);
-  item["is_admin"] = Bool(user.is_admin);
-  item["created_at"] = S(FormatUtc(user.created_at));
-  item["updated_at"] = S(FormatUtc(user.updated_at));
-  item["version"] = N(user.version);
   item["session_epoch"] = N(0);
   return item;
+}
+
+std::vector<std::string_view> UserUpdatedAttributes() {
+  return RewrittenAttributes(kUserFields, {});
 }
 
 Item UsernameItem(std::string_view username_key, std::string_view user_id, Timestamp claimed_at) {
@@ -239,24 +250,21 @@ Item AthleteItem(const Athlete& athlete, std::string_view username) {
   const AthleteCursor keys = CursorOf(athlete);
   Item item = AthleteKey(athlete.id);
   item["type"] = S("athlete");
-  item["id"] = S(athlete.id);
+  PutFields(item, kAthleteFields, athlete);
+  // The derived members: the user's username, copied so that lists need not read users, and the
+  // counter that follows and unfollows move. Then the folded names, which the list orders by.
   item["username"] = S(username);
-  item["first_name"] = S(athlete.first_name);
-  item["last_name"] = S(athlete.last_name);
+  item["follower_count"] = N(0);
   item["first_key"] = S(keys.first_name_key);
   item["last_key"] = S(keys.last_name_key);
-  item["bio"] = OptionalS(athlete.bio);
-  item["birthday"] = athlete.birthday.has_value() ? S(athlete.birthday->ToString()) : Null();
-  item["team"] = OptionalS(athlete.team);
-  item["country"] = OptionalS(athlete.country);
-  item["disciplines"] = StringList(athlete.disciplines);
-  item["follower_count"] = N(0);
-  item["created_at"] = S(FormatUtc(athlete.created_at));
-  item["updated_at"] = S(FormatUtc(athlete.updated_at));
-  item["version"] = N(athlete.version);
   SetGsi1(item, std::string(kAthleteList),
           AthleteListKey(keys.last_name_key, keys.first_name_key, athlete.id));
   return item;
+}
+
+std::vector<std::string_view> AthleteUpdatedAttributes() {
+  // gsi1pk, the list's partition, never changes.
+  return RewrittenAttributes(kAthleteFields, {"first_key", "last_key", kGsi1Sk});
 }
 
 Item FollowItem(std::string_view user_id, std::string_view athlete_id, Timestamp followed_at) {
@@ -292,14 +300,7 @@ Item EventItem(const Event& event) {
 Result<User> ReadUser(const Item& item, bool is_athlete, Logger& logger) {
   ItemReader reader(item, logger);
   User user;
-  user.id = reader.String("id");
-  user.username = reader.String("username");
-  user.display_name = reader.String("display_name");
-  user.email = reader.OptionalString("email");
-  user.is_admin = reader.Boolean("is_admin");
-  user.created_at = reader.Time("created_at");
-  user.updated_at = reader.Time("updated_at");
-  user.version = reader.Int("version");
+  ReadFields(reader, kUserFields, user);
   user.is_athlete = is_athlete;
   if (Status status = reader.Check("user"); !status.ok()) return std::move(status).error();
   return user;
@@ -354,20 +355,10 @@ Result<Competition> ReadCompetition(const Item& item, Logger& logger) {
 Result<Athlete> ReadAthlete(const Item& item, Logger& logger) {
   ItemReader reader(item, logger);
   Athlete athlete;
-  athlete.id = reader.String("id");
+  ReadFields(reader, kAthleteFields, athlete);
   athlete.username = reader.String("username");
-  athlete.first_name = reader.String("first_name");
-  athlete.last_name = reader.String("last_name");
-  athlete.bio = reader.OptionalString("bio");
-  athlete.birthday = reader.OptionalDate("birthday");
-  athlete.team = reader.OptionalString("team");
-  athlete.country = reader.OptionalString("country");
-  athlete.disciplines = reader.StringList("disciplines");
   // A counter that concurrent follows and unfollows move; never shown below zero.
   athlete.follower_count = std::max<int64_t>(0, reader.Int("follower_count"));
-  athlete.created_at = reader.Time("created_at");
-  athlete.updated_at = reader.Time("updated_at");
-  athlete.version = reader.Int("version");
   if (Status status = reader.Check("athlete"); !status.ok()) return std::move(status).error();
   return athlete;
 }

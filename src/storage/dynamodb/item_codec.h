@@ -28,6 +28,9 @@ namespace tt::dynamodb {
 
 // A user's item; `session_epoch` starts at 0 and counts password changes (see FindSession).
 Item UserItem(const User& user, std::string_view password_hash);
+// The attributes UpdateUser rewrites with every update: the members every update rewrites (of
+// kUserFields). A new password hash and session epoch are set by hand.
+std::vector<std::string_view> UserUpdatedAttributes();
 // The claim on a username key: unique by its key, naming the user that holds it.
 Item UsernameItem(std::string_view username_key, std::string_view user_id, Timestamp claimed_at);
 Item SessionItem(const Session& session, int64_t session_epoch);
@@ -38,6 +41,9 @@ Item CompetitionItem(const Competition& competition);
 std::vector<std::string_view> CompetitionUpdatedAttributes();
 // `username` is the user's, copied so that lists need not read users.
 Item AthleteItem(const Athlete& athlete, std::string_view username);
+// The attributes UpdateAthlete rewrites: the members every update rewrites (of kAthleteFields)
+// and what AthleteItem derives from them, its list key included.
+std::vector<std::string_view> AthleteUpdatedAttributes();
 Item FollowItem(std::string_view user_id, std::string_view athlete_id, Timestamp followed_at);
 Item EventItem(const Event& event);
 // The attributes UpdateEvent rewrites: the members every update rewrites (of kEventFields) and

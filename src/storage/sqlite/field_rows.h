@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -14,73 +15,108 @@
 
 namespace tt::sqlite {
 
-// "c.id, c.name, ..." for every member of `fields`, of the table aliased `alias`.
+// What a SELECT reads for a member the stores derive (FieldWrite::kDerived): `sql`, an expression
+// over the statement's tables, for the member named `field`.
+struct DerivedColumn {
+  std::string_view field;
+  std::string_view sql;
+};
+
+// "c.id, c.name, ..." for every member of `fields`, of the table aliased `alias`; a derived
+// member as the expression `derived` gives for it (one missing is looked for as a column of
+// `alias`, which the table lacks, so the statement does not prepare).
 template <typename Table>
-std::string ColumnList(const Table& fields, std::string_view alias) {
+std::string ColumnList(const Table& fields, std::string_view alias,
+                       std::initializer_list<DerivedColumn> derived = {}) {
   std::string columns;
   ForEachField(fields, [&](const auto& entry) {
     if (!columns.empty()) columns += ", ";
+    if (IsDerived(entry)) {
+      for (const DerivedColumn& column : derived) {
+        if (column.field == entry.name) {
+          columns += column.sql;
+          return;
+        }
+      }
+    }
     columns += std::string(alias) + "." + std::string(entry.name);
   });
   return columns;
 }
 
-// "INSERT INTO <table> (id, name, ...) VALUES (?1, ?2, ...)" of every member of `fields`, in
-// order, for BindFields.
+// "INSERT INTO <table> (id, name, ..., key, ...) VALUES (?1, ?2, ...)" of every stored member of
+// `fields` (not the derived ones), in order, then of `extra_columns`, the columns the caller
+// computes from the resource (folded keys and the like); for BindFields.
 template <typename Table>
-std::string InsertSql(std::string_view table, const Table& fields) {
+std::string InsertSql(std::string_view table, const Table& fields,
+                      std::initializer_list<std::string_view> extra_columns = {}) {
   std::string columns;
   std::string values;
   int parameter = 0;
-  ForEachField(fields, [&](const auto& entry) {
+  const auto add = [&](std::string_view column) {
     if (parameter > 0) {
       columns += ", ";
       values += ", ";
     }
-    columns += entry.name;
+    columns += column;
     values += "?" + std::to_string(++parameter);
+  };
+  ForEachField(fields, [&](const auto& entry) {
+    if (!IsDerived(entry)) add(entry.name);
   });
+  for (const std::string_view column : extra_columns) add(column);
   return "INSERT INTO " + std::string(table) + " (" + columns + ") VALUES (" + values + ")";
 }
 
-// "UPDATE <table> SET name = ?2, ... WHERE id = ?1 AND version = ?N" of the members every update
-// rewrites (RewrittenByUpdates), on condition of the version read (?N, the last parameter); the
-// others (the id, what is set at creation) stay as stored. For BindUpdate.
+// "UPDATE <table> SET name = ?2, ..., key = ?K, ... WHERE id = ?1 AND version = ?N" of the
+// members every update rewrites (RewrittenByUpdates), then of `extra_columns` (as InsertSql's),
+// on condition of the version read (?N, the last parameter); the others (the id, what is set at
+// creation) stay as stored. For BindUpdate.
 template <typename Table>
-std::string UpdateSql(std::string_view table, const Table& fields) {
+std::string UpdateSql(std::string_view table, const Table& fields,
+                      std::initializer_list<std::string_view> extra_columns = {}) {
   std::string assignments;
   int parameter = 1;
-  ForEachField(fields, [&](const auto& entry) {
-    if (!RewrittenByUpdates(entry)) return;
+  const auto add = [&](std::string_view column) {
     if (!assignments.empty()) assignments += ", ";
-    assignments += std::string(entry.name) + " = ?" + std::to_string(++parameter);
+    assignments += std::string(column) + " = ?" + std::to_string(++parameter);
+  };
+  ForEachField(fields, [&](const auto& entry) {
+    if (RewrittenByUpdates(entry)) add(entry.name);
   });
+  for (const std::string_view column : extra_columns) add(column);
   return "UPDATE " + std::string(table) + " SET " + assignments + " WHERE id = ?1 AND version = ?" +
          std::to_string(parameter + 1);
 }
 
-// Binds every member of `resource` to parameters 1, 2, ... (InsertSql's).
-template <typename Table, typename Resource>
-void BindFields(Statement& statement, const Table& fields, const Resource& resource) {
+// Binds every stored member of `resource` to parameters 1, 2, ..., then `extra`, the values of
+// InsertSql's extra columns.
+template <typename Table, typename Resource, typename... Extra>
+void BindFields(Statement& statement, const Table& fields, const Resource& resource,
+                const Extra&... extra) {
   int parameter = 0;
   ForEachField(fields, [&](const auto& entry) {
-    statement.Bind(++parameter, ToColumn(resource.*entry.member));
+    if (!IsDerived(entry)) statement.Bind(++parameter, ToColumn(resource.*entry.member));
   });
+  (statement.Bind(++parameter, extra), ...);
 }
 
-// Binds UpdateSql's parameters: the id, the rewritten members, then `expected_version`.
-template <typename Table, typename Resource>
+// Binds UpdateSql's parameters: the id, the rewritten members, `extra` (the values of its extra
+// columns), then `expected_version`.
+template <typename Table, typename Resource, typename... Extra>
 void BindUpdate(Statement& statement, const Table& fields, const Resource& resource,
-                int64_t expected_version) {
+                int64_t expected_version, const Extra&... extra) {
   statement.Bind(1, resource.id);
   int parameter = 1;
   ForEachField(fields, [&](const auto& entry) {
     if (RewrittenByUpdates(entry)) statement.Bind(++parameter, ToColumn(resource.*entry.member));
   });
+  (statement.Bind(++parameter, extra), ...);
   statement.Bind(parameter + 1, expected_version);
 }
 
-// Reads every member of `resource` from the row, in the order of `fields` (ColumnList's).
+// Reads every member of `resource` from the row, in the order of `fields` (ColumnList's), the
+// derived ones included.
 template <typename Table, typename Resource>
 void ReadFields(RowReader& row, const Table& fields, Resource& resource) {
   ForEachField(fields, [&](const auto& entry) { row.Read(resource.*entry.member); });

@@ -69,17 +69,16 @@ Status RowReader::Check(std::string_view what) const {
   return Error::Internal();
 }
 
+const std::string& UserColumns() {
+  static const std::string columns = ColumnList(
+      kUserFields, "u",
+      {{"is_athlete", "EXISTS (SELECT 1 FROM athletes is_athlete WHERE is_athlete.id = u.id)"}});
+  return columns;
+}
+
 Result<User> ReadUser(RowReader& row) {
   User user;
-  user.id = row.Text();
-  user.username = row.Text();
-  user.display_name = row.Text();
-  user.email = row.OptionalText();
-  user.is_admin = row.Bool();
-  user.created_at = row.Time();
-  user.updated_at = row.Time();
-  user.version = row.Int();
-  user.is_athlete = row.Bool();
+  ReadFields(row, kUserFields, user);
   if (Status status = row.Check("user"); !status.ok()) return std::move(status).error();
   return user;
 }
@@ -96,21 +95,17 @@ Result<Competition> ReadCompetition(RowReader& row) {
   return competition;
 }
 
+const std::string& AthleteColumns() {
+  static const std::string columns = ColumnList(
+      kAthleteFields, "a",
+      {{"username", "au.username"},
+       {"follower_count", "(SELECT COUNT(*) FROM follows fc WHERE fc.athlete_id = a.id)"}});
+  return columns;
+}
+
 Result<Athlete> ReadAthlete(RowReader& row) {
   Athlete athlete;
-  athlete.id = row.Text();
-  athlete.username = row.Text();
-  athlete.first_name = row.Text();
-  athlete.last_name = row.Text();
-  athlete.bio = row.OptionalText();
-  athlete.birthday = row.OptionalDate();
-  athlete.team = row.OptionalText();
-  athlete.country = row.OptionalText();
-  athlete.disciplines = row.StringList();
-  athlete.follower_count = row.Int();
-  athlete.created_at = row.Time();
-  athlete.updated_at = row.Time();
-  athlete.version = row.Int();
+  ReadFields(row, kAthleteFields, athlete);
   if (Status status = row.Check("athlete"); !status.ok()) return std::move(status).error();
   return athlete;
 }

@@ -23,18 +23,6 @@
 // Column lists, as macros so that they join constant SQL literals at compile time (statements
 // are cached by their text). The readers below consume them in this order.
 
-// FROM users u. The last column derives is_athlete.
-#define TT_SQL_USER_COLUMNS                                                             \
-  "u.id, u.username, u.display_name, u.email, u.is_admin, u.created_at, u.updated_at, " \
-  "u.version, EXISTS (SELECT 1 FROM athletes is_athlete WHERE is_athlete.id = u.id)"
-
-// FROM athletes a JOIN users au ON au.id = a.id. follower_count counts over the index
-// follows(athlete_id), so it costs one index range per athlete.
-#define TT_SQL_ATHLETE_COLUMNS                                                                  \
-  "a.id, au.username, a.first_name, a.last_name, a.bio, a.birthday, a.team, a.country, "        \
-  "a.disciplines, (SELECT COUNT(*) FROM follows fc WHERE fc.athlete_id = a.id), a.created_at, " \
-  "a.updated_at, a.version"
-
 // The keyset condition of a scan of competitions c in (start_date, id) order that starts after
 // the cursor (`after_start`, `after_id`; '' and '' for none) and wants only competitions ending
 // on or after `from` (SQL expressions, usually parameters). No competition lasts longer than the
@@ -75,9 +63,12 @@ class RowReader {
   void Read(std::string& value) { value = Text(); }
   void Read(std::optional<std::string>& value) { value = OptionalText(); }
   void Read(int64_t& value) { value = Int(); }
+  void Read(bool& value) { value = Bool(); }
   void Read(Timestamp& value) { value = Time(); }
   void Read(Date& value) { value = DateValue(); }
   void Read(DateTime& value) { value = DateTimeValue(); }
+  void Read(std::optional<Date>& value) { value = OptionalDate(); }
+  void Read(std::vector<std::string>& value) { value = StringList(); }
 
   // kInternal, logged, if any value read was malformed.
   Status Check(std::string_view what) const;
@@ -90,11 +81,18 @@ class RowReader {
   std::optional<int> corrupt_column_;
 };
 
+// The columns of a user, FROM users u, in ReadUser's order (the order of kUserFields): is_athlete
+// is whether the user has an athlete profile.
+const std::string& UserColumns();
 // The columns of a competition, FROM competitions c, in ReadCompetition's order (the order of
 // kCompetitionFields).
 const std::string& CompetitionColumns();
 // The columns of an event, FROM events e, in ReadEvent's order (the order of kEventFields).
 const std::string& EventColumns();
+// The columns of an athlete, FROM athletes a JOIN users au ON au.id = a.id, in ReadAthlete's
+// order (the order of kAthleteFields): the username is the joined user's, and follower_count
+// counts over the index follows(athlete_id), one index range per athlete.
+const std::string& AthleteColumns();
 
 Result<User> ReadUser(RowReader& row);
 Result<Competition> ReadCompetition(RowReader& row);
@@ -111,14 +109,23 @@ inline Timestamp TimestampOf(int64_t micros) {
 std::string EncodeStringList(std::span<const std::string> values);
 
 // How a member of a field table is stored, by its type: dates as their text, timestamps as
-// microseconds (Micros), text and numbers as they are. RowReader::Read reads each back.
+// microseconds (Micros), lists of text as a JSON array (EncodeStringList), booleans as 0 or 1,
+// text and numbers as they are. RowReader::Read reads each back.
 inline const std::string& ToColumn(const std::string& value) { return value; }
 inline const std::optional<std::string>& ToColumn(const std::optional<std::string>& value) {
   return value;
 }
 inline int64_t ToColumn(int64_t value) { return value; }
+inline bool ToColumn(bool value) { return value; }
 inline int64_t ToColumn(Timestamp value) { return Micros(value); }
 inline std::string ToColumn(const Date& value) { return value.ToString(); }
+inline std::optional<std::string> ToColumn(const std::optional<Date>& value) {
+  if (!value.has_value()) return std::nullopt;
+  return value->ToString();
+}
+inline std::string ToColumn(const std::vector<std::string>& values) {
+  return EncodeStringList(values);
+}
 
 // The lowercase keys athletes are ordered and prefix-matched by. They are derived with
 // CursorOf(), the domain's definition of the list order, so that stored keys and cursors made

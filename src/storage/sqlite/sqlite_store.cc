@@ -3,12 +3,14 @@
 #include "storage/sqlite/sqlite_store.h"
 
 #include <filesystem>
+#include <string>
 #include <system_error>
 #include <thread>
 #include <utility>
 
 #include "storage/sqlite/competition_cache.h"
 #include "storage/sqlite/connection.h"
+#include "storage/sqlite/field_rows.h"
 #include "storage/sqlite/group_commit.h"
 #include "storage/sqlite/queries.h"
 #include "storage/sqlite/rows.h"
@@ -141,14 +143,13 @@ Async<Status> SqliteStore::CreateUser(const User& user, const std::string& passw
     if (!taken.ok()) return std::move(taken).error();
     if (*taken) return Error::Conflict("the username is taken");
 
-    Status status = sqlite::RunStatement(
-        connection,
-        "INSERT INTO users (id, username, username_key, display_name, email, password_hash, "
-        "is_admin, created_at, updated_at, version) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        user.id, user.username, username_key, user.display_name, user.email, password_hash,
-        user.is_admin, sqlite::Micros(user.created_at), sqlite::Micros(user.updated_at),
-        user.version);
+    // is_athlete is not a column (kDerived); the username key and the password hash are.
+    static const std::string kInsert =
+        sqlite::InsertSql("users", kUserFields, {"username_key", "password_hash"});
+    Result<Statement> insert = connection.Prepare(kInsert);
+    if (!insert.ok()) return std::move(insert).error();
+    sqlite::BindFields(*insert, kUserFields, user, username_key, password_hash);
+    Status status = insert->Run();
     if (!status.ok() && status.error().code == ErrorCode::kConflict) {
       return Error::Conflict("a user with this id already exists");
     }
@@ -158,8 +159,9 @@ Async<Status> SqliteStore::CreateUser(const User& user, const std::string& passw
 
 Async<Result<User>> SqliteStore::GetUser(std::string_view id) {
   co_return InSingleStatementRead(*pool_, [&](Connection& connection) -> Result<User> {
-    Result<Statement> select =
-        connection.Prepare("SELECT " TT_SQL_USER_COLUMNS " FROM users u WHERE u.id = ?1");
+    static const std::string kSelect =
+        "SELECT " + sqlite::UserColumns() + " FROM users u WHERE u.id = ?1";
+    Result<Statement> select = connection.Prepare(kSelect);
     if (!select.ok()) return std::move(select).error();
     select->Bind(1, id);
     return sqlite::ReadOneRow(*select, &sqlite::ReadUser, kNoSuchUser);
@@ -169,8 +171,9 @@ Async<Result<User>> SqliteStore::GetUser(std::string_view id) {
 Async<Result<UserCredentials>> SqliteStore::FindUserByUsername(std::string_view username) {
   const std::string username_key = UsernameKey(username);
   co_return InSingleStatementRead(*pool_, [&](Connection& connection) -> Result<UserCredentials> {
-    Result<Statement> select = connection.Prepare(
-        "SELECT " TT_SQL_USER_COLUMNS ", u.password_hash FROM users u WHERE u.username_key = ?1");
+    static const std::string kSelect = "SELECT " + sqlite::UserColumns() +
+                                       ", u.password_hash FROM users u WHERE u.username_key = ?1";
+    Result<Statement> select = connection.Prepare(kSelect);
     if (!select.ok()) return std::move(select).error();
     select->Bind(1, username_key);
     Result<bool> row = select->Step();
@@ -192,15 +195,11 @@ Async<Status> SqliteStore::UpdateUser(const User& user, int64_t expected_version
         !status.ok()) {
       return status;
     }
-    if (Status status = sqlite::RunChangingOneRow(
-            connection,
-            "UPDATE users SET display_name = ?2, email = ?3, is_admin = ?4, updated_at = ?5, "
-            "version = ?6 WHERE id = ?1 AND version = ?7",
-            user.id, user.display_name, user.email, user.is_admin, sqlite::Micros(user.updated_at),
-            user.version, expected_version);
-        !status.ok()) {
-      return status;
-    }
+    static const std::string kUpdate = sqlite::UpdateSql("users", kUserFields);
+    Result<Statement> update = connection.Prepare(kUpdate);
+    if (!update.ok()) return std::move(update).error();
+    sqlite::BindUpdate(*update, kUserFields, user, expected_version);
+    if (Status status = sqlite::RunChangingOneRow(*update); !status.ok()) return status;
     if (!new_password_hash.has_value()) return Status::Ok();
 
     if (Status status =
@@ -257,9 +256,10 @@ Async<Status> SqliteStore::CreateSession(const Session& session) {
 Async<Result<std::pair<Session, User>>> SqliteStore::FindSession(std::string_view token_hash) {
   co_return InSingleStatementRead(
       *pool_, [&](Connection& connection) -> Result<std::pair<Session, User>> {
-        Result<Statement> select = connection.Prepare(
-            "SELECT s.token_hash, s.user_id, s.created_at, s.expires_at, " TT_SQL_USER_COLUMNS
-            " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1");
+        static const std::string kSelect =
+            "SELECT s.token_hash, s.user_id, s.created_at, s.expires_at, " + sqlite::UserColumns() +
+            " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1";
+        Result<Statement> select = connection.Prepare(kSelect);
         if (!select.ok()) return std::move(select).error();
         select->Bind(1, token_hash);
         Result<bool> row = select->Step();

@@ -1,8 +1,10 @@
 // SqliteStore: athletes and following.
 #include <limits>
+#include <string>
 #include <utility>
 
 #include "storage/sqlite/connection.h"
+#include "storage/sqlite/field_rows.h"
 #include "storage/sqlite/group_commit.h"
 #include "storage/sqlite/queries.h"
 #include "storage/sqlite/rows.h"
@@ -26,21 +28,19 @@ constexpr char kNoSuchAthlete[] = "no such athlete";
 
 Async<Status> SqliteStore::CreateAthlete(const Athlete& athlete) {
   const sqlite::AthleteNameKeys keys = sqlite::NameKeysOf(athlete);
-  const std::string disciplines = sqlite::EncodeStringList(athlete.disciplines);
   co_return co_await writer_->Run([&](Connection& connection) -> Status {
     if (Status status = sqlite::RequireUser(connection, athlete.id); !status.ok()) {
       return std::move(status).error();
     }
 
-    Status status = sqlite::RunStatement(
-        connection,
-        "INSERT INTO athletes (id, first_name, last_name, first_key, last_key, bio, birthday, "
-        "team, country, disciplines, created_at, updated_at, version) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-        athlete.id, athlete.first_name, athlete.last_name, keys.first, keys.last, athlete.bio,
-        athlete.birthday.has_value() ? std::optional(athlete.birthday->ToString()) : std::nullopt,
-        athlete.team, athlete.country, disciplines, sqlite::Micros(athlete.created_at),
-        sqlite::Micros(athlete.updated_at), athlete.version);
+    // The username and follower count are not columns of athletes (kDerived); the folded name
+    // keys are.
+    static const std::string kInsert =
+        sqlite::InsertSql("athletes", kAthleteFields, {"first_key", "last_key"});
+    Result<Statement> insert = connection.Prepare(kInsert);
+    if (!insert.ok()) return std::move(insert).error();
+    sqlite::BindFields(*insert, kAthleteFields, athlete, keys.first, keys.last);
+    Status status = insert->Run();
     if (!status.ok() && status.error().code == ErrorCode::kConflict) {
       return Error::Conflict("the user already is an athlete");
     }
@@ -50,9 +50,10 @@ Async<Status> SqliteStore::CreateAthlete(const Athlete& athlete) {
 
 Async<Result<Athlete>> SqliteStore::GetAthlete(std::string_view id) {
   co_return InSingleStatementRead(*pool_, [&](Connection& connection) -> Result<Athlete> {
-    Result<Statement> select =
-        connection.Prepare("SELECT " TT_SQL_ATHLETE_COLUMNS
-                           " FROM athletes a JOIN users au ON au.id = a.id WHERE a.id = ?1");
+    static const std::string kSelect = "SELECT " + sqlite::AthleteColumns() +
+                                       " FROM athletes a JOIN users au ON au.id = a.id"
+                                       " WHERE a.id = ?1";
+    Result<Statement> select = connection.Prepare(kSelect);
     if (!select.ok()) return std::move(select).error();
     select->Bind(1, id);
     return sqlite::ReadOneRow(*select, &sqlite::ReadAthlete, kNoSuchAthlete);
@@ -61,22 +62,18 @@ Async<Result<Athlete>> SqliteStore::GetAthlete(std::string_view id) {
 
 Async<Status> SqliteStore::UpdateAthlete(const Athlete& athlete, int64_t expected_version) {
   const sqlite::AthleteNameKeys keys = sqlite::NameKeysOf(athlete);
-  const std::string disciplines = sqlite::EncodeStringList(athlete.disciplines);
   co_return co_await writer_->Run([&](Connection& connection) -> Status {
     if (Status status = sqlite::CheckVersion(connection, kAthleteVersion, athlete.id,
                                              expected_version, kNoSuchAthlete);
         !status.ok()) {
       return status;
     }
-    return sqlite::RunChangingOneRow(
-        connection,
-        "UPDATE athletes SET first_name = ?2, last_name = ?3, first_key = ?4, last_key = ?5, "
-        "bio = ?6, birthday = ?7, team = ?8, country = ?9, disciplines = ?10, updated_at = ?11, "
-        "version = ?12 WHERE id = ?1 AND version = ?13",
-        athlete.id, athlete.first_name, athlete.last_name, keys.first, keys.last, athlete.bio,
-        athlete.birthday.has_value() ? std::optional(athlete.birthday->ToString()) : std::nullopt,
-        athlete.team, athlete.country, disciplines, sqlite::Micros(athlete.updated_at),
-        athlete.version, expected_version);
+    static const std::string kUpdate =
+        sqlite::UpdateSql("athletes", kAthleteFields, {"first_key", "last_key"});
+    Result<Statement> update = connection.Prepare(kUpdate);
+    if (!update.ok()) return std::move(update).error();
+    sqlite::BindUpdate(*update, kAthleteFields, athlete, expected_version, keys.first, keys.last);
+    return sqlite::RunChangingOneRow(*update);
   });
 }
 
@@ -114,20 +111,19 @@ Async<Result<Page<Athlete>>> SqliteStore::ListAthletes(const AthleteQuery& query
     // suits it. Without a prefix: the name index in order from the cursor. With one: the union
     // of two index ranges (first_key, last_key), then a sort of just the matches; never LIKE,
     // whose wildcards would come from input.
-    Result<Statement> select =
-        prefix_end.has_value()
-            ? connection.Prepare(
-                  "SELECT " TT_SQL_ATHLETE_COLUMNS
-                  " FROM athletes a JOIN users au ON au.id = a.id"
-                  " WHERE a.id IN ("
-                  "SELECT id FROM athletes WHERE first_key >= ?4 AND first_key < ?5"
-                  " UNION ALL SELECT id FROM athletes WHERE last_key >= ?4 AND last_key < ?5)"
-                  " AND (a.last_key, a.first_key, a.id) > (?1, ?2, ?3)"
-                  " ORDER BY a.last_key, a.first_key, a.id LIMIT ?6")
-            : connection.Prepare("SELECT " TT_SQL_ATHLETE_COLUMNS
-                                 " FROM athletes a JOIN users au ON au.id = a.id"
-                                 " WHERE (a.last_key, a.first_key, a.id) > (?1, ?2, ?3)"
-                                 " ORDER BY a.last_key, a.first_key, a.id LIMIT ?4");
+    static const std::string kPrefixSelect =
+        "SELECT " + sqlite::AthleteColumns() +
+        " FROM athletes a JOIN users au ON au.id = a.id"
+        " WHERE a.id IN ("
+        "SELECT id FROM athletes WHERE first_key >= ?4 AND first_key < ?5"
+        " UNION ALL SELECT id FROM athletes WHERE last_key >= ?4 AND last_key < ?5)"
+        " AND (a.last_key, a.first_key, a.id) > (?1, ?2, ?3)"
+        " ORDER BY a.last_key, a.first_key, a.id LIMIT ?6";
+    static const std::string kSelect = "SELECT " + sqlite::AthleteColumns() +
+                                       " FROM athletes a JOIN users au ON au.id = a.id"
+                                       " WHERE (a.last_key, a.first_key, a.id) > (?1, ?2, ?3)"
+                                       " ORDER BY a.last_key, a.first_key, a.id LIMIT ?4";
+    Result<Statement> select = connection.Prepare(prefix_end.has_value() ? kPrefixSelect : kSelect);
     if (!select.ok()) return std::move(select).error();
     if (prefix_end.has_value()) {
       select->BindAll(after_last, after_first, after_id, prefix, *prefix_end, limit + 1);
@@ -176,12 +172,13 @@ Async<Result<Page<FollowedAthlete>>> SqliteStore::ListFollowing(const FollowingQ
     }
 
     // Walks the (user_id, followed_at, athlete_id) index backwards from the cursor.
-    Result<Statement> select =
-        connection.Prepare("SELECT " TT_SQL_ATHLETE_COLUMNS
-                           ", f.followed_at FROM follows f"
-                           " JOIN athletes a ON a.id = f.athlete_id JOIN users au ON au.id = a.id"
-                           " WHERE f.user_id = ?1 AND (f.followed_at, f.athlete_id) < (?2, ?3)"
-                           " ORDER BY f.followed_at DESC, f.athlete_id DESC LIMIT ?4");
+    static const std::string kSelect =
+        "SELECT " + sqlite::AthleteColumns() +
+        ", f.followed_at FROM follows f"
+        " JOIN athletes a ON a.id = f.athlete_id JOIN users au ON au.id = a.id"
+        " WHERE f.user_id = ?1 AND (f.followed_at, f.athlete_id) < (?2, ?3)"
+        " ORDER BY f.followed_at DESC, f.athlete_id DESC LIMIT ?4";
+    Result<Statement> select = connection.Prepare(kSelect);
     if (!select.ok()) return std::move(select).error();
     select->BindAll(query.user_id, before.time, before.id, limit + 1);
     return sqlite::ReadPage(

@@ -40,9 +40,10 @@ Async<Status> SqliteStore::DeleteCalendarToken(std::string_view user_id) {
 
 Async<Result<User>> SqliteStore::FindCalendarTokenUser(std::string_view token_hash) {
   co_return InSingleStatementRead(*pool_, [&](Connection& connection) -> Result<User> {
-    Result<Statement> select = connection.Prepare(
-        "SELECT " TT_SQL_USER_COLUMNS
-        " FROM calendar_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?1");
+    static const std::string kSelect =
+        "SELECT " + sqlite::UserColumns() +
+        " FROM calendar_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?1";
+    Result<Statement> select = connection.Prepare(kSelect);
     if (!select.ok()) return std::move(select).error();
     select->Bind(1, token_hash);
     return sqlite::ReadOneRow(*select, &sqlite::ReadUser, "no such calendar token");

@@ -174,7 +174,8 @@ class DynamoDbStore final : public Store {
   // Deletes the items at `keys` (absent ones are no error): BatchWriteItem in chunks of 25,
   // UnprocessedItems retried with backoff.
   Async<Status> BatchDelete(std::vector<Item> keys);
-  // Runs task(0) .. task(count - 1), at most `kMaxParallel` at once, on the caller's executor.
+  // Runs task(0) .. task(count - 1), at most `kMaxParallel` at once, on a strand of the caller's
+  // executor.
   // The first error wins; tasks not yet started then are skipped.
   static Async<Status> ForEachConcurrently(size_t count,
                                            const std::function<Async<Status>(size_t)>& task);

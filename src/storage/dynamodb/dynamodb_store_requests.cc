@@ -6,6 +6,7 @@
 #include <boost/asio/deferred.hpp>
 #include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/array.hpp>
@@ -66,6 +67,33 @@ Async<Status> Worker(std::atomic<size_t>* next, size_t count, std::atomic<bool>*
       failed->store(true);
       co_return status;
     }
+  }
+  co_return Status::Ok();
+}
+
+// ForEachConcurrently's body, on a strand: `parallel` workers at most.
+Async<Status> RunWorkers(size_t count, size_t parallel,
+                         const std::function<Async<Status>(size_t)>* task) {
+  auto executor = co_await asio::this_coro::executor;
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  using Operation =
+      decltype(asio::co_spawn(executor, std::declval<Async<Status>>(), asio::deferred));
+  std::vector<Operation> workers;
+  const size_t worker_count = std::min(count, parallel);
+  workers.reserve(worker_count);
+  for (size_t i = 0; i < worker_count; ++i) {
+    workers.push_back(
+        asio::co_spawn(executor, Worker(&next, count, &failed, task), asio::deferred));
+  }
+  auto [order, exceptions, statuses] =
+      co_await asio::experimental::make_parallel_group(std::move(workers))
+          .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
+  for (const std::exception_ptr& exception : exceptions) {
+    if (exception) std::rethrow_exception(exception);
+  }
+  for (Status& status : statuses) {
+    if (!status.ok()) co_return std::move(status);
   }
   co_return Status::Ok();
 }
@@ -231,28 +259,12 @@ Async<Status> DynamoDbStore::ForEachConcurrently(size_t count,
                                                  const std::function<Async<Status>(size_t)>& task) {
   if (count == 0) co_return Status::Ok();
   if (count == 1) co_return co_await task(0);
-  auto executor = co_await asio::this_coro::executor;
-  std::atomic<size_t> next{0};
-  std::atomic<bool> failed{false};
-  using Operation =
-      decltype(asio::co_spawn(executor, std::declval<Async<Status>>(), asio::deferred));
-  std::vector<Operation> workers;
-  const size_t worker_count = std::min(count, kMaxParallel);
-  workers.reserve(worker_count);
-  for (size_t i = 0; i < worker_count; ++i) {
-    workers.push_back(
-        asio::co_spawn(executor, Worker(&next, count, &failed, &task), asio::deferred));
-  }
-  auto [order, exceptions, statuses] =
-      co_await asio::experimental::make_parallel_group(std::move(workers))
-          .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
-  for (const std::exception_ptr& exception : exceptions) {
-    if (exception) std::rethrow_exception(exception);
-  }
-  for (Status& status : statuses) {
-    if (!status.ok()) co_return std::move(status);
-  }
-  co_return Status::Ok();
+  // Asio 1.81's ranged parallel_group reads its range once more after starting the last worker.
+  // On a multi-threaded executor that worker could finish, and end this frame, first (ASan saw
+  // it); on a strand the workers' completions wait until the group's initiation has returned.
+  asio::any_io_executor strand = asio::make_strand(co_await asio::this_coro::executor);
+  co_return co_await asio::co_spawn(strand, RunWorkers(count, kMaxParallel, &task),
+                                    asio::use_awaitable);
 }
 
 Async<Status> DynamoDbStore::VersionFailure(Item key, std::string_view not_found_message) {

@@ -60,6 +60,7 @@ READS = ["get_by_id", "batch_get_100", "list_page", "feed"]
 RATIO_TARGETS = {"get_by_id": 0.6, "list_page": 0.15, "feed": 0.15, "batch_get_100": 0.1,
                  "feed_200": 0.05, "create_competition": 0.1, "add_event": 0.1}
 P99_TARGET_MS = 10.0  # for each of READS
+PEER_FACTOR_TARGETS = {"get_by_id": 2.0}  # ours / the Node.js peer's requests/s, at least
 P99_TARGETS_MS = {"feed_200": 20.0}  # others, each its own
 RSS_IDLE_TARGET_MIB = 25.0
 FEED_P50_TARGET_MS = 5.0
@@ -371,6 +372,11 @@ def main() -> int:
         if value is not None:
             target(f"{name} ratio to nginx >= {minimum}", fmt_ratio(value), value >= minimum,
                    judged)
+    for name, factor in PEER_FACTOR_TARGETS.items():
+        vs = against_peer.get(name, {}).get("rps_ratio")
+        if vs is not None:
+            target(f"{name} requests/s >= {factor:.0f}x the Node.js peer's", f"x{vs:.2f}",
+                   vs >= factor, judged)
     for name in READS:
         if name in results:
             p99 = results[name]["p99_ms"]

@@ -264,7 +264,7 @@ server_args=(serve --listen 127.0.0.1:0 --db "$db" --log-level "$log_level" "${s
 # Waits until process PID, which prints "<what> listening on http://127.0.0.1:<port>" to OUT
 # (stderr to ERR), has printed its port, checking every 0.1 s up to TRIES times; sets `port`.
 # Exits the script when the process dies first or never prints it.
-wait_for_port() {
+wait_for_address() {
   local what=$1 pid=$2 out=$3 err=$4 tries=$5
   port=""
   for _ in $(seq "$tries"); do
@@ -285,7 +285,7 @@ start_server() {
   log "starting track-tracker ${server_args[*]}"
   "$binary" "${server_args[@]}" >"$work/server.out" 2>>"$work/server.err" &
   server_pid=$!
-  wait_for_port track-tracker "$server_pid" "$work/server.out" "$work/server.err" 100
+  wait_for_address track-tracker "$server_pid" "$work/server.out" "$work/server.err" 100
   api=http://127.0.0.1:$port
   echo "listening on $api (pid $server_pid)"
 }
@@ -333,7 +333,7 @@ start_peer() {
   node bench/peer/server.js --listen 127.0.0.1:0 --db "$peer_dir/peer.db" --workers 2 \
     >"$peer_dir/server.out" 2>>"$peer_dir/server.err" &
   peer_pid=$!
-  wait_for_port peer "$peer_pid" "$peer_dir/server.out" "$peer_dir/server.err" 300
+  wait_for_address peer "$peer_pid" "$peer_dir/server.out" "$peer_dir/server.err" 300
   peer_api=http://127.0.0.1:$port
   echo "peer listening on $peer_api (pid $peer_pid and its 2 workers)"
 }

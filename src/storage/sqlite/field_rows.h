@@ -11,6 +11,7 @@
 
 #include "domain/fields.h"
 #include "storage/sqlite/connection.h"
+#include "storage/sqlite/queries.h"
 #include "storage/sqlite/rows.h"
 
 namespace tt::sqlite {
@@ -113,6 +114,29 @@ void BindUpdate(Statement& statement, const Table& fields, const Resource& resou
   });
   (statement.Bind(++parameter, extra), ...);
   statement.Bind(parameter + 1, expected_version);
+}
+
+// Prepares `insert_sql` (InsertSql's text for `fields`), binds the resource's members and `extra`
+// (BindFields) and runs it.
+template <typename Table, typename Resource, typename... Extra>
+Status InsertRow(Connection& connection, const std::string& insert_sql, const Table& fields,
+                 const Resource& resource, const Extra&... extra) {
+  Result<Statement> insert = connection.Prepare(insert_sql);
+  if (!insert.ok()) return std::move(insert).error();
+  BindFields(*insert, fields, resource, extra...);
+  return insert->Run();
+}
+
+// Prepares `update_sql` (UpdateSql's text for `fields`), binds it (BindUpdate) and runs it as the
+// UPDATE of a row whose version the caller has checked in the same transaction
+// (RunChangingOneRow).
+template <typename Table, typename Resource, typename... Extra>
+Status UpdateRow(Connection& connection, const std::string& update_sql, const Table& fields,
+                 const Resource& resource, int64_t expected_version, const Extra&... extra) {
+  Result<Statement> update = connection.Prepare(update_sql);
+  if (!update.ok()) return std::move(update).error();
+  BindUpdate(*update, fields, resource, expected_version, extra...);
+  return RunChangingOneRow(*update);
 }
 
 // Reads every member of `resource` from the row, in the order of `fields` (ColumnList's), the

@@ -108,9 +108,9 @@ inline Timestamp TimestampOf(int64_t micros) {
 // let one constant statement take any number of ids.
 std::string EncodeStringList(std::span<const std::string> values);
 
-// How a member of a field table is stored, by its type: dates as their text, timestamps as
-// microseconds (Micros), lists of text as a JSON array (EncodeStringList), booleans as 0 or 1,
-// text and numbers as they are. RowReader::Read reads each back.
+// How a member of a field table is stored, by its type: dates and date-times as their text,
+// timestamps as microseconds (Micros), lists of text as a JSON array (EncodeStringList), booleans
+// as 0 or 1, text and numbers as they are. RowReader::Read reads each back.
 inline const std::string& ToColumn(const std::string& value) { return value; }
 inline const std::optional<std::string>& ToColumn(const std::optional<std::string>& value) {
   return value;
@@ -119,6 +119,7 @@ inline int64_t ToColumn(int64_t value) { return value; }
 inline bool ToColumn(bool value) { return value; }
 inline int64_t ToColumn(Timestamp value) { return Micros(value); }
 inline std::string ToColumn(const Date& value) { return value.ToString(); }
+inline std::string ToColumn(const DateTime& value) { return value.ToString(); }
 inline std::optional<std::string> ToColumn(const std::optional<Date>& value) {
   if (!value.has_value()) return std::nullopt;
   return value->ToString();

@@ -146,10 +146,8 @@ Async<Status> SqliteStore::CreateUser(const User& user, const std::string& passw
     // is_athlete is not a column (kDerived); the username key and the password hash are.
     static const std::string kInsert =
         sqlite::InsertSql("users", kUserFields, {"username_key", "password_hash"});
-    Result<Statement> insert = connection.Prepare(kInsert);
-    if (!insert.ok()) return std::move(insert).error();
-    sqlite::BindFields(*insert, kUserFields, user, username_key, password_hash);
-    Status status = insert->Run();
+    Status status =
+        sqlite::InsertRow(connection, kInsert, kUserFields, user, username_key, password_hash);
     if (!status.ok() && status.error().code == ErrorCode::kConflict) {
       return Error::Conflict("a user with this id already exists");
     }
@@ -196,10 +194,10 @@ Async<Status> SqliteStore::UpdateUser(const User& user, int64_t expected_version
       return status;
     }
     static const std::string kUpdate = sqlite::UpdateSql("users", kUserFields);
-    Result<Statement> update = connection.Prepare(kUpdate);
-    if (!update.ok()) return std::move(update).error();
-    sqlite::BindUpdate(*update, kUserFields, user, expected_version);
-    if (Status status = sqlite::RunChangingOneRow(*update); !status.ok()) return status;
+    if (Status status = sqlite::UpdateRow(connection, kUpdate, kUserFields, user, expected_version);
+        !status.ok()) {
+      return status;
+    }
     if (!new_password_hash.has_value()) return Status::Ok();
 
     if (Status status =

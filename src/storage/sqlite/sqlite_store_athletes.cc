@@ -37,10 +37,8 @@ Async<Status> SqliteStore::CreateAthlete(const Athlete& athlete) {
     // keys are.
     static const std::string kInsert =
         sqlite::InsertSql("athletes", kAthleteFields, {"first_key", "last_key"});
-    Result<Statement> insert = connection.Prepare(kInsert);
-    if (!insert.ok()) return std::move(insert).error();
-    sqlite::BindFields(*insert, kAthleteFields, athlete, keys.first, keys.last);
-    Status status = insert->Run();
+    Status status =
+        sqlite::InsertRow(connection, kInsert, kAthleteFields, athlete, keys.first, keys.last);
     if (!status.ok() && status.error().code == ErrorCode::kConflict) {
       return Error::Conflict("the user already is an athlete");
     }
@@ -70,10 +68,8 @@ Async<Status> SqliteStore::UpdateAthlete(const Athlete& athlete, int64_t expecte
     }
     static const std::string kUpdate =
         sqlite::UpdateSql("athletes", kAthleteFields, {"first_key", "last_key"});
-    Result<Statement> update = connection.Prepare(kUpdate);
-    if (!update.ok()) return std::move(update).error();
-    sqlite::BindUpdate(*update, kAthleteFields, athlete, expected_version, keys.first, keys.last);
-    return sqlite::RunChangingOneRow(*update);
+    return sqlite::UpdateRow(connection, kUpdate, kAthleteFields, athlete, expected_version,
+                             keys.first, keys.last);
   });
 }
 

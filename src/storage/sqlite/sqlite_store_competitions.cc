@@ -37,10 +37,7 @@ Async<Status> SqliteStore::CreateCompetition(const Competition& competition) {
   co_return co_await writer_->Run([&](Connection& connection) -> Status {
     writer_->NoteChanged(competition.id);
     static const std::string kInsert = sqlite::InsertSql("competitions", kCompetitionFields);
-    Result<Statement> insert = connection.Prepare(kInsert);
-    if (!insert.ok()) return std::move(insert).error();
-    sqlite::BindFields(*insert, kCompetitionFields, competition);
-    Status status = insert->Run();
+    Status status = sqlite::InsertRow(connection, kInsert, kCompetitionFields, competition);
     if (!status.ok() && status.error().code == ErrorCode::kConflict) {
       return Error::Conflict("a competition with this id already exists");
     }
@@ -129,10 +126,8 @@ Async<Status> SqliteStore::UpdateCompetition(const Competition& competition,
 
     // id, created_by and created_at stay as stored.
     static const std::string kUpdate = sqlite::UpdateSql("competitions", kCompetitionFields);
-    Result<Statement> update = connection.Prepare(kUpdate);
-    if (!update.ok()) return std::move(update).error();
-    sqlite::BindUpdate(*update, kCompetitionFields, competition, expected_version);
-    return sqlite::RunChangingOneRow(*update);
+    return sqlite::UpdateRow(connection, kUpdate, kCompetitionFields, competition,
+                             expected_version);
   });
 }
 

@@ -1,10 +1,12 @@
 // SqliteStore: events (athletes' calendars) and the feed.
 #include <limits>
 #include <map>
+#include <string>
 #include <utility>
 
 #include "domain/feed.h"
 #include "storage/sqlite/connection.h"
+#include "storage/sqlite/field_rows.h"
 #include "storage/sqlite/group_commit.h"
 #include "storage/sqlite/queries.h"
 #include "storage/sqlite/rows.h"
@@ -55,14 +57,12 @@ Async<Status> SqliteStore::CreateEvent(const Event& event) {
     if (Status status = CheckFitsCompetition(connection, event, local_date); !status.ok()) {
       return status;
     }
-    Status status = sqlite::RunStatement(
-        connection,
-        "INSERT INTO events (id, athlete_id, competition_id, name, date_time, instant, "
-        "local_date, notes, created_at, updated_at, version) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        event.id, event.athlete_id, event.competition_id, event.name, event.date_time.ToString(),
-        sqlite::Micros(event.date_time.instant()), local_date, event.notes,
-        sqlite::Micros(event.created_at), sqlite::Micros(event.updated_at), event.version);
+    // The instant and the local day, which calendars and the competition check use, are derived
+    // from date_time.
+    static const std::string kInsert =
+        sqlite::InsertSql("events", kEventFields, {"instant", "local_date"});
+    Status status = sqlite::InsertRow(connection, kInsert, kEventFields, event,
+                                      sqlite::Micros(event.date_time.instant()), local_date);
     if (!status.ok() && status.error().code == ErrorCode::kConflict) {
       return Error::Conflict("an event with this id already exists");
     }
@@ -94,14 +94,10 @@ Async<Status> SqliteStore::UpdateEvent(const Event& event, int64_t expected_vers
       return status;
     }
     // An event stays in its athlete's calendar: athlete_id is not rewritten.
-    return sqlite::RunChangingOneRow(
-        connection,
-        "UPDATE events SET competition_id = ?2, name = ?3, date_time = ?4, instant = ?5, "
-        "local_date = ?6, notes = ?7, updated_at = ?8, version = ?9 "
-        "WHERE id = ?1 AND version = ?10",
-        event.id, event.competition_id, event.name, event.date_time.ToString(),
-        sqlite::Micros(event.date_time.instant()), local_date, event.notes,
-        sqlite::Micros(event.updated_at), event.version, expected_version);
+    static const std::string kUpdate =
+        sqlite::UpdateSql("events", kEventFields, {"instant", "local_date"});
+    return sqlite::UpdateRow(connection, kUpdate, kEventFields, event, expected_version,
+                             sqlite::Micros(event.date_time.instant()), local_date);
   });
 }
 

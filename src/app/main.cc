@@ -37,6 +37,13 @@ int main(int argc, char** argv) {
       ->envname("TRACK_COMPETITION_CACHE_MB")
       ->check(CLI::Range(0, 65536))
       ->capture_default_str();
+  serve_command
+      ->add_option("--sqlite-cache-mb", serve.store.sqlite_cache_mb,
+                   "Memory for SQLite's page caches, shared by its connections, in MiB; 0 keeps "
+                   "SQLite's default (2 MiB a connection)")
+      ->envname("TRACK_SQLITE_CACHE_MB")
+      ->check(CLI::Range(0, 65536))
+      ->capture_default_str();
   serve_command->add_option("--threads", serve.threads, "I/O threads (0: one per core)")
       ->envname("TRACK_THREADS")
       ->check(CLI::NonNegativeNumber)

@@ -31,6 +31,7 @@ Result<std::unique_ptr<Store>> OpenSqlite(const SqliteLocation& location,
   SqliteStoreOptions options;
   options.path = location.path;
   options.competition_cache_bytes = static_cast<size_t>(settings.competition_cache_mb) << 20;
+  options.page_cache_bytes = static_cast<size_t>(settings.sqlite_cache_mb) << 20;
   Result<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(options, logger);
   if (!store) return std::move(store).error();  // its message names the file and the reason
   return std::unique_ptr<Store>(std::move(*store));

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
 #include <thread>
 #include <vector>
@@ -135,6 +136,87 @@ TEST_F(SqliteStoreTest, ConnectionsAreConfiguredForDurabilityAndIntegrity) {
   EXPECT_EQ(pragma("PRAGMA synchronous"), "2") << "FULL";
   EXPECT_EQ(pragma("PRAGMA foreign_keys"), "1");
   EXPECT_NE(pragma("PRAGMA busy_timeout"), "0");
+}
+
+TEST_F(SqliteStoreTest, AConnectionsPageCacheIsTheSizeAskedForOrSqlitesDefault) {
+  auto cache_size = [&](int64_t page_cache_kib) {
+    Result<std::unique_ptr<sqlite::Connection>> connection =
+        sqlite::Connection::Open(DatabasePath().string(), logger_, page_cache_kib);
+    EXPECT_TRUE(connection.ok());
+    if (!connection.ok()) return std::string();
+    Result<sqlite::Statement> statement = (*connection)->Prepare("PRAGMA cache_size");
+    if (!statement.ok() || !statement->Step().ok()) return std::string();
+    return statement->Text(0);
+  };
+  EXPECT_EQ(cache_size(0), "-2000") << "SQLite's default, 2,000 KiB";
+  EXPECT_EQ(cache_size(25600), "-25600") << "KiB";
+}
+
+TEST_F(SqliteStoreTest, ThePageCacheBudgetIsSharedByTheConnectionsAndShowsOnTheCounters) {
+  // 4 pool connections and the writer share 10 MiB: 2 MiB each.
+  Result<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(
+      SqliteStoreOptions{
+          .path = DatabasePath().string(), .pool_size = 4, .page_cache_bytes = size_t{10} << 20},
+      logger_);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  std::map<std::string, StoreCounter> counters;
+  for (const StoreCounter& counter : (*store)->Counters()) counters[counter.name] = counter;
+  ASSERT_TRUE(counters.contains("tt_sqlite_page_cache_budget_bytes"));
+  EXPECT_EQ(counters["tt_sqlite_page_cache_budget_bytes"].value, uint64_t{10} << 20);
+  EXPECT_TRUE(counters["tt_sqlite_page_cache_budget_bytes"].gauge);
+  ASSERT_TRUE(counters.contains("tt_sqlite_memory_bytes"));
+  EXPECT_GT(counters["tt_sqlite_memory_bytes"].value, 0U) << "the open connections hold memory";
+  EXPECT_TRUE(counters["tt_sqlite_memory_bytes"].gauge);
+
+  Result<std::unique_ptr<SqliteStore>> default_cache = SqliteStore::Open(
+      SqliteStoreOptions{.path = (dir_.path() / "default.db").string(), .page_cache_bytes = 0},
+      logger_);
+  ASSERT_TRUE(default_cache.ok()) << default_cache.error().message;
+  for (const StoreCounter& counter : (*default_cache)->Counters()) {
+    if (counter.name == "tt_sqlite_page_cache_budget_bytes") {
+      EXPECT_EQ(counter.value, 0U);
+    }
+  }
+}
+
+TEST(SqliteTextSet, HoldsWhatWasInsertedAndNothingElseAcrossGrowth) {
+  sqlite::TextSet set;
+  EXPECT_TRUE(set.empty());
+  EXPECT_FALSE(set.Contains(""));
+  for (int i = 0; i < 1000; ++i) set.Insert("athlete-" + std::to_string(i));
+  set.Insert("athlete-7");  // again
+  set.Insert("");
+  EXPECT_EQ(set.size(), 1001U);
+  for (int i = 0; i < 1000; ++i) EXPECT_TRUE(set.Contains("athlete-" + std::to_string(i))) << i;
+  EXPECT_TRUE(set.Contains(""));
+  EXPECT_FALSE(set.Contains("athlete-1000"));
+  EXPECT_FALSE(set.Contains("athlete-"));
+  EXPECT_FALSE(set.Contains("athlete-10000"));
+}
+
+TEST_F(SqliteStoreTest, SqlTestsMembershipInABoundTextSet) {
+  Result<std::unique_ptr<sqlite::Connection>> connection =
+      sqlite::Connection::Open(DatabasePath().string(), logger_);
+  ASSERT_TRUE(connection.ok()) << connection.error().message;
+  sqlite::TextSet set;
+  set.Insert("ab");
+  set.Insert("c\xc3\xa9");  // UTF-8, compared as bytes
+  auto in_set = [&](const char* sql, bool bind_set) {
+    Result<sqlite::Statement> statement = (*connection)->Prepare(sql);
+    EXPECT_TRUE(statement.ok());
+    if (!statement.ok()) return std::string("prepare failed");
+    if (bind_set) statement->Bind(1, set);
+    Result<bool> row = statement->Step();
+    if (!row.ok() || !*row) return std::string("no row");
+    return statement->IsNull(0) ? std::string("NULL") : std::to_string(statement->Int(0));
+  };
+  EXPECT_EQ(in_set("SELECT tt_in_set(?1, 'ab')", true), "1");
+  EXPECT_EQ(in_set("SELECT tt_in_set(?1, 'c' || char(233))", true), "1");
+  EXPECT_EQ(in_set("SELECT tt_in_set(?1, 'a')", true), "0");
+  EXPECT_EQ(in_set("SELECT tt_in_set(?1, NULL)", true), "NULL");
+  // Anything but a set bound through Statement::Bind reads as no set, never as memory.
+  EXPECT_EQ(in_set("SELECT tt_in_set(?1, 'ab')", false), "NULL");
+  EXPECT_EQ(in_set("SELECT tt_in_set('ab', 'ab')", false), "NULL");
 }
 
 TEST_F(SqliteStoreTest, WritesAnsweredBeforeTheProcessIsKilledSurviveIt) {

@@ -61,9 +61,24 @@ void FoldCaseFunction(sqlite3_context* context, int /*argc*/, sqlite3_value** ar
   sqlite3_result_text(context, folded.data(), static_cast<int>(folded.size()), SQLITE_TRANSIENT);
 }
 
+// tt_in_set(set, text): 1 when `text` is in the TextSet bound as `set`, else 0; NULL when
+// either is missing (a set not bound through Statement::Bind reads as missing).
+void InSetFunction(sqlite3_context* context, int /*argc*/, sqlite3_value** argv) {
+  const auto* set =
+      static_cast<const TextSet*>(sqlite3_value_pointer(argv[0], kTextSetPointerType));
+  if (set == nullptr || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
+    sqlite3_result_null(context);
+    return;
+  }
+  const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(argv[1]));
+  const int bytes = sqlite3_value_bytes(argv[1]);
+  sqlite3_result_int(context, set->Contains(std::string_view(text == nullptr ? "" : text, bytes)));
+}
+
 }  // namespace
 
-Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, Logger& logger) {
+Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, Logger& logger,
+                                                     int64_t page_cache_kib) {
   sqlite3* db = nullptr;
   // NOMUTEX: the pool lends a connection to one thread at a time, so SQLite's own per-connection
   // mutex would only cost time. EXRESCODE: extended codes tell UNIQUE from FOREIGN KEY.
@@ -86,6 +101,13 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, Lo
       db, "tt_fold", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr,
       &FoldCaseFunction, nullptr, nullptr, nullptr);
   if (registered != SQLITE_OK) return open_error(connection->Fail(registered, "tt_fold"));
+  // Not DETERMINISTIC: its answer depends on what the pointer points at, not on SQL values.
+  const int registered_in_set =
+      sqlite3_create_function_v2(db, "tt_in_set", 2, SQLITE_UTF8 | SQLITE_DIRECTONLY, nullptr,
+                                 &InSetFunction, nullptr, nullptr, nullptr);
+  if (registered_in_set != SQLITE_OK) {
+    return open_error(connection->Fail(registered_in_set, "tt_in_set"));
+  }
 
   {
     // Setting WAL is persistent in the file but answers the mode in force, which is not WAL
@@ -108,6 +130,14 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, Lo
   for (const char* pragma :
        {"PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON", "PRAGMA trusted_schema = OFF"}) {
     if (Status status = connection->Exec(pragma); !status.ok()) {
+      return open_error(std::move(status).error());
+    }
+  }
+  if (page_cache_kib > 0) {
+    // A negative cache_size is a size in KiB rather than in pages. The number is configuration,
+    // never request input, and PRAGMA takes no parameters.
+    const std::string cache_size = "PRAGMA cache_size = -" + std::to_string(page_cache_kib);
+    if (Status status = connection->Exec(cache_size.c_str()); !status.ok()) {
       return open_error(std::move(status).error());
     }
   }

@@ -31,6 +31,34 @@ namespace tt::sqlite {
 
 class Connection;
 
+// A set of strings that SQL tests membership in with `tt_in_set(?N, text)` (1 or 0), the set
+// bound to ?N with Statement::Bind: a hash probe instead of a b-tree descent per row, for a set
+// small enough to load (the feed's followed athletes). One buffer holds the strings and one
+// open-addressed table their positions, so building a set of n costs a few allocations, not 2n.
+class TextSet {
+ public:
+  // Adds `text` (a copy); adding a member again is harmless.
+  void Insert(std::string_view text);
+  bool Contains(std::string_view text) const;
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+
+ private:
+  struct Slot {
+    uint32_t offset = 0;
+    uint32_t length = 0;
+    bool used = false;
+  };
+  std::string_view At(const Slot& slot) const { return {bytes_.data() + slot.offset, slot.length}; }
+  size_t FindSlot(std::string_view text) const;  // its slot, or the empty one it would take
+  void Grow();
+
+  std::string bytes_;
+  std::vector<Slot> slots_;  // a power of two, at most half full
+  size_t size_ = 0;
+};
+inline constexpr char kTextSetPointerType[] = "tt_text_set";
+
 // The Error for a failed SQLite call, from its (extended) result code. Pure; does not log.
 //   UNIQUE / PRIMARY KEY violation                 -> kConflict
 //   FOREIGN KEY violation                          -> kNotFound (a referenced row is gone)
@@ -61,6 +89,8 @@ class Statement {
   void Bind(int index, int value) { Bind(index, static_cast<int64_t>(value)); }
   void Bind(int index, bool value) { Bind(index, static_cast<int64_t>(value ? 1 : 0)); }
   void Bind(int index, std::nullopt_t);
+  // Binds a pointer to `set` (for tt_in_set), which must outlive the statement's use.
+  void Bind(int index, const TextSet& set);
   template <typename T>
   void Bind(int index, const std::optional<T>& value) {
     if (value.has_value()) {
@@ -85,6 +115,8 @@ class Statement {
   bool IsNull(int column) const;
   int64_t Int(int column) const;
   std::string Text(int column) const;
+  // The column's text without a copy, valid until the next Step() or the statement's end.
+  std::string_view TextView(int column) const;
   std::optional<std::string> OptionalText(int column) const;
 
   Connection& connection() const { return *connection_; }
@@ -104,9 +136,11 @@ class Statement {
 class Connection {
  public:
   // Opens `path` (creating the file when missing) and configures the connection: WAL journal,
-  // synchronous=FULL, foreign keys on, a busy timeout. Errors are translated and logged, and
-  // their message names the path and the cause, for the operator.
-  static Result<std::unique_ptr<Connection>> Open(const std::string& path, Logger& logger);
+  // synchronous=FULL, foreign keys on, a busy timeout, and a page cache of at most
+  // `page_cache_kib` KiB (0 keeps SQLite's default of 2 MiB). Errors are translated and logged,
+  // and their message names the path and the cause, for the operator.
+  static Result<std::unique_ptr<Connection>> Open(const std::string& path, Logger& logger,
+                                                  int64_t page_cache_kib = 0);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;

@@ -13,7 +13,7 @@ namespace {
 // Conventions: STRICT tables, so a type mistake fails instead of being stored; timestamps are
 // INTEGER microseconds since the Unix epoch (UTC); dates are TEXT `YYYY-MM-DD`, which sorts in
 // calendar order; `*_key` columns hold the lowercase forms that lists order and match by.
-constexpr std::array<const char*, 5> kMigrations = {
+constexpr std::array<const char*, 6> kMigrations = {
     // 1: the initial schema.
     R"sql(
 CREATE TABLE users (
@@ -129,6 +129,11 @@ CREATE TABLE calendar_tokens (
   token_hash TEXT NOT NULL UNIQUE,
   created_at INTEGER NOT NULL
 ) STRICT, WITHOUT ROWID;
+)sql",
+    // 6: which athletes have events at a competition, from the index alone: the feed's walk
+    // tests each event's athlete without reading the event's row.
+    R"sql(
+CREATE INDEX IF NOT EXISTS events_by_competition_athlete ON events(competition_id, athlete_id);
 )sql",
 };
 

@@ -53,13 +53,18 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions&
   }
 
   const int pool_size = options.pool_size > 0 ? options.pool_size : DefaultPoolSize();
+  // The checkpointer only copies pages from the WAL into the file, so it keeps SQLite's default.
+  const int64_t page_cache_kib =
+      static_cast<int64_t>(options.page_cache_bytes / 1024 / static_cast<size_t>(pool_size + 1));
   std::vector<std::unique_ptr<Connection>> connections;
   for (int i = 0; i < pool_size; ++i) {
-    Result<std::unique_ptr<Connection>> connection = Connection::Open(options.path, logger);
+    Result<std::unique_ptr<Connection>> connection =
+        Connection::Open(options.path, logger, page_cache_kib);
     if (!connection.ok()) return std::move(connection).error();
     connections.push_back(std::move(*connection));
   }
-  Result<std::unique_ptr<Connection>> writer_connection = Connection::Open(options.path, logger);
+  Result<std::unique_ptr<Connection>> writer_connection =
+      Connection::Open(options.path, logger, page_cache_kib);
   if (!writer_connection.ok()) return std::move(writer_connection).error();
   Result<std::unique_ptr<Connection>> checkpoint_connection =
       Connection::Open(options.path, logger);
@@ -77,16 +82,18 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions&
       new SqliteStore(std::make_unique<sqlite::ConnectionPool>(std::move(connections)),
                       std::make_unique<sqlite::GroupCommitter>(std::move(*writer_connection),
                                                                std::move(*checkpoint_connection)),
-                      *version, options.competition_cache_bytes));
+                      *version, options.competition_cache_bytes,
+                      static_cast<uint64_t>(page_cache_kib) * 1024 * (pool_size + 1)));
 }
 
 SqliteStore::SqliteStore(std::unique_ptr<sqlite::ConnectionPool> pool,
                          std::unique_ptr<sqlite::GroupCommitter> writer, int schema_version,
-                         size_t competition_cache_bytes)
+                         size_t competition_cache_bytes, uint64_t page_cache_budget_bytes)
     : pool_(std::move(pool)),
       competitions_(std::make_unique<sqlite::CompetitionCache>(competition_cache_bytes)),
       writer_(std::move(writer)),
-      schema_version_(schema_version) {
+      schema_version_(schema_version),
+      page_cache_budget_bytes_(page_cache_budget_bytes) {
   writer_->SetCommitObserver(
       [cache = competitions_.get()](const std::vector<std::string>& changed) {
         cache->Invalidate(changed);
@@ -120,6 +127,18 @@ std::vector<StoreCounter> SqliteStore::Counters() const {
                       "Estimated bytes the competition cache holds", cache.bytes, true});
   counters.push_back({"tt_sqlite_competition_cache_budget_bytes",
                       "The competition cache's byte budget", competitions_->budget_bytes(), true});
+  // SQLite's own count (memory statistics are on in its default build), page caches included.
+  sqlite3_int64 sqlite_bytes = 0;
+  sqlite3_int64 sqlite_high_water = 0;
+  if (sqlite3_status64(SQLITE_STATUS_MEMORY_USED, &sqlite_bytes, &sqlite_high_water, 0) ==
+      SQLITE_OK) {
+    counters.push_back({"tt_sqlite_memory_bytes",
+                        "Heap memory SQLite holds in this process, its page caches included",
+                        static_cast<uint64_t>(sqlite_bytes), true});
+  }
+  counters.push_back({"tt_sqlite_page_cache_budget_bytes",
+                      "The byte budget of SQLite's page caches (0: SQLite's default)",
+                      page_cache_budget_bytes_, true});
   return counters;
 }
 

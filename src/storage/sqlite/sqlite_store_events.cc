@@ -183,7 +183,7 @@ Async<Result<Page<StartListEntry>>> SqliteStore::ListCompetitionEvents(
 
 // A feed page runs three queries in one read transaction (so they see one snapshot), whatever
 // the number of athletes followed or events found:
-//   1. the user exists, and how many athletes it follows, counting up to kFewFollows + 1;
+//   1. the user exists, and the athletes it follows (their ids only);
 //   2. the page of competitions: those with end_date >= from after the cursor, in
 //      (start_date, id) order, at which a followed athlete has an event;
 //   3. the followed athletes' events at those competitions, each with its athlete's names,
@@ -191,13 +191,15 @@ Async<Result<Page<StartListEntry>>> SqliteStore::ListCompetitionEvents(
 // Statement 3 is skipped when the page is empty; BEGIN and COMMIT add two more.
 //
 // SQLite keeps no statistics that could tell its planner which way round 2 and 3 are cheap, so
-// the count decides. With few follows, the (athlete_id, competition_id) index of their events
-// gives a short list of competitions to filter and sort, and the events at the page's
+// the number of follows decides. With few, the (athlete_id, competition_id) index of their
+// events gives a short list of competitions to filter and sort, and the events at the page's
 // competitions are found per followed athlete. With many, most competitions qualify: the
 // competitions are walked in page order from the cursor, each kept as soon as one of its events
-// (the (competition_id, local_date) index) is by a followed athlete (the follows primary key),
-// so the walk stops after about a page; their events come from the same two indexes. Either
-// way the work grows with the page, not with all the events of everyone followed.
+// (the covering (competition_id, athlete_id) index) is by a followed athlete, and their events
+// come from the same index. The followed athletes are then a hash set bound to the statements
+// (tt_in_set), a probe per event instead of a descent of the follows index, which was the
+// feed's largest cost (docs/BENCHMARKS.md). Either way the work grows with the page and the
+// number of follows, not with all the events of everyone followed.
 namespace {
 constexpr int kFewFollows = 32;
 }  // namespace
@@ -209,15 +211,24 @@ Async<Result<Page<FeedEntry>>> SqliteStore::Feed(const FeedQuery& query) {
       query.after.has_value() ? query.after->start_date.ToString() : std::string();
   const std::string after_id = query.after.has_value() ? query.after->id : std::string();
   co_return InReadTransaction(*pool_, [&](Connection& connection) -> Result<Page<FeedEntry>> {
-    Result<Statement> select_user = connection.Prepare(
-        "SELECT (SELECT count(*) FROM (SELECT 1 FROM follows WHERE user_id = ?1 LIMIT ?2))"
-        " FROM users WHERE id = ?1");
-    if (!select_user.ok()) return std::move(select_user).error();
-    select_user->BindAll(query.user_id, kFewFollows + 1);
-    Result<bool> user_row = select_user->Step();
-    if (!user_row.ok()) return std::move(user_row).error();
-    if (!*user_row) return Error::NotFound("no such user");
-    const bool few_follows = select_user->Int(0) <= kFewFollows;
+    // One row with a NULL athlete for a user who follows nobody; none for no such user.
+    Result<Statement> select_follows = connection.Prepare(
+        "SELECT f.athlete_id FROM users u LEFT JOIN follows f ON f.user_id = u.id"
+        " WHERE u.id = ?1");
+    if (!select_follows.ok()) return std::move(select_follows).error();
+    select_follows->BindAll(query.user_id);
+    sqlite::TextSet followed;
+    bool user_exists = false;
+    while (true) {
+      Result<bool> row = select_follows->Step();
+      if (!row.ok()) return std::move(row).error();
+      if (!*row) break;
+      user_exists = true;
+      if (!select_follows->IsNull(0)) followed.Insert(select_follows->TextView(0));
+    }
+    if (!user_exists) return Error::NotFound("no such user");
+    if (followed.empty()) return Page<FeedEntry>{{}, false};
+    const bool few_follows = followed.size() <= kFewFollows;
 
     static const std::string kFewFollowsCompetitions =
         "SELECT " + sqlite::CompetitionColumns() +
@@ -230,13 +241,21 @@ Async<Result<Page<FeedEntry>>> SqliteStore::Feed(const FeedQuery& query) {
         "SELECT " + sqlite::CompetitionColumns() +
         " FROM competitions c"
         " WHERE c.end_date >= ?2 AND " TT_SQL_STARTS_AFTER("?2", "?3", "?4")
-        " AND EXISTS (SELECT 1 FROM events e CROSS JOIN follows f"
-        " WHERE e.competition_id = c.id AND f.user_id = ?1 AND f.athlete_id = e.athlete_id)"
+        " AND EXISTS (SELECT 1 FROM events e"
+        " WHERE e.competition_id = c.id AND tt_in_set(?1, e.athlete_id))"
         " ORDER BY c.start_date, c.id LIMIT ?5";
     Result<Statement> select_competitions =
         connection.Prepare(few_follows ? kFewFollowsCompetitions : kManyFollowsCompetitions);
     if (!select_competitions.ok()) return std::move(select_competitions).error();
-    select_competitions->BindAll(query.user_id, from, after_start, after_id, limit + 1);
+    if (few_follows) {
+      select_competitions->BindAll(query.user_id, from, after_start, after_id, limit + 1);
+    } else {
+      select_competitions->Bind(1, followed);
+      select_competitions->Bind(2, from);
+      select_competitions->Bind(3, after_start);
+      select_competitions->Bind(4, after_id);
+      select_competitions->Bind(5, limit + 1);
+    }
     Result<std::vector<Competition>> competitions =
         sqlite::ReadAllRows(*select_competitions, &sqlite::ReadCompetition);
     if (!competitions.ok()) return std::move(competitions).error();
@@ -257,13 +276,18 @@ Async<Result<Page<FeedEntry>>> SqliteStore::Feed(const FeedQuery& query) {
         "SELECT " + sqlite::EventColumns() +
         ", a.first_name, a.last_name"
         " FROM json_each(?2) j CROSS JOIN events e ON e.competition_id = j.value"
-        " CROSS JOIN follows f ON f.user_id = ?1 AND f.athlete_id = e.athlete_id"
         " CROSS JOIN athletes a ON a.id = e.athlete_id"
+        " WHERE tt_in_set(?1, e.athlete_id)"
         " ORDER BY e.instant, e.id";
     Result<Statement> select_events =
         connection.Prepare(few_follows ? kFewFollowsEvents : kManyFollowsEvents);
     if (!select_events.ok()) return std::move(select_events).error();
-    select_events->BindAll(query.user_id, sqlite::EncodeStringList(competition_ids));
+    if (few_follows) {
+      select_events->Bind(1, query.user_id);
+    } else {
+      select_events->Bind(1, followed);
+    }
+    select_events->Bind(2, sqlite::EncodeStringList(competition_ids));
     std::vector<Event> events;
     std::map<std::string, Athlete> athletes_by_id;
     while (true) {

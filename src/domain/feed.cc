@@ -18,25 +18,24 @@ bool EventBefore(const Event* a, const Event* b) {
 
 }  // namespace
 
-std::vector<FeedEntry> GroupFeed(const std::vector<Competition>& competitions,
-                                 const std::vector<Athlete>& athletes,
-                                 const std::vector<Event>& events) {
+std::vector<FeedEntry> GroupFeed(std::vector<Competition> competitions,
+                                 const std::vector<Athlete>& athletes, std::vector<Event> events) {
   std::unordered_map<std::string_view, size_t> entry_of_competition;
   std::vector<FeedEntry> entries;
+  // Reserved, so that the keys (views of the entries' ids) stay valid.
   entries.reserve(competitions.size());
-  for (const Competition& competition : competitions) {
+  for (Competition& competition : competitions) {
     // A competition listed twice still gets one entry: the feed names each once.
-    if (entry_of_competition.emplace(competition.id, entries.size()).second) {
-      entries.push_back(FeedEntry{competition, {}});
-    }
+    if (entry_of_competition.contains(competition.id)) continue;
+    entries.push_back(FeedEntry{std::move(competition), {}});
+    entry_of_competition.emplace(entries.back().competition.id, entries.size() - 1);
   }
   std::unordered_map<std::string_view, const Athlete*> athlete_by_id;
   for (const Athlete& athlete : athletes) athlete_by_id.emplace(athlete.id, &athlete);
 
   // Per entry, each athlete seen there with its events, collected before sorting.
-  std::vector<std::map<std::string_view, std::vector<const Event*>>> events_by_athlete(
-      entries.size());
-  for (const Event& event : events) {
+  std::vector<std::map<std::string_view, std::vector<Event*>>> events_by_athlete(entries.size());
+  for (Event& event : events) {
     const auto entry = entry_of_competition.find(event.competition_id);
     if (entry == entry_of_competition.end()) continue;
     if (!athlete_by_id.contains(event.athlete_id)) continue;
@@ -52,7 +51,7 @@ std::vector<FeedEntry> GroupFeed(const std::vector<Competition>& competitions,
       const Athlete& athlete = *athlete_by_id.at(athlete_id);
       FeedAthlete feed_athlete{athlete.id, athlete.first_name, athlete.last_name, {}};
       feed_athlete.events.reserve(athlete_events.size());
-      for (const Event* event : athlete_events) feed_athlete.events.push_back(*event);
+      for (Event* event : athlete_events) feed_athlete.events.push_back(std::move(*event));
       keyed.emplace_back(CursorOf(athlete), std::move(feed_athlete));
     }
     std::sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) {

@@ -33,9 +33,9 @@ struct FeedEntry {
 
 // Groups the raw rows a store reads into feed entries: one entry per competition in
 // `competitions`' order, each followed athlete once with its events there. Events whose
-// competition or athlete is not given are ignored. Pure; stores of every kind share it.
-std::vector<FeedEntry> GroupFeed(const std::vector<Competition>& competitions,
-                                 const std::vector<Athlete>& athletes,
-                                 const std::vector<Event>& events);
+// competition or athlete is not given are ignored. Pure; stores of every kind share it. The
+// competitions and events are taken by value so that a caller done with them moves them in.
+std::vector<FeedEntry> GroupFeed(std::vector<Competition> competitions,
+                                 const std::vector<Athlete>& athletes, std::vector<Event> events);
 
 }  // namespace tt

@@ -146,7 +146,7 @@ Async<Result<std::optional<Page<FeedEntry>>>> DynamoDbStore::FeedByCompetitions(
   if (!athlete_items.ok()) co_return std::move(athlete_items).error();
   Result<std::vector<Athlete>> athletes = ReadAthletes(*athlete_items, logger_);
   if (!athletes.ok()) co_return std::move(athletes).error();
-  page.items = GroupFeed(kept, *athletes, events);
+  page.items = GroupFeed(std::move(kept), *athletes, std::move(events));
   co_return std::optional<Page<FeedEntry>>(std::move(page));
 }
 
@@ -230,7 +230,7 @@ Async<Result<Page<FeedEntry>>> DynamoDbStore::FeedByCalendars(
   Page<FeedEntry> page;
   page.has_more = upcoming.size() > limit;
   if (page.has_more) upcoming.resize(limit);
-  page.items = GroupFeed(upcoming, *athletes, events);
+  page.items = GroupFeed(std::move(upcoming), *athletes, std::move(events));
   co_return page;
 }
 

@@ -181,27 +181,54 @@ Async<Result<Page<StartListEntry>>> SqliteStore::ListCompetitionEvents(
       });
 }
 
-// A feed page runs three queries in one read transaction (so they see one snapshot), whatever
-// the number of athletes followed or events found:
-//   1. the user exists, and the athletes it follows (their ids only);
-//   2. the page of competitions: those with end_date >= from after the cursor, in
-//      (start_date, id) order, at which a followed athlete has an event;
-//   3. the followed athletes' events at those competitions, each with its athlete's names,
-//      the competition ids given as one JSON array parameter.
-// Statement 3 is skipped when the page is empty; BEGIN and COMMIT add two more.
-//
-// SQLite keeps no statistics that could tell its planner which way round 2 and 3 are cheap, so
-// the number of follows decides. With few, the (athlete_id, competition_id) index of their
-// events gives a short list of competitions to filter and sort, and the events at the page's
-// competitions are found per followed athlete. With many, most competitions qualify: the
-// competitions are walked in page order from the cursor, each kept as soon as one of its events
-// (the covering (competition_id, athlete_id) index) is by a followed athlete, and their events
-// come from the same index. The followed athletes are then a hash set bound to the statements
-// (tt_in_set), a probe per event instead of a descent of the follows index, which was the
-// feed's largest cost (docs/BENCHMARKS.md). Either way the work grows with the page and the
-// number of follows, not with all the events of everyone followed.
+// A feed page reads, in one read transaction (so that it sees one snapshot):
+//   1. the user, and the ids of the athletes it follows;
+//   2. with few follows (kFewFollows), the page of competitions: those with end_date >= from
+//      after the cursor, in (start_date, id) order, where a followed athlete has an event, from
+//      the followed athletes' (athlete_id, competition_id) index; then the followed athletes'
+//      events at those competitions with their names (the ids as one JSON array parameter);
+//   2'. with many, most competitions qualify, so one statement walks the competitions in page
+//      order from the cursor and joins each to its events by a followed athlete, found in the
+//      covering (competition_id, athlete_id) index, with their athletes' names. The followed
+//      ids are a hash set bound to the statement (tt_in_set): a probe per event where a join
+//      with follows descended its index, the feed's largest cost (docs/BENCHMARKS.md). The rows
+//      come in competition order (the competitions_by_start index; no sort), so reading stops at
+//      the page's last competition and one more, which says whether more follow.
+// BEGIN and COMMIT add two statements. The work grows with the page and the number of follows
+// (their ids are read), not with all the events of everyone followed.
 namespace {
+
 constexpr int kFewFollows = 32;
+
+// The rows a feed page is grouped from.
+struct FeedRows {
+  std::vector<Competition> competitions;  // in page order
+  std::vector<Event> events;
+  std::map<std::string, Athlete, std::less<>> athletes;  // each with its id and names
+};
+
+// Adds `event` and its athlete's names, the next two columns of `reader`, to `rows`.
+void AddFeedEvent(Event event, RowReader& reader, FeedRows& rows) {
+  std::string first_name = reader.Text();
+  std::string last_name = reader.Text();
+  auto athlete = rows.athletes.find(event.athlete_id);
+  if (athlete == rows.athletes.end()) {
+    athlete = rows.athletes.emplace(event.athlete_id, Athlete{}).first;
+    athlete->second.id = event.athlete_id;
+    athlete->second.first_name = std::move(first_name);
+    athlete->second.last_name = std::move(last_name);
+  }
+  rows.events.push_back(std::move(event));
+}
+
+Page<FeedEntry> GroupFeedRows(FeedRows rows, bool has_more) {
+  std::vector<Athlete> athletes;
+  athletes.reserve(rows.athletes.size());
+  for (auto& [id, athlete] : rows.athletes) athletes.push_back(std::move(athlete));
+  return Page<FeedEntry>{GroupFeed(std::move(rows.competitions), athletes, std::move(rows.events)),
+                         has_more};
+}
+
 }  // namespace
 
 Async<Result<Page<FeedEntry>>> SqliteStore::Feed(const FeedQuery& query) {
@@ -228,7 +255,45 @@ Async<Result<Page<FeedEntry>>> SqliteStore::Feed(const FeedQuery& query) {
     }
     if (!user_exists) return Error::NotFound("no such user");
     if (followed.empty()) return Page<FeedEntry>{{}, false};
-    const bool few_follows = followed.size() <= kFewFollows;
+
+    FeedRows rows;
+    if (followed.size() > kFewFollows) {
+      static const std::string kWalk =
+          "SELECT " + sqlite::EventColumns() + ", a.first_name, a.last_name, " +
+          sqlite::CompetitionColumns() +
+          " FROM competitions c"
+          " CROSS JOIN events e ON e.competition_id = c.id"
+          " CROSS JOIN athletes a ON a.id = e.athlete_id"
+          " WHERE c.end_date >= ?2 AND " TT_SQL_STARTS_AFTER("?2", "?3", "?4")
+          " AND tt_in_set(?1, e.athlete_id)"
+          " ORDER BY c.start_date, c.id";
+      Result<Statement> walk = connection.Prepare(kWalk);
+      if (!walk.ok()) return std::move(walk).error();
+      walk->Bind(1, followed);
+      walk->Bind(2, from);
+      walk->Bind(3, after_start);
+      walk->Bind(4, after_id);
+      while (true) {
+        Result<bool> row = walk->Step();
+        if (!row.ok()) return std::move(row).error();
+        if (!*row) return GroupFeedRows(std::move(rows), false);
+        // Each row: an event, its athlete's names, its competition.
+        RowReader reader(*walk);
+        Result<Event> event = sqlite::ReadEvent(reader);
+        if (!event.ok()) return std::move(event).error();
+        const bool new_competition =
+            rows.competitions.empty() || rows.competitions.back().id != event->competition_id;
+        if (new_competition && rows.competitions.size() == static_cast<size_t>(limit)) {
+          return GroupFeedRows(std::move(rows), true);
+        }
+        AddFeedEvent(std::move(*event), reader, rows);
+        if (new_competition) {
+          Result<Competition> competition = sqlite::ReadCompetition(reader);
+          if (!competition.ok()) return std::move(competition).error();
+          rows.competitions.push_back(std::move(*competition));
+        }
+      }
+    }
 
     static const std::string kFewFollowsCompetitions =
         "SELECT " + sqlite::CompetitionColumns() +
@@ -237,25 +302,9 @@ Async<Result<Page<FeedEntry>>> SqliteStore::Feed(const FeedQuery& query) {
         " JOIN events e ON e.athlete_id = f.athlete_id WHERE f.user_id = ?1)"
         " AND c.end_date >= ?2 AND (c.start_date, c.id) > (?3, ?4)"
         " ORDER BY c.start_date, c.id LIMIT ?5";
-    static const std::string kManyFollowsCompetitions =
-        "SELECT " + sqlite::CompetitionColumns() +
-        " FROM competitions c"
-        " WHERE c.end_date >= ?2 AND " TT_SQL_STARTS_AFTER("?2", "?3", "?4")
-        " AND EXISTS (SELECT 1 FROM events e"
-        " WHERE e.competition_id = c.id AND tt_in_set(?1, e.athlete_id))"
-        " ORDER BY c.start_date, c.id LIMIT ?5";
-    Result<Statement> select_competitions =
-        connection.Prepare(few_follows ? kFewFollowsCompetitions : kManyFollowsCompetitions);
+    Result<Statement> select_competitions = connection.Prepare(kFewFollowsCompetitions);
     if (!select_competitions.ok()) return std::move(select_competitions).error();
-    if (few_follows) {
-      select_competitions->BindAll(query.user_id, from, after_start, after_id, limit + 1);
-    } else {
-      select_competitions->Bind(1, followed);
-      select_competitions->Bind(2, from);
-      select_competitions->Bind(3, after_start);
-      select_competitions->Bind(4, after_id);
-      select_competitions->Bind(5, limit + 1);
-    }
+    select_competitions->BindAll(query.user_id, from, after_start, after_id, limit + 1);
     Result<std::vector<Competition>> competitions =
         sqlite::ReadAllRows(*select_competitions, &sqlite::ReadCompetition);
     if (!competitions.ok()) return std::move(competitions).error();
@@ -270,26 +319,11 @@ Async<Result<Page<FeedEntry>>> SqliteStore::Feed(const FeedQuery& query) {
         ", a.first_name, a.last_name FROM follows f"
         " JOIN events e ON e.athlete_id = f.athlete_id"
         " JOIN athletes a ON a.id = f.athlete_id"
-        " WHERE f.user_id = ?1 AND e.competition_id IN (SELECT value FROM json_each(?2))"
-        " ORDER BY e.instant, e.id";
-    static const std::string kManyFollowsEvents =
-        "SELECT " + sqlite::EventColumns() +
-        ", a.first_name, a.last_name"
-        " FROM json_each(?2) j CROSS JOIN events e ON e.competition_id = j.value"
-        " CROSS JOIN athletes a ON a.id = e.athlete_id"
-        " WHERE tt_in_set(?1, e.athlete_id)"
-        " ORDER BY e.instant, e.id";
-    Result<Statement> select_events =
-        connection.Prepare(few_follows ? kFewFollowsEvents : kManyFollowsEvents);
+        " WHERE f.user_id = ?1 AND e.competition_id IN (SELECT value FROM json_each(?2))";
+    Result<Statement> select_events = connection.Prepare(kFewFollowsEvents);
     if (!select_events.ok()) return std::move(select_events).error();
-    if (few_follows) {
-      select_events->Bind(1, query.user_id);
-    } else {
-      select_events->Bind(1, followed);
-    }
-    select_events->Bind(2, sqlite::EncodeStringList(competition_ids));
-    std::vector<Event> events;
-    std::map<std::string, Athlete> athletes_by_id;
+    select_events->BindAll(query.user_id, sqlite::EncodeStringList(competition_ids));
+    rows.competitions = std::move(page.items);
     while (true) {
       Result<bool> row = select_events->Step();
       if (!row.ok()) return std::move(row).error();
@@ -297,16 +331,9 @@ Async<Result<Page<FeedEntry>>> SqliteStore::Feed(const FeedQuery& query) {
       RowReader reader(*select_events);
       Result<Event> event = sqlite::ReadEvent(reader);
       if (!event.ok()) return std::move(event).error();
-      Athlete& athlete = athletes_by_id[event->athlete_id];
-      athlete.id = event->athlete_id;
-      athlete.first_name = reader.Text();
-      athlete.last_name = reader.Text();
-      events.push_back(std::move(*event));
+      AddFeedEvent(std::move(*event), reader, rows);
     }
-    std::vector<Athlete> athletes;
-    athletes.reserve(athletes_by_id.size());
-    for (auto& [id, athlete] : athletes_by_id) athletes.push_back(std::move(athlete));
-    return Page<FeedEntry>{GroupFeed(page.items, athletes, events), page.has_more};
+    return GroupFeedRows(std::move(rows), page.has_more);
   });
 }
 

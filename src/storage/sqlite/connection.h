@@ -26,38 +26,11 @@
 
 #include "domain/error.h"
 #include "log/logger.h"
+#include "storage/sqlite/text_set.h"
 
 namespace tt::sqlite {
 
 class Connection;
-
-// A set of strings that SQL tests membership in with `tt_in_set(?N, text)` (1 or 0), the set
-// bound to ?N with Statement::Bind: a hash probe instead of a b-tree descent per row, for a set
-// small enough to load (the feed's followed athletes). One buffer holds the strings and one
-// open-addressed table their positions, so building a set of n costs a few allocations, not 2n.
-class TextSet {
- public:
-  // Adds `text` (a copy); adding a member again is harmless.
-  void Insert(std::string_view text);
-  bool Contains(std::string_view text) const;
-  size_t size() const { return size_; }
-  bool empty() const { return size_ == 0; }
-
- private:
-  struct Slot {
-    uint32_t offset = 0;
-    uint32_t length = 0;
-    bool used = false;
-  };
-  std::string_view At(const Slot& slot) const { return {bytes_.data() + slot.offset, slot.length}; }
-  size_t FindSlot(std::string_view text) const;  // its slot, or the empty one it would take
-  void Grow();
-
-  std::string bytes_;
-  std::vector<Slot> slots_;  // a power of two, at most half full
-  size_t size_ = 0;
-};
-inline constexpr char kTextSetPointerType[] = "tt_text_set";
 
 // The Error for a failed SQLite call, from its (extended) result code. Pure; does not log.
 //   UNIQUE / PRIMARY KEY violation                 -> kConflict

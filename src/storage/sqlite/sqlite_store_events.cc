@@ -229,14 +229,109 @@ Page<FeedEntry> GroupFeedRows(FeedRows rows, bool has_more) {
                          has_more};
 }
 
+// Where a feed page starts: `from` and the cursor's (start_date, id), empty without one.
+struct FeedStart {
+  std::string from;
+  std::string after_start;
+  std::string after_id;
+};
+
+// A page for many follows: the single walk described above.
+Result<Page<FeedEntry>> ReadPageOfManyFollows(Connection& connection,
+                                              const sqlite::TextSet& followed,
+                                              const FeedStart& start, int limit) {
+  static const std::string kWalk =
+      "SELECT " + sqlite::EventColumns() + ", a.first_name, a.last_name, " +
+      sqlite::CompetitionColumns() +
+      " FROM competitions c"
+      " CROSS JOIN events e ON e.competition_id = c.id"
+      " CROSS JOIN athletes a ON a.id = e.athlete_id"
+      " WHERE c.end_date >= ?2 AND " TT_SQL_STARTS_AFTER("?2", "?3", "?4")
+      " AND tt_in_set(?1, e.athlete_id)"
+      " ORDER BY c.start_date, c.id";
+  Result<Statement> walk = connection.Prepare(kWalk);
+  if (!walk.ok()) return std::move(walk).error();
+  walk->Bind(1, followed);
+  walk->Bind(2, start.from);
+  walk->Bind(3, start.after_start);
+  walk->Bind(4, start.after_id);
+  FeedRows rows;
+  while (true) {
+    Result<bool> row = walk->Step();
+    if (!row.ok()) return std::move(row).error();
+    if (!*row) return GroupFeedRows(std::move(rows), false);
+    // Each row: an event, its athlete's names, its competition.
+    RowReader reader(*walk);
+    Result<Event> event = sqlite::ReadEvent(reader);
+    if (!event.ok()) return std::move(event).error();
+    const bool new_competition =
+        rows.competitions.empty() || rows.competitions.back().id != event->competition_id;
+    if (new_competition && rows.competitions.size() == static_cast<size_t>(limit)) {
+      return GroupFeedRows(std::move(rows), true);
+    }
+    AddFeedEvent(std::move(*event), reader, rows);
+    if (new_competition) {
+      Result<Competition> competition = sqlite::ReadCompetition(reader);
+      if (!competition.ok()) return std::move(competition).error();
+      rows.competitions.push_back(std::move(*competition));
+    }
+  }
+}
+
+// A page for few follows: its competitions, then their events by followed athletes.
+Result<Page<FeedEntry>> ReadPageOfFewFollows(Connection& connection, const std::string& user_id,
+                                             const FeedStart& start, int limit) {
+  static const std::string kCompetitions =
+      "SELECT " + sqlite::CompetitionColumns() +
+      " FROM competitions c"
+      " WHERE c.id IN (SELECT e.competition_id FROM follows f"
+      " JOIN events e ON e.athlete_id = f.athlete_id WHERE f.user_id = ?1)"
+      " AND c.end_date >= ?2 AND (c.start_date, c.id) > (?3, ?4)"
+      " ORDER BY c.start_date, c.id LIMIT ?5";
+  Result<Statement> select_competitions = connection.Prepare(kCompetitions);
+  if (!select_competitions.ok()) return std::move(select_competitions).error();
+  select_competitions->BindAll(user_id, start.from, start.after_start, start.after_id, limit + 1);
+  Result<Page<Competition>> page =
+      sqlite::ReadPage(*select_competitions, &sqlite::ReadCompetition, limit);
+  if (!page.ok()) return std::move(page).error();
+  if (page->items.empty()) return Page<FeedEntry>{{}, page->has_more};
+
+  std::vector<std::string> competition_ids;
+  competition_ids.reserve(page->items.size());
+  for (const Competition& competition : page->items) competition_ids.push_back(competition.id);
+  // In no particular order: GroupFeed sorts each athlete's events.
+  static const std::string kEvents =
+      "SELECT " + sqlite::EventColumns() +
+      ", a.first_name, a.last_name FROM follows f"
+      " JOIN events e ON e.athlete_id = f.athlete_id"
+      " JOIN athletes a ON a.id = f.athlete_id"
+      " WHERE f.user_id = ?1 AND e.competition_id IN (SELECT value FROM json_each(?2))";
+  Result<Statement> select_events = connection.Prepare(kEvents);
+  if (!select_events.ok()) return std::move(select_events).error();
+  select_events->BindAll(user_id, sqlite::EncodeStringList(competition_ids));
+  FeedRows rows;
+  rows.competitions = std::move(page->items);
+  while (true) {
+    Result<bool> row = select_events->Step();
+    if (!row.ok()) return std::move(row).error();
+    if (!*row) break;
+    RowReader reader(*select_events);
+    Result<Event> event = sqlite::ReadEvent(reader);
+    if (!event.ok()) return std::move(event).error();
+    AddFeedEvent(std::move(*event), reader, rows);
+  }
+  return GroupFeedRows(std::move(rows), page->has_more);
+}
+
 }  // namespace
 
 Async<Result<Page<FeedEntry>>> SqliteStore::Feed(const FeedQuery& query) {
   const int limit = sqlite::PageLimit(query.limit);
-  const std::string from = query.from.ToString();
-  const std::string after_start =
-      query.after.has_value() ? query.after->start_date.ToString() : std::string();
-  const std::string after_id = query.after.has_value() ? query.after->id : std::string();
+  FeedStart start{query.from.ToString(), std::string(), std::string()};
+  if (query.after.has_value()) {
+    start.after_start = query.after->start_date.ToString();
+    start.after_id = query.after->id;
+  }
   co_return InReadTransaction(*pool_, [&](Connection& connection) -> Result<Page<FeedEntry>> {
     // One row with a NULL athlete for a user who follows nobody; none for no such user.
     Result<Statement> select_follows = connection.Prepare(
@@ -255,85 +350,10 @@ Async<Result<Page<FeedEntry>>> SqliteStore::Feed(const FeedQuery& query) {
     }
     if (!user_exists) return Error::NotFound("no such user");
     if (followed.empty()) return Page<FeedEntry>{{}, false};
-
-    FeedRows rows;
     if (followed.size() > kFewFollows) {
-      static const std::string kWalk =
-          "SELECT " + sqlite::EventColumns() + ", a.first_name, a.last_name, " +
-          sqlite::CompetitionColumns() +
-          " FROM competitions c"
-          " CROSS JOIN events e ON e.competition_id = c.id"
-          " CROSS JOIN athletes a ON a.id = e.athlete_id"
-          " WHERE c.end_date >= ?2 AND " TT_SQL_STARTS_AFTER("?2", "?3", "?4")
-          " AND tt_in_set(?1, e.athlete_id)"
-          " ORDER BY c.start_date, c.id";
-      Result<Statement> walk = connection.Prepare(kWalk);
-      if (!walk.ok()) return std::move(walk).error();
-      walk->Bind(1, followed);
-      walk->Bind(2, from);
-      walk->Bind(3, after_start);
-      walk->Bind(4, after_id);
-      while (true) {
-        Result<bool> row = walk->Step();
-        if (!row.ok()) return std::move(row).error();
-        if (!*row) return GroupFeedRows(std::move(rows), false);
-        // Each row: an event, its athlete's names, its competition.
-        RowReader reader(*walk);
-        Result<Event> event = sqlite::ReadEvent(reader);
-        if (!event.ok()) return std::move(event).error();
-        const bool new_competition =
-            rows.competitions.empty() || rows.competitions.back().id != event->competition_id;
-        if (new_competition && rows.competitions.size() == static_cast<size_t>(limit)) {
-          return GroupFeedRows(std::move(rows), true);
-        }
-        AddFeedEvent(std::move(*event), reader, rows);
-        if (new_competition) {
-          Result<Competition> competition = sqlite::ReadCompetition(reader);
-          if (!competition.ok()) return std::move(competition).error();
-          rows.competitions.push_back(std::move(*competition));
-        }
-      }
+      return ReadPageOfManyFollows(connection, followed, start, limit);
     }
-
-    static const std::string kFewFollowsCompetitions =
-        "SELECT " + sqlite::CompetitionColumns() +
-        " FROM competitions c"
-        " WHERE c.id IN (SELECT e.competition_id FROM follows f"
-        " JOIN events e ON e.athlete_id = f.athlete_id WHERE f.user_id = ?1)"
-        " AND c.end_date >= ?2 AND (c.start_date, c.id) > (?3, ?4)"
-        " ORDER BY c.start_date, c.id LIMIT ?5";
-    Result<Statement> select_competitions = connection.Prepare(kFewFollowsCompetitions);
-    if (!select_competitions.ok()) return std::move(select_competitions).error();
-    select_competitions->BindAll(query.user_id, from, after_start, after_id, limit + 1);
-    Result<std::vector<Competition>> competitions =
-        sqlite::ReadAllRows(*select_competitions, &sqlite::ReadCompetition);
-    if (!competitions.ok()) return std::move(competitions).error();
-    Page<Competition> page = sqlite::MakePage(std::move(*competitions), limit);
-    if (page.items.empty()) return Page<FeedEntry>{{}, page.has_more};
-
-    std::vector<std::string> competition_ids;
-    competition_ids.reserve(page.items.size());
-    for (const Competition& competition : page.items) competition_ids.push_back(competition.id);
-    static const std::string kFewFollowsEvents =
-        "SELECT " + sqlite::EventColumns() +
-        ", a.first_name, a.last_name FROM follows f"
-        " JOIN events e ON e.athlete_id = f.athlete_id"
-        " JOIN athletes a ON a.id = f.athlete_id"
-        " WHERE f.user_id = ?1 AND e.competition_id IN (SELECT value FROM json_each(?2))";
-    Result<Statement> select_events = connection.Prepare(kFewFollowsEvents);
-    if (!select_events.ok()) return std::move(select_events).error();
-    select_events->BindAll(query.user_id, sqlite::EncodeStringList(competition_ids));
-    rows.competitions = std::move(page.items);
-    while (true) {
-      Result<bool> row = select_events->Step();
-      if (!row.ok()) return std::move(row).error();
-      if (!*row) break;
-      RowReader reader(*select_events);
-      Result<Event> event = sqlite::ReadEvent(reader);
-      if (!event.ok()) return std::move(event).error();
-      AddFeedEvent(std::move(*event), reader, rows);
-    }
-    return GroupFeedRows(std::move(rows), page.has_more);
+    return ReadPageOfFewFollows(connection, query.user_id, start, limit);
   });
 }
 

@@ -46,39 +46,6 @@ void Statement::Bind(int index, std::nullopt_t) {
   if (rc != SQLITE_OK && bind_error_ == SQLITE_OK) bind_error_ = rc;
 }
 
-// ---- TextSet ---------------------------------------------------------------------------------
-
-size_t TextSet::FindSlot(std::string_view text) const {
-  const size_t mask = slots_.size() - 1;
-  size_t index = std::hash<std::string_view>{}(text)&mask;
-  while (slots_[index].used && At(slots_[index]) != text) index = (index + 1) & mask;
-  return index;
-}
-
-void TextSet::Grow() {
-  std::vector<Slot> old = std::move(slots_);
-  slots_.assign(old.empty() ? 16 : old.size() * 2, Slot{});
-  for (const Slot& slot : old) {
-    if (slot.used) slots_[FindSlot(At(slot))] = slot;
-  }
-}
-
-void TextSet::Insert(std::string_view text) {
-  if ((size_ + 1) * 2 > slots_.size()) Grow();
-  const size_t index = FindSlot(text);
-  if (slots_[index].used) return;
-  slots_[index] =
-      Slot{static_cast<uint32_t>(bytes_.size()), static_cast<uint32_t>(text.size()), true};
-  bytes_.append(text);
-  ++size_;
-}
-
-bool TextSet::Contains(std::string_view text) const {
-  return size_ != 0 && slots_[FindSlot(text)].used;
-}
-
-// ---- Statement -------------------------------------------------------------------------------
-
 void Statement::Bind(int index, const TextSet& set) {
   // SQLite hands the pointer only to functions asking for this type name (tt_in_set).
   const int rc = sqlite3_bind_pointer(statement_, index, const_cast<TextSet*>(&set),

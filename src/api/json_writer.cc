@@ -110,6 +110,11 @@ void JsonWriter::Null() {
   out_.append("null");
 }
 
+void JsonWriter::RawValue(std::string_view json) {
+  BeforeValue();
+  out_.append(json);
+}
+
 void JsonWriter::OptionalString(const std::optional<std::string>& text) {
   if (text.has_value()) {
     String(*text);

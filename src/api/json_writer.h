@@ -38,6 +38,9 @@ class JsonWriter {
   void Bool(bool value);
   void Null();
   void OptionalString(const std::optional<std::string>& text);
+  // `json`, one complete JSON value written by this program (a stored change's data), copied
+  // as it is.
+  void RawValue(std::string_view json);
   void Date(const tt::Date& date);        // "YYYY-MM-DD"
   void Timestamp(tt::Timestamp instant);  // FormatUtc's text
 

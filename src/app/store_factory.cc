@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "api/change_encoder.h"
 #include "app/config.h"
 #include "storage/dynamodb/aws_config.h"
 #include "storage/dynamodb/dynamodb_store.h"
@@ -32,6 +33,7 @@ Result<std::unique_ptr<Store>> OpenSqlite(const SqliteLocation& location,
   options.path = location.path;
   options.competition_cache_bytes = static_cast<size_t>(settings.competition_cache_mb) << 20;
   options.page_cache_bytes = static_cast<size_t>(settings.sqlite_cache_mb) << 20;
+  options.change_encoder = api::MakeChangeEncoder();
   Result<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(options, logger);
   if (!store) return std::move(store).error();  // its message names the file and the reason
   return std::unique_ptr<Store>(std::move(*store));
@@ -48,6 +50,7 @@ boost::asio::awaitable<Result<std::unique_ptr<Store>>> OpenDynamoDb(
   options.client.settings = std::move(*aws);
   options.table_prefix = table_prefix;
   options.create_tables = true;
+  options.change_encoder = api::MakeChangeEncoder();
   Result<std::unique_ptr<DynamoDbStore>> store =
       co_await DynamoDbStore::Open(std::move(options), logger);
   if (!store) co_return std::move(store).error();

@@ -14,6 +14,13 @@
 //   kInternal            anything else; the message is safe to show, details are logged.
 // Every write is atomic: it happens whole or not at all, and once a write has returned OK it
 // survives a crash of the process.
+//
+// Change log: each write that changes a competition, an event or a follow, or deletes an athlete
+// profile or a user, appends one Change (domain/change.h) whose data the store's ChangeEncoder
+// writes; a write that fails or changes nothing (following again, unfollowing someone not
+// followed) appends none. What a deletion takes with it (a competition's events, a user's
+// follows) gets no record of its own: the deletion's record stands for it. Each backend's header
+// says how the record is tied to the change's commit.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -27,6 +34,7 @@
 #include <vector>
 
 #include "domain/athlete.h"
+#include "domain/change.h"
 #include "domain/competition.h"
 #include "domain/error.h"
 #include "domain/event.h"
@@ -161,6 +169,14 @@ class Store {
   // ---- Feed ------------------------------------------------------------------------------
   // kNotFound when the user does not exist.
   virtual Async<Result<Page<FeedEntry>>> Feed(const FeedQuery& query) = 0;
+
+  // ---- Change log ------------------------------------------------------------------------
+  // The changes with ids above `query.after`, in id order, at most `query.limit`. Ids grow in
+  // the order the changes became visible, so a reader that asks again after the last id it got
+  // never misses or repeats one (until DeleteChangesBefore removes it).
+  virtual Async<Result<Page<Change>>> ListChanges(const ChangeQuery& query) = 0;
+  // Forgets the changes that occurred before `before` (retention); returns how many it removed.
+  virtual Async<Result<int64_t>> DeleteChangesBefore(Timestamp before) = 0;
 };
 
 }  // namespace tt

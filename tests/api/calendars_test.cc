@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "api/change_encoder.h"
 #include "api/handlers.h"
 #include "api/services.h"
 #include "security/tokens.h"
@@ -33,7 +34,10 @@ class FixedClock final : public Clock {
 class Calendars : public ::testing::Test {
  protected:
   Calendars()
-      : sqlite_(std::move(SqliteStore::Open({(dir_.path() / "t.db").string()}, logger_).value())),
+      : sqlite_(std::move(SqliteStore::Open({.path = (dir_.path() / "t.db").string(),
+                                             .change_encoder = api::MakeChangeEncoder()},
+                                            logger_)
+                              .value())),
         store_(*sqlite_),
         hasher_(FastHashing()),
         services_{store_, hasher_, clock_, random_, logger_, {}} {

@@ -7,6 +7,7 @@
 
 #include <boost/json.hpp>
 
+#include "api/change_encoder.h"
 #include "api/services.h"
 #include "security/tokens.h"
 #include "storage/sqlite/sqlite_store.h"
@@ -25,7 +26,10 @@ using testing::RunSync;
 class Handlers : public ::testing::Test {
  protected:
   Handlers()
-      : sqlite_(std::move(SqliteStore::Open({(dir_.path() / "t.db").string()}, logger_).value())),
+      : sqlite_(std::move(SqliteStore::Open({.path = (dir_.path() / "t.db").string(),
+                                             .change_encoder = api::MakeChangeEncoder()},
+                                            logger_)
+                              .value())),
         store_(*sqlite_),
         hasher_(FastHashing()),
         services_{store_, hasher_, clock_, random_, logger_, {}} {}

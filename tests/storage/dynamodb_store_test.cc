@@ -525,5 +525,59 @@ TEST_F(DynamoDbStoreTest, OpeningRekeysFollowsOfEarlierVersionsByFollowTime) {
   EXPECT_EQ(meta.body.at("Item").at("data_version").at("N").as_string(), "1");
 }
 
+// A clock the test moves by hand.
+class ManualClock final : public Clock {
+ public:
+  Timestamp Now() const override { return now_.load(); }
+  void Advance(std::chrono::seconds by) { now_.store(now_.load() + by); }
+
+ private:
+  std::atomic<Timestamp> now_{Timestamp(std::chrono::seconds(1'780'000'000))};
+};
+
+// An id reserved but never written (a writer that died between its two calls, or one still on
+// its way) holds readers back until the record after it is kHoleWait (10 s) old; then a
+// reader closes it, and the late writer's record finds the id taken.
+TEST_F(DynamoDbStoreTest, ChangeLogWaitsAtAHoleThenClosesItAndALateWriteFindsItTaken) {
+  ManualClock clock;
+  options_.clock = &clock;
+  std::unique_ptr<DynamoDbStore> store = OpenInstance();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(
+      RunSync(store->CreateCompetition(MakeCompetition(1, "2026-06-01", "2026-06-02"))).ok());
+  RawCall("UpdateItem", {{"TableName", table()},
+                         {"Key", dynamodb::MetaKey()},
+                         {"UpdateExpression", "ADD change_seq :one"},
+                         {"ExpressionAttributeValues", json::object{{":one", dynamodb::N(1)}}}});
+  ASSERT_TRUE(
+      RunSync(store->CreateCompetition(MakeCompetition(3, "2026-06-01", "2026-06-02"))).ok());
+
+  Result<Page<Change>> waiting = RunSync(store->ListChanges({.after = 0, .limit = 10}));
+  ASSERT_TRUE(waiting.ok()) << waiting.error().message;
+  ASSERT_EQ(waiting->items.size(), 1U) << "nothing past the hole at id 2";
+  EXPECT_EQ(waiting->items[0].id, 1);
+  EXPECT_FALSE(waiting->has_more);
+
+  clock.Advance(std::chrono::seconds(9));
+  EXPECT_EQ(RunSync(store->ListChanges({.after = 0, .limit = 10}))->items.size(), 1U);
+  clock.Advance(std::chrono::seconds(2));
+  Result<Page<Change>> closed = RunSync(store->ListChanges({.after = 1, .limit = 10}));
+  ASSERT_TRUE(closed.ok()) << closed.error().message;
+  ASSERT_EQ(closed->items.size(), 1U);
+  EXPECT_EQ(closed->items[0].id, 3);
+
+  dynamodb::Client client(options_.client, logger_);
+  json::object late = dynamodb::Key("changes", "0000000000000000002");
+  late["type"] = dynamodb::S("competition.created");
+  const json::object put{
+      {"TableName", table()}, {"Item", late}, {"ConditionExpression", "attribute_not_exists(pk)"}};
+  Result<dynamodb::Reply> refused = RunSync(client.Call("PutItem", put));
+  ASSERT_TRUE(refused.ok()) << refused.error().message;
+  EXPECT_EQ(refused->error_type, "ConditionalCheckFailedException");
+  Result<Page<Change>> all = RunSync(store->ListChanges({.after = 0, .limit = 10}));
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->items.size(), 2U) << "the closed id is skipped, not shown";
+}
+
 }  // namespace
 }  // namespace tt

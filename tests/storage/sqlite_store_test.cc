@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "api/change_encoder.h"
 #include "storage/sqlite/connection.h"
 #include "storage/sqlite/rows.h"
 #include "storage/sqlite/schema.h"
@@ -67,7 +68,9 @@ class RawDatabase {
 class SqliteStoreTest : public ::testing::Test {
  protected:
   Result<std::unique_ptr<SqliteStore>> Open(const std::filesystem::path& path) {
-    return SqliteStore::Open(SqliteStoreOptions{.path = path.string()}, logger_);
+    return SqliteStore::Open(
+        SqliteStoreOptions{.path = path.string(), .change_encoder = api::MakeChangeEncoder()},
+        logger_);
   }
   std::filesystem::path DatabasePath() const { return dir_.path() / "tt.db"; }
 
@@ -154,10 +157,12 @@ TEST_F(SqliteStoreTest, AConnectionsPageCacheIsTheSizeAskedForOrSqlitesDefault) 
 
 TEST_F(SqliteStoreTest, ThePageCacheBudgetIsSharedByTheConnectionsAndShowsOnTheCounters) {
   // 4 pool connections and the writer share 10 MiB: 2 MiB each.
-  Result<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(
-      SqliteStoreOptions{
-          .path = DatabasePath().string(), .pool_size = 4, .page_cache_bytes = size_t{10} << 20},
-      logger_);
+  Result<std::unique_ptr<SqliteStore>> store =
+      SqliteStore::Open(SqliteStoreOptions{.path = DatabasePath().string(),
+                                           .pool_size = 4,
+                                           .page_cache_bytes = size_t{10} << 20,
+                                           .change_encoder = api::MakeChangeEncoder()},
+                        logger_);
   ASSERT_TRUE(store.ok()) << store.error().message;
   std::map<std::string, StoreCounter> counters;
   for (const StoreCounter& counter : (*store)->Counters()) counters[counter.name] = counter;
@@ -168,9 +173,11 @@ TEST_F(SqliteStoreTest, ThePageCacheBudgetIsSharedByTheConnectionsAndShowsOnTheC
   EXPECT_GT(counters["tt_sqlite_memory_bytes"].value, 0U) << "the open connections hold memory";
   EXPECT_TRUE(counters["tt_sqlite_memory_bytes"].gauge);
 
-  Result<std::unique_ptr<SqliteStore>> default_cache = SqliteStore::Open(
-      SqliteStoreOptions{.path = (dir_.path() / "default.db").string(), .page_cache_bytes = 0},
-      logger_);
+  Result<std::unique_ptr<SqliteStore>> default_cache =
+      SqliteStore::Open(SqliteStoreOptions{.path = (dir_.path() / "default.db").string(),
+                                           .page_cache_bytes = 0,
+                                           .change_encoder = api::MakeChangeEncoder()},
+                        logger_);
   ASSERT_TRUE(default_cache.ok()) << default_cache.error().message;
   for (const StoreCounter& counter : (*default_cache)->Counters()) {
     if (counter.name == "tt_sqlite_page_cache_budget_bytes") {
@@ -229,7 +236,9 @@ TEST_F(SqliteStoreTest, WritesAnsweredBeforeTheProcessIsKilledSurviveIt) {
     close(acks[0]);
     Logger quiet(LogLevel::kOff);
     Result<std::unique_ptr<SqliteStore>> store =
-        SqliteStore::Open(SqliteStoreOptions{.path = DatabasePath().string()}, quiet);
+        SqliteStore::Open(SqliteStoreOptions{.path = DatabasePath().string(),
+                                             .change_encoder = api::MakeChangeEncoder()},
+                          quiet);
     if (!store.ok()) _exit(1);
     for (int i = 0;; ++i) {
       const std::string id = "id-" + std::to_string(i);

@@ -12,6 +12,7 @@
 #include <memory>
 #include <string_view>
 
+#include "api/change_encoder.h"
 #include "log/logger.h"
 #include "storage/sqlite/sqlite_store.h"
 #include "storage/store.h"
@@ -28,9 +29,11 @@ class SqliteStoreFactory {
 
   std::unique_ptr<Store> Open() {
     // A small pool, so that the concurrency tests also exercise waiting for a connection.
-    Result<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(
-        SqliteStoreOptions{.path = (dir_.path() / "data" / "tt.db").string(), .pool_size = 3},
-        logger_);
+    Result<std::unique_ptr<SqliteStore>> store =
+        SqliteStore::Open(SqliteStoreOptions{.path = (dir_.path() / "data" / "tt.db").string(),
+                                             .pool_size = 3,
+                                             .change_encoder = api::MakeChangeEncoder()},
+                          logger_);
     if (!store.ok()) {
       ADD_FAILURE() << "cannot open the SQLite store: " << store.error().message;
       return nullptr;

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "api/change_encoder.h"
 #include "log/logger.h"
 #include "storage/dynamodb/dynamodb_store.h"
 #include "storage/store.h"
@@ -42,6 +43,7 @@ inline DynamoDbStoreOptions DynaliteStoreOptions(std::string table_prefix) {
   options.client.settings.credentials.access_key_id = "test";
   options.client.settings.credentials.secret_access_key = "test";
   options.table_prefix = std::move(table_prefix);
+  options.change_encoder = api::MakeChangeEncoder();
   return options;
 }
 

@@ -188,6 +188,14 @@ class FaultyStore final : public Store {
     if (std::optional<Error> fault = Fault("Feed")) co_return *fault;
     co_return co_await inner_.Feed(query);
   }
+  Async<Result<Page<Change>>> ListChanges(const ChangeQuery& query) override {
+    if (std::optional<Error> fault = Fault("ListChanges")) co_return *fault;
+    co_return co_await inner_.ListChanges(query);
+  }
+  Async<Result<int64_t>> DeleteChangesBefore(Timestamp before) override {
+    if (std::optional<Error> fault = Fault("DeleteChangesBefore")) co_return *fault;
+    co_return co_await inner_.DeleteChangesBefore(before);
+  }
 
  private:
   std::optional<Error> Fault(const std::string& method) {

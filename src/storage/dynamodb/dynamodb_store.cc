@@ -40,6 +40,11 @@ Result<std::unique_ptr<dynamodb::Client>> MakeClient(const DynamoDbStoreOptions&
   }
 }
 
+const Clock& SystemClockInstance() {
+  static const SystemClock clock;  // stateless
+  return clock;
+}
+
 std::string RandomHex64() {
   std::random_device device;
   const uint64_t value = (uint64_t{device()} << 32) | device();
@@ -56,6 +61,9 @@ std::string DynamoDbStore::TableName(std::string_view table_prefix) {
 
 Async<Result<std::unique_ptr<DynamoDbStore>>> DynamoDbStore::Open(DynamoDbStoreOptions options,
                                                                   Logger& logger) {
+  if (options.change_encoder == nullptr) {
+    co_return Error{ErrorCode::kInternal, "the store has no change encoder", {}, {}};
+  }
   Result<std::unique_ptr<dynamodb::Client>> client = MakeClient(options, logger);
   if (!client.ok()) co_return std::move(client).error();
   std::string table = TableName(options.table_prefix);
@@ -65,8 +73,9 @@ Async<Result<std::unique_ptr<DynamoDbStore>>> DynamoDbStore::Open(DynamoDbStoreO
     co_return std::move(status).error();
   }
   logger.Info("dynamodb: using table " + table + " at " + options.client.settings.endpoint);
-  std::unique_ptr<DynamoDbStore> store(
-      new DynamoDbStore(std::move(*client), std::move(table), logger));
+  std::unique_ptr<DynamoDbStore> store(new DynamoDbStore(
+      std::move(*client), std::move(table), logger, std::move(options.change_encoder),
+      options.clock != nullptr ? *options.clock : SystemClockInstance()));
   if (Status status = co_await store->MigrateData(); !status.ok()) {
     co_return std::move(status).error();
   }
@@ -81,11 +90,14 @@ Async<Status> DynamoDbStore::CreateTables(const DynamoDbStoreOptions& options, L
 }
 
 DynamoDbStore::DynamoDbStore(std::unique_ptr<dynamodb::Client> client, std::string table,
-                             Logger& logger)
+                             Logger& logger, std::shared_ptr<const ChangeEncoder> change_encoder,
+                             const Clock& clock)
     : client_(std::move(client)),
       table_(std::move(table)),
       logger_(logger),
-      nonce_prefix_(RandomHex64()) {}
+      nonce_prefix_(RandomHex64()),
+      change_encoder_(std::move(change_encoder)),
+      clock_(clock) {}
 
 DynamoDbStore::~DynamoDbStore() = default;
 
@@ -262,6 +274,10 @@ Async<Status> DynamoDbStore::DeleteUser(std::string_view id,
   Result<Reply> deleted = co_await DeleteVersioned(dynamodb::UserKey(id), expected_version,
                                                    kNoSuchUser, /*return_old=*/true);
   if (!deleted.ok()) co_return std::move(deleted).error();
+  if (Status status = co_await AppendChange(ChangeType::kUserDeleted, change_encoder_->Deleted(id));
+      !status.ok()) {
+    co_return status;
+  }
 
   // The username is free again.
   const json::value* old = deleted->body.if_contains("Attributes");

@@ -41,7 +41,9 @@
 #include <string_view>
 #include <vector>
 
+#include "domain/clock.h"
 #include "log/logger.h"
+#include "storage/change_encoder.h"
 #include "storage/dynamodb/client.h"
 #include "storage/store.h"
 
@@ -55,6 +57,10 @@ struct DynamoDbStoreOptions {
   // Create the table when it is missing (and wait until it is ACTIVE). When false, a missing
   // table makes Open fail with kUnavailable.
   bool create_tables = true;
+  // Writes the change log's data. Required.
+  std::shared_ptr<const ChangeEncoder> change_encoder;
+  // The time change records carry; nullptr: the system clock. Must outlive the store.
+  const Clock* clock = nullptr;
 };
 
 class DynamoDbStore final : public Store {
@@ -134,13 +140,17 @@ class DynamoDbStore final : public Store {
 
   Async<Result<Page<FeedEntry>>> Feed(const FeedQuery& query) override;
 
+  Async<Result<Page<Change>>> ListChanges(const ChangeQuery& query) override;
+  Async<Result<int64_t>> DeleteChangesBefore(Timestamp before) override;
+
  private:
   using Item = boost::json::object;
 
   // Requests one call keeps in flight at most (feed queries, batch chunks, cascades).
   static constexpr size_t kMaxParallel = 32;
 
-  DynamoDbStore(std::unique_ptr<dynamodb::Client> client, std::string table, Logger& logger);
+  DynamoDbStore(std::unique_ptr<dynamodb::Client> client, std::string table, Logger& logger,
+                std::shared_ptr<const ChangeEncoder> change_encoder, const Clock& clock);
 
   // ---- Requests (dynamodb_store_requests.cc) ----------------------------------------------
   // Calls `operation` on the table. A success or a ConditionalCheckFailedException comes back
@@ -198,6 +208,13 @@ class DynamoDbStore final : public Store {
   // Migration 1: follows of earlier versions get the followers list's time-ordered gsi2sk.
   Async<Status> RekeyFollowersByTime();
 
+  // ---- The change log (dynamodb_store_changes.cc) --------------------------------------------
+  // Appends the record of a change that has just been committed: called after the commit point
+  // and before the method answers, so an answered write always has its record.
+  Async<Status> AppendChange(ChangeType type, std::string data);
+  // The greatest id retention has deleted up to (0 when none).
+  Async<Result<int64_t>> ChangesPrunedThrough();
+
   // ---- Shared steps --------------------------------------------------------------------------
   // The user item and the athlete item (if any) of user `id`, in one consistent Query.
   struct Profile {
@@ -247,6 +264,8 @@ class DynamoDbStore final : public Store {
   std::atomic<uint64_t> nonce_counter_{0};
   // A lower bound of the stored MaxCompetitionSpan, to skip writes that would not raise it.
   std::atomic<int64_t> known_span_{-1};
+  std::shared_ptr<const ChangeEncoder> change_encoder_;
+  const Clock& clock_;
 };
 
 }  // namespace tt

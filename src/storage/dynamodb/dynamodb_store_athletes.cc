@@ -100,6 +100,11 @@ Async<Status> DynamoDbStore::DeleteAthlete(std::string_view id,
   Result<Reply> deleted =
       co_await DeleteVersioned(dynamodb::AthleteKey(id), expected_version, kNoSuchAthlete);
   if (!deleted.ok()) co_return std::move(deleted).error();
+  if (Status status =
+          co_await AppendChange(ChangeType::kAthleteDeleted, change_encoder_->Deleted(id));
+      !status.ok()) {
+    co_return status;
+  }
   co_return co_await DeleteAthleteDependents(id);
 }
 
@@ -178,7 +183,8 @@ Async<Status> DynamoDbStore::Follow(std::string_view user_id, std::string_view a
     if (!undone.ok()) co_return std::move(undone).error();
     co_return Error::NotFound(kNoSuchAthlete);
   }
-  co_return Status::Ok();
+  co_return co_await AppendChange(ChangeType::kFollowCreated,
+                                  change_encoder_->Follow(user_id, athlete_id, at));
 }
 
 Async<Status> DynamoDbStore::Unfollow(std::string_view user_id, std::string_view athlete_id) {
@@ -189,6 +195,11 @@ Async<Status> DynamoDbStore::Unfollow(std::string_view user_id, std::string_view
   Result<Reply> removed = co_await Call("DeleteItem", std::move(delete_follow));
   if (!removed.ok()) co_return std::move(removed).error();
   if (!removed->body.contains("Attributes")) co_return Status::Ok();
+  if (Status status = co_await AppendChange(ChangeType::kFollowDeleted,
+                                            change_encoder_->FollowKey(user_id, athlete_id));
+      !status.ok()) {
+    co_return status;
+  }
   Expression expression;
   Item count{{"Key", dynamodb::AthleteKey(athlete_id)}};
   count["UpdateExpression"] =

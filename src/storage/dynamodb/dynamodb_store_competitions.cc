@@ -82,7 +82,8 @@ Async<Status> DynamoDbStore::CreateCompetition(const Competition& competition) {
   if (ConditionFailed(*created)) {
     co_return Error::Conflict("a competition with this id already exists");
   }
-  co_return Status::Ok();
+  co_return co_await AppendChange(ChangeType::kCompetitionCreated,
+                                  change_encoder_->Competition(competition));
 }
 
 Async<Result<Competition>> DynamoDbStore::GetCompetition(std::string_view id) {
@@ -166,7 +167,10 @@ Async<Status> DynamoDbStore::UpdateCompetition(const Competition& competition,
     expression.AddTo(request);
     Result<Reply> updated = co_await Call("UpdateItem", std::move(request));
     if (!updated.ok()) co_return std::move(updated).error();
-    if (!ConditionFailed(*updated)) co_return Status::Ok();
+    if (!ConditionFailed(*updated)) {
+      co_return co_await AppendChange(ChangeType::kCompetitionUpdated,
+                                      change_encoder_->Competition(competition));
+    }
     // Another writer won (the next round tells which), or an event was written: check again.
   }
   logger_.Warn("dynamodb: competition " + competition.id + " kept changing during an update");
@@ -180,6 +184,11 @@ Async<Status> DynamoDbStore::DeleteCompetition(std::string_view id,
   Result<Reply> deleted =
       co_await DeleteVersioned(dynamodb::CompetitionKey(id), expected_version, kNoSuchCompetition);
   if (!deleted.ok()) co_return std::move(deleted).error();
+  if (Status status =
+          co_await AppendChange(ChangeType::kCompetitionDeleted, change_encoder_->Deleted(id));
+      !status.ok()) {
+    co_return status;
+  }
 
   co_return co_await DeleteIndexPartition(dynamodb::kGsi2, dynamodb::CompetitionEventsPk(id));
 }

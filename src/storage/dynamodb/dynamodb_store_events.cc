@@ -101,7 +101,9 @@ Async<Status> DynamoDbStore::CreateEvent(const Event& event) {
   };
   Status status = co_await ForEachConcurrently(2, confirm);
   if (status.ok()) status = std::move(confirmed);
-  if (status.ok()) co_return status;
+  if (status.ok()) {
+    co_return co_await AppendChange(ChangeType::kEventCreated, change_encoder_->Event(event));
+  }
   if (status.error().code == ErrorCode::kNotFound || status.error().code == ErrorCode::kConflict) {
     Item undo{{"Key", dynamodb::EventKey(event.id)}};
     Result<Reply> undone = co_await Call("DeleteItem", std::move(undo));
@@ -155,8 +157,11 @@ Async<Status> DynamoDbStore::UpdateEvent(const Event& event, int64_t expected_ve
   if (ConditionFailed(*updated)) co_return co_await VersionFailure(event_key, kNoSuchEvent);
 
   Status confirmed = co_await ConfirmEventFits(event.competition_id, local_date);
-  if (confirmed.ok() || (confirmed.error().code != ErrorCode::kNotFound &&
-                         confirmed.error().code != ErrorCode::kConflict)) {
+  if (confirmed.ok()) {
+    co_return co_await AppendChange(ChangeType::kEventUpdated, change_encoder_->Event(changed));
+  }
+  if (confirmed.error().code != ErrorCode::kNotFound &&
+      confirmed.error().code != ErrorCode::kConflict) {
     co_return confirmed;
   }
   Expression unchanged;
@@ -174,7 +179,7 @@ Async<Status> DynamoDbStore::DeleteEvent(std::string_view id,
   Result<Reply> deleted =
       co_await DeleteVersioned(dynamodb::EventKey(id), expected_version, kNoSuchEvent);
   if (!deleted.ok()) co_return std::move(deleted).error();
-  co_return Status::Ok();
+  co_return co_await AppendChange(ChangeType::kEventDeleted, change_encoder_->Deleted(id));
 }
 
 // The athlete's calendar partition of index gsi1 (sort key "<instant>#<id>"), as one key range:

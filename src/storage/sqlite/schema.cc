@@ -13,7 +13,7 @@ namespace {
 // Conventions: STRICT tables, so a type mistake fails instead of being stored; timestamps are
 // INTEGER microseconds since the Unix epoch (UTC); dates are TEXT `YYYY-MM-DD`, which sorts in
 // calendar order; `*_key` columns hold the lowercase forms that lists order and match by.
-constexpr std::array<const char*, 6> kMigrations = {
+constexpr std::array<const char*, 7> kMigrations = {
     // 1: the initial schema.
     R"sql(
 CREATE TABLE users (
@@ -134,6 +134,17 @@ CREATE TABLE calendar_tokens (
     // tests each event's athlete without reading the event's row.
     R"sql(
 CREATE INDEX IF NOT EXISTS events_by_competition_athlete ON events(competition_id, athlete_id);
+)sql",
+    // 7: the change log. AUTOINCREMENT: an id is never given twice, even once retention has
+    // deleted every row, so a reader's cursor stays valid.
+    R"sql(
+CREATE TABLE changes (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  type        TEXT NOT NULL,
+  occurred_at INTEGER NOT NULL,
+  data        TEXT NOT NULL  -- JSON
+) STRICT;
+CREATE INDEX changes_by_time ON changes(occurred_at);
 )sql",
 };
 

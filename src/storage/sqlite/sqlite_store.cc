@@ -29,6 +29,11 @@ namespace {
 constexpr char kUserVersion[] = "SELECT version FROM users WHERE id = ?1";
 constexpr char kNoSuchUser[] = "no such user";
 
+const Clock& SystemClockInstance() {
+  static const SystemClock clock;  // stateless
+  return clock;
+}
+
 int DefaultPoolSize() {
   // hardware_concurrency() may answer 0 when it cannot tell.
   return static_cast<int>(std::max(1U, std::thread::hardware_concurrency())) + 1;
@@ -40,6 +45,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions&
                                                        Logger& logger) {
   if (options.path.empty()) {
     return Error{ErrorCode::kInternal, "no database path is configured", {}, {}};
+  }
+  if (options.change_encoder == nullptr) {
+    return Error{ErrorCode::kInternal, "the store has no change encoder", {}, {}};
   }
   const std::filesystem::path path(options.path);
   if (path.has_parent_path()) {
@@ -78,22 +86,23 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions&
   }
   logger.Info("sqlite: opened " + options.path + " at schema version " + std::to_string(*version) +
               " with " + std::to_string(pool_size) + " connections");
-  return std::unique_ptr<SqliteStore>(
-      new SqliteStore(std::make_unique<sqlite::ConnectionPool>(std::move(connections)),
-                      std::make_unique<sqlite::GroupCommitter>(std::move(*writer_connection),
-                                                               std::move(*checkpoint_connection)),
-                      *version, options.competition_cache_bytes,
-                      static_cast<uint64_t>(page_cache_kib) * 1024 * (pool_size + 1)));
+  return std::unique_ptr<SqliteStore>(new SqliteStore(
+      std::make_unique<sqlite::ConnectionPool>(std::move(connections)),
+      std::make_unique<sqlite::GroupCommitter>(std::move(*writer_connection),
+                                               std::move(*checkpoint_connection)),
+      *version, options, static_cast<uint64_t>(page_cache_kib) * 1024 * (pool_size + 1)));
 }
 
 SqliteStore::SqliteStore(std::unique_ptr<sqlite::ConnectionPool> pool,
                          std::unique_ptr<sqlite::GroupCommitter> writer, int schema_version,
-                         size_t competition_cache_bytes, uint64_t page_cache_budget_bytes)
+                         const SqliteStoreOptions& options, uint64_t page_cache_budget_bytes)
     : pool_(std::move(pool)),
-      competitions_(std::make_unique<sqlite::CompetitionCache>(competition_cache_bytes)),
+      competitions_(std::make_unique<sqlite::CompetitionCache>(options.competition_cache_bytes)),
       writer_(std::move(writer)),
       schema_version_(schema_version),
-      page_cache_budget_bytes_(page_cache_budget_bytes) {
+      page_cache_budget_bytes_(page_cache_budget_bytes),
+      change_encoder_(options.change_encoder),
+      clock_(options.clock != nullptr ? *options.clock : SystemClockInstance()) {
   writer_->SetCommitObserver(
       [cache = competitions_.get()](const std::vector<std::string>& changed) {
         cache->Invalidate(changed);
@@ -235,13 +244,19 @@ Async<Status> SqliteStore::UpdateUser(const User& user, int64_t expected_version
 
 Async<Status> SqliteStore::DeleteUser(std::string_view id,
                                       std::optional<int64_t> expected_version) {
+  const std::string change = change_encoder_->Deleted(id);
   co_return co_await writer_->Run([&](Connection& connection) -> Status {
     // The foreign keys do the rest: sessions, the athlete profile (and through it its events
     // and followers) and the user's own follows cascade; competitions' created_by becomes NULL,
     // so cached competitions may be stale.
     writer_->NoteChanged(std::string(sqlite::CompetitionCache::kEverything));
-    return sqlite::DeleteVersioned(connection, kUserVersion, "DELETE FROM users WHERE id = ?1", id,
-                                   expected_version, kNoSuchUser);
+    if (Status status =
+            sqlite::DeleteVersioned(connection, kUserVersion, "DELETE FROM users WHERE id = ?1", id,
+                                    expected_version, kNoSuchUser);
+        !status.ok()) {
+      return status;
+    }
+    return AppendChange(connection, ChangeType::kUserDeleted, change);
   });
 }
 

@@ -14,6 +14,10 @@
 // Competitions recently read are kept in a bounded cache (sqlite/competition_cache.h) that the
 // group committer invalidates after each COMMIT, before the writes are answered.
 //
+// Change log: a write's change record is a row of table `changes` inserted in the write's own
+// savepoint, so it commits (or rolls back) with the change; ids are AUTOINCREMENT, never reused,
+// and the single writer makes id order commit order.
+//
 // Durability: journal_mode=WAL with synchronous=FULL, so the WAL is synced at every commit: a
 // write that returned OK survives the process being killed and the machine losing power. Each
 // method's changes happen whole or not at all.
@@ -25,13 +29,16 @@
 #include <memory>
 #include <string>
 
+#include "domain/clock.h"
 #include "log/logger.h"
+#include "storage/change_encoder.h"
 #include "storage/store.h"
 
 namespace tt {
 
 namespace sqlite {
 class CompetitionCache;
+class Connection;
 class ConnectionPool;
 class GroupCommitter;
 }  // namespace sqlite
@@ -48,6 +55,10 @@ struct SqliteStoreOptions {
   // writer's; 0 keeps SQLite's default (2 MiB a connection). The default holds the pages a feed
   // of a few hundred follows reads, which missed the default cache (docs/BENCHMARKS.md).
   size_t page_cache_bytes = size_t{128} << 20;
+  // Writes the change log's data. Required.
+  std::shared_ptr<const ChangeEncoder> change_encoder;
+  // The time change records carry; nullptr: the system clock. Must outlive the store.
+  const Clock* clock = nullptr;
 };
 
 class SqliteStore final : public Store {
@@ -119,10 +130,16 @@ class SqliteStore final : public Store {
 
   Async<Result<Page<FeedEntry>>> Feed(const FeedQuery& query) override;
 
+  Async<Result<Page<Change>>> ListChanges(const ChangeQuery& query) override;
+  Async<Result<int64_t>> DeleteChangesBefore(Timestamp before) override;
+
  private:
   SqliteStore(std::unique_ptr<sqlite::ConnectionPool> pool,
               std::unique_ptr<sqlite::GroupCommitter> writer, int schema_version,
-              size_t competition_cache_bytes, uint64_t page_cache_budget_bytes);
+              const SqliteStoreOptions& options, uint64_t page_cache_budget_bytes);
+
+  // Inside a write job (sqlite_store_changes.cc): appends the record of the job's change.
+  Status AppendChange(sqlite::Connection& connection, ChangeType type, std::string_view data);
 
   std::unique_ptr<sqlite::ConnectionPool> pool_;  // reads
   // Before the writer, whose committer thread invalidates it until the writer is destroyed.
@@ -130,6 +147,8 @@ class SqliteStore final : public Store {
   std::unique_ptr<sqlite::GroupCommitter> writer_;  // writes, with its own connection
   int schema_version_;
   uint64_t page_cache_budget_bytes_;
+  std::shared_ptr<const ChangeEncoder> change_encoder_;
+  const Clock& clock_;
 };
 
 }  // namespace tt

@@ -75,11 +75,16 @@ Async<Status> SqliteStore::UpdateAthlete(const Athlete& athlete, int64_t expecte
 
 Async<Status> SqliteStore::DeleteAthlete(std::string_view id,
                                          std::optional<int64_t> expected_version) {
+  const std::string change = change_encoder_->Deleted(id);
   co_return co_await writer_->Run([&](Connection& connection) -> Status {
     // Its events and the follows of it cascade; the user row stays.
-    return sqlite::DeleteVersioned(connection, kAthleteVersion,
-                                   "DELETE FROM athletes WHERE id = ?1", id, expected_version,
-                                   kNoSuchAthlete);
+    if (Status status = sqlite::DeleteVersioned(connection, kAthleteVersion,
+                                                "DELETE FROM athletes WHERE id = ?1", id,
+                                                expected_version, kNoSuchAthlete);
+        !status.ok()) {
+      return status;
+    }
+    return AppendChange(connection, ChangeType::kAthleteDeleted, change);
   });
 }
 
@@ -132,6 +137,7 @@ Async<Result<Page<Athlete>>> SqliteStore::ListAthletes(const AthleteQuery& query
 
 Async<Status> SqliteStore::Follow(std::string_view user_id, std::string_view athlete_id,
                                   Timestamp at) {
+  const std::string change = change_encoder_->Follow(user_id, athlete_id, at);
   co_return co_await writer_->Run([&](Connection& connection) -> Status {
     if (Status status = sqlite::RequireAthlete(connection, athlete_id); !status.ok()) {
       return std::move(status).error();
@@ -140,19 +146,30 @@ Async<Status> SqliteStore::Follow(std::string_view user_id, std::string_view ath
       return std::move(status).error();
     }
 
-    // DO NOTHING keeps the first follow time, so following again does not reorder the list.
-    return sqlite::RunStatement(connection,
-                                "INSERT INTO follows (user_id, athlete_id, followed_at) "
-                                "VALUES (?1, ?2, ?3) ON CONFLICT (user_id, athlete_id) DO NOTHING",
-                                user_id, athlete_id, sqlite::Micros(at));
+    // DO NOTHING keeps the first follow time, so following again does not reorder the list
+    // (and, changing nothing, records no change).
+    if (Status status =
+            sqlite::RunStatement(connection,
+                                 "INSERT INTO follows (user_id, athlete_id, followed_at) "
+                                 "VALUES (?1, ?2, ?3) ON CONFLICT (user_id, athlete_id) DO NOTHING",
+                                 user_id, athlete_id, sqlite::Micros(at));
+        !status.ok() || connection.Changes() == 0) {
+      return status;
+    }
+    return AppendChange(connection, ChangeType::kFollowCreated, change);
   });
 }
 
 Async<Status> SqliteStore::Unfollow(std::string_view user_id, std::string_view athlete_id) {
+  const std::string change = change_encoder_->FollowKey(user_id, athlete_id);
   co_return co_await writer_->Run([&](Connection& connection) -> Status {
-    return sqlite::RunStatement(connection,
-                                "DELETE FROM follows WHERE user_id = ?1 AND athlete_id = ?2",
-                                user_id, athlete_id);
+    if (Status status = sqlite::RunStatement(
+            connection, "DELETE FROM follows WHERE user_id = ?1 AND athlete_id = ?2", user_id,
+            athlete_id);
+        !status.ok() || connection.Changes() == 0) {
+      return status;
+    }
+    return AppendChange(connection, ChangeType::kFollowDeleted, change);
   });
 }
 

@@ -34,6 +34,7 @@ constexpr char kLastDate[] = "9999-12-31";
 }  // namespace
 
 Async<Status> SqliteStore::CreateCompetition(const Competition& competition) {
+  const std::string change = change_encoder_->Competition(competition);
   co_return co_await writer_->Run([&](Connection& connection) -> Status {
     writer_->NoteChanged(competition.id);
     static const std::string kInsert = sqlite::InsertSql("competitions", kCompetitionFields);
@@ -44,7 +45,8 @@ Async<Status> SqliteStore::CreateCompetition(const Competition& competition) {
     if (!status.ok() && status.error().code == ErrorCode::kNotFound) {
       return Error::NotFound("no such user (created_by)");
     }
-    return status;
+    if (!status.ok()) return status;
+    return AppendChange(connection, ChangeType::kCompetitionCreated, change);
   });
 }
 
@@ -105,6 +107,7 @@ Async<Status> SqliteStore::UpdateCompetition(const Competition& competition,
                                              int64_t expected_version) {
   const std::string start_date = competition.start_date.ToString();
   const std::string end_date = competition.end_date.ToString();
+  const std::string change = change_encoder_->Competition(competition);
   co_return co_await writer_->Run([&](Connection& connection) -> Status {
     writer_->NoteChanged(competition.id);
     if (Status status = sqlite::CheckVersion(connection, kCompetitionVersion, competition.id,
@@ -126,19 +129,28 @@ Async<Status> SqliteStore::UpdateCompetition(const Competition& competition,
 
     // id, created_by and created_at stay as stored.
     static const std::string kUpdate = sqlite::UpdateSql("competitions", kCompetitionFields);
-    return sqlite::UpdateRow(connection, kUpdate, kCompetitionFields, competition,
-                             expected_version);
+    if (Status status = sqlite::UpdateRow(connection, kUpdate, kCompetitionFields, competition,
+                                          expected_version);
+        !status.ok()) {
+      return status;
+    }
+    return AppendChange(connection, ChangeType::kCompetitionUpdated, change);
   });
 }
 
 Async<Status> SqliteStore::DeleteCompetition(std::string_view id,
                                              std::optional<int64_t> expected_version) {
+  const std::string change = change_encoder_->Deleted(id);
   co_return co_await writer_->Run([&](Connection& connection) -> Status {
     writer_->NoteChanged(std::string(id));
     // Its events go with it (ON DELETE CASCADE).
-    return sqlite::DeleteVersioned(connection, kCompetitionVersion,
-                                   "DELETE FROM competitions WHERE id = ?1", id, expected_version,
-                                   kNoSuchCompetition);
+    if (Status status = sqlite::DeleteVersioned(connection, kCompetitionVersion,
+                                                "DELETE FROM competitions WHERE id = ?1", id,
+                                                expected_version, kNoSuchCompetition);
+        !status.ok()) {
+      return status;
+    }
+    return AppendChange(connection, ChangeType::kCompetitionDeleted, change);
   });
 }
 

@@ -50,6 +50,7 @@ Status CheckFitsCompetition(Connection& connection, const Event& event,
 
 Async<Status> SqliteStore::CreateEvent(const Event& event) {
   const std::string local_date = event.date_time.local_date().ToString();
+  const std::string change = change_encoder_->Event(event);
   co_return co_await writer_->Run([&](Connection& connection) -> Status {
     if (Status status = sqlite::RequireAthlete(connection, event.athlete_id); !status.ok()) {
       return std::move(status).error();
@@ -66,7 +67,8 @@ Async<Status> SqliteStore::CreateEvent(const Event& event) {
     if (!status.ok() && status.error().code == ErrorCode::kConflict) {
       return Error::Conflict("an event with this id already exists");
     }
-    return status;
+    if (!status.ok()) return status;
+    return AppendChange(connection, ChangeType::kEventCreated, change);
   });
 }
 
@@ -83,6 +85,7 @@ Async<Result<Event>> SqliteStore::GetEvent(std::string_view id) {
 
 Async<Status> SqliteStore::UpdateEvent(const Event& event, int64_t expected_version) {
   const std::string local_date = event.date_time.local_date().ToString();
+  const std::string change = change_encoder_->Event(event);
   co_return co_await writer_->Run([&](Connection& connection) -> Status {
     if (Status status = sqlite::CheckVersion(connection, kEventVersion, event.id, expected_version,
                                              kNoSuchEvent);
@@ -96,16 +99,27 @@ Async<Status> SqliteStore::UpdateEvent(const Event& event, int64_t expected_vers
     // An event stays in its athlete's calendar: athlete_id is not rewritten.
     static const std::string kUpdate =
         sqlite::UpdateSql("events", kEventFields, {"instant", "local_date"});
-    return sqlite::UpdateRow(connection, kUpdate, kEventFields, event, expected_version,
-                             sqlite::Micros(event.date_time.instant()), local_date);
+    if (Status status =
+            sqlite::UpdateRow(connection, kUpdate, kEventFields, event, expected_version,
+                              sqlite::Micros(event.date_time.instant()), local_date);
+        !status.ok()) {
+      return status;
+    }
+    return AppendChange(connection, ChangeType::kEventUpdated, change);
   });
 }
 
 Async<Status> SqliteStore::DeleteEvent(std::string_view id,
                                        std::optional<int64_t> expected_version) {
+  const std::string change = change_encoder_->Deleted(id);
   co_return co_await writer_->Run([&](Connection& connection) -> Status {
-    return sqlite::DeleteVersioned(connection, kEventVersion, "DELETE FROM events WHERE id = ?1",
-                                   id, expected_version, kNoSuchEvent);
+    if (Status status =
+            sqlite::DeleteVersioned(connection, kEventVersion, "DELETE FROM events WHERE id = ?1",
+                                    id, expected_version, kNoSuchEvent);
+        !status.ok()) {
+      return status;
+    }
+    return AppendChange(connection, ChangeType::kEventDeleted, change);
   });
 }
 

@@ -1,0 +1,78 @@
+// SqliteStore: the change log (table `changes`, schema migration 7).
+#include <string>
+#include <utility>
+
+#include "storage/sqlite/connection.h"
+#include "storage/sqlite/group_commit.h"
+#include "storage/sqlite/queries.h"
+#include "storage/sqlite/rows.h"
+#include "storage/sqlite/sqlite_store.h"
+#include "storage/sqlite/transaction.h"
+
+namespace tt {
+
+using sqlite::Connection;
+using sqlite::RowReader;
+using sqlite::Statement;
+
+namespace {
+
+// Rows one retention job deletes, so that a week of changes does not hold the writer (and every
+// write queued behind it) for one long statement.
+constexpr int kDeleteBatch = 2000;
+
+Result<Change> ReadChange(RowReader& row) {
+  Change change;
+  change.id = row.Int();
+  const std::string type = row.Text();
+  change.occurred_at = row.Time();
+  change.data = row.Text();
+  if (Status status = row.Check("change"); !status.ok()) return std::move(status).error();
+  std::optional<ChangeType> parsed = ParseChangeType(type);
+  if (!parsed.has_value()) return Error::Internal();
+  change.type = *parsed;
+  return change;
+}
+
+}  // namespace
+
+Status SqliteStore::AppendChange(Connection& connection, ChangeType type, std::string_view data) {
+  return sqlite::RunStatement(connection,
+                              "INSERT INTO changes (type, occurred_at, data) VALUES (?1, ?2, ?3)",
+                              ChangeTypeName(type), sqlite::Micros(clock_.Now()), data);
+}
+
+Async<Result<Page<Change>>> SqliteStore::ListChanges(const ChangeQuery& query) {
+  const int limit = sqlite::PageLimit(query.limit);
+  co_return sqlite::InSingleStatementRead(
+      *pool_, [&](Connection& connection) -> Result<Page<Change>> {
+        Result<Statement> select = connection.Prepare(
+            "SELECT id, type, occurred_at, data FROM changes WHERE id > ?1 ORDER BY id LIMIT ?2");
+        if (!select.ok()) return std::move(select).error();
+        select->BindAll(query.after, limit + 1);
+        return sqlite::ReadPage(*select, &ReadChange, limit);
+      });
+}
+
+Async<Result<int64_t>> SqliteStore::DeleteChangesBefore(Timestamp before) {
+  int64_t deleted = 0;
+  while (true) {
+    Result<int64_t> batch = co_await writer_->Run([&](Connection& connection) -> Result<int64_t> {
+      // Oldest first along changes_by_time.
+      if (Status status = sqlite::RunStatement(
+              connection,
+              "DELETE FROM changes WHERE id IN (SELECT id FROM changes WHERE occurred_at < ?1"
+              " ORDER BY occurred_at LIMIT ?2)",
+              sqlite::Micros(before), kDeleteBatch);
+          !status.ok()) {
+        return std::move(status).error();
+      }
+      return connection.Changes();
+    });
+    if (!batch.ok()) co_return std::move(batch).error();
+    deleted += *batch;
+    if (*batch < kDeleteBatch) co_return deleted;
+  }
+}
+
+}  // namespace tt

@@ -63,6 +63,9 @@ Reply GetFeedCalendar(const Services& services, const Request& request);
 Reply CreateCalendarToken(const Services& services, const Request& request);
 Reply DeleteCalendarToken(const Services& services, const Request& request);
 
+// changes.cc: the change log (admins).
+Reply ListChanges(const Services& services, const Request& request);
+
 // operations.cc
 Reply Healthz(const Services& services, const Request& request);
 Reply Readyz(const Services& services, const Request& request);

@@ -84,6 +84,7 @@ enum class Access {
   kSignedIn,      // any valid token
   kOwnerOrAdmin,  // a valid token of the resource's owner, or of an admin
   kSelf,          // a valid token of the user named in the path
+  kAdmin,         // a valid token of an admin
 };
 
 struct Route {

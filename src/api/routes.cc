@@ -47,6 +47,8 @@ std::span<const RouteSpec> RouteTable() {
       // The secret token is the credential: calendar apps cannot send an Authorization header.
       {"GET", "/calendars/{token}.ics", Access::kPublic, &GetFeedCalendar},
 
+      {"GET", "/changes", Access::kAdmin, &ListChanges},
+
       {"GET", "/healthz", Access::kPublic, &Healthz},
       {"GET", "/readyz", Access::kPublic, &Readyz},
       {"GET", "/openapi.json", Access::kPublic, &OpenApiDocument},

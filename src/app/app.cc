@@ -16,6 +16,7 @@
 
 #include "api/routes.h"
 #include "api/services.h"
+#include "app/change_retention.h"
 #include "app/config.h"
 #include "app/store_factory.h"
 #include "http/metrics.h"
@@ -159,6 +160,12 @@ int RunServe(const ServeConfig& config) {
     });
   });
   server.Start();
+  // Hourly, so that the log holds at most an hour more than its retention.
+  asio::co_spawn(io,
+                 PruneChangesPeriodically(**store, clock,
+                                          std::chrono::hours(24) * config.change_retention_days,
+                                          std::chrono::hours(1), logger),
+                 asio::detached);
   // Tools and tests read this line to learn the port (it matters with --listen HOST:0).
   std::cout << "track-tracker listening on http://"
             << config.listen.substr(0, config.listen.rfind(':')) << ":" << endpoint.port()

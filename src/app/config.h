@@ -68,6 +68,8 @@ struct ServeConfig {
   // --public-url, TRACK_PUBLIC_URL: where clients reach the server (behind a proxy, say), for the
   // calendar URLs it hands out; empty builds them from each request's Host header.
   std::string public_url;
+  // --change-retention-days, TRACK_CHANGE_RETENTION_DAYS: how long GET /changes keeps a change.
+  int change_retention_days = 7;
 };
 
 }  // namespace tt::app

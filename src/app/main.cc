@@ -58,6 +58,12 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 3650))
       ->capture_default_str();
   serve_command
+      ->add_option("--change-retention-days", serve.change_retention_days,
+                   "Days the change log (GET /changes) keeps a change")
+      ->envname("TRACK_CHANGE_RETENTION_DAYS")
+      ->check(CLI::Range(1, 3650))
+      ->capture_default_str();
+  serve_command
       ->add_option("--hash-threads", serve.hash_threads,
                    "Threads for password hashing (0: one per core)")
       ->envname("TRACK_HASH_THREADS")

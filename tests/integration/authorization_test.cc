@@ -147,6 +147,13 @@ TEST_F(Authorization, EveryRouteFollowsTheContractsRuleForEveryKindOfCaller) {
         EXPECT_NE(other, 401);
         EXPECT_NE(other, 403);
         break;
+      case api::Access::kAdmin: {
+        EXPECT_EQ(anonymous, 401);
+        EXPECT_EQ(other, 403);
+        EXPECT_TRUE(IsSuccess(Call(route, world, admin_.token)));
+        EXPECT_EQ(Call(route, world, world.owner.token), 403);
+        break;
+      }
       case api::Access::kOwnerOrAdmin:
       case api::Access::kSelf: {
         EXPECT_EQ(anonymous, 401);

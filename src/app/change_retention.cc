@@ -1,0 +1,32 @@
+#include "app/change_retention.h"
+
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <string>
+
+namespace tt::app {
+
+namespace asio = boost::asio;
+
+asio::awaitable<void> PruneChangesPeriodically(Store& store, const Clock& clock,
+                                               std::chrono::hours retention,
+                                               std::chrono::seconds interval, Logger& logger) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  while (true) {
+    Result<int64_t> deleted = co_await store.DeleteChangesBefore(clock.Now() - retention);
+    if (!deleted.ok()) {
+      logger.Warn("change log retention: " + deleted.error().message + "; trying again later");
+    } else if (*deleted > 0) {
+      logger.Info("change log retention: forgot " + std::to_string(*deleted) +
+                  " changes older than " + std::to_string(retention.count() / 24) + " days");
+    }
+    timer.expires_after(interval);
+    boost::system::error_code error;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, error));
+    if (error) co_return;  // cancelled
+  }
+}
+
+}  // namespace tt::app

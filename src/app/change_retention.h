@@ -1,0 +1,21 @@
+// Retention of the change log: the server forgets changes older than --change-retention-days.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+
+#include "domain/clock.h"
+#include "log/logger.h"
+#include "storage/store.h"
+
+namespace tt::app {
+
+// Deletes the changes older than `retention` now and then every `interval`, until the coroutine
+// is destroyed with its io_context. A failed pass is logged and tried again at the next one.
+// With several server instances on one DynamoDB table each runs it; the passes are idempotent.
+boost::asio::awaitable<void> PruneChangesPeriodically(Store& store, const Clock& clock,
+                                                      std::chrono::hours retention,
+                                                      std::chrono::seconds interval,
+                                                      Logger& logger);
+
+}  // namespace tt::app

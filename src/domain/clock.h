@@ -23,6 +23,12 @@ class SystemClock final : public Clock {
   }
 };
 
+// A SystemClock that lives as long as the program, for defaults ("no clock given").
+inline const Clock& TheSystemClock() {
+  static const SystemClock clock;  // stateless
+  return clock;
+}
+
 // Cryptographically secure random bytes. Thread-safe.
 class RandomSource {
  public:

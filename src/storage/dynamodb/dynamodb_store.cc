@@ -40,11 +40,6 @@ Result<std::unique_ptr<dynamodb::Client>> MakeClient(const DynamoDbStoreOptions&
   }
 }
 
-const Clock& SystemClockInstance() {
-  static const SystemClock clock;  // stateless
-  return clock;
-}
-
 std::string RandomHex64() {
   std::random_device device;
   const uint64_t value = (uint64_t{device()} << 32) | device();
@@ -75,7 +70,7 @@ Async<Result<std::unique_ptr<DynamoDbStore>>> DynamoDbStore::Open(DynamoDbStoreO
   logger.Info("dynamodb: using table " + table + " at " + options.client.settings.endpoint);
   std::unique_ptr<DynamoDbStore> store(new DynamoDbStore(
       std::move(*client), std::move(table), logger, std::move(options.change_encoder),
-      options.clock != nullptr ? *options.clock : SystemClockInstance()));
+      options.clock != nullptr ? *options.clock : TheSystemClock()));
   if (Status status = co_await store->MigrateData(); !status.ok()) {
     co_return std::move(status).error();
   }

@@ -29,11 +29,6 @@ namespace {
 constexpr char kUserVersion[] = "SELECT version FROM users WHERE id = ?1";
 constexpr char kNoSuchUser[] = "no such user";
 
-const Clock& SystemClockInstance() {
-  static const SystemClock clock;  // stateless
-  return clock;
-}
-
 int DefaultPoolSize() {
   // hardware_concurrency() may answer 0 when it cannot tell.
   return static_cast<int>(std::max(1U, std::thread::hardware_concurrency())) + 1;
@@ -102,7 +97,7 @@ SqliteStore::SqliteStore(std::unique_ptr<sqlite::ConnectionPool> pool,
       schema_version_(schema_version),
       page_cache_budget_bytes_(page_cache_budget_bytes),
       change_encoder_(options.change_encoder),
-      clock_(options.clock != nullptr ? *options.clock : SystemClockInstance()) {
+      clock_(options.clock != nullptr ? *options.clock : TheSystemClock()) {
   writer_->SetCommitObserver(
       [cache = competitions_.get()](const std::vector<std::string>& changed) {
         cache->Invalidate(changed);

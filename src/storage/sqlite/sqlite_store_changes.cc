@@ -58,11 +58,13 @@ Async<Result<int64_t>> SqliteStore::DeleteChangesBefore(Timestamp before) {
   int64_t deleted = 0;
   while (true) {
     Result<int64_t> batch = co_await writer_->Run([&](Connection& connection) -> Result<int64_t> {
-      // Oldest first along changes_by_time.
+      // The oldest ids, up to the first that is not older than `before`: rows are appended in
+      // time order, so this reads only the rows it deletes and one more.
       if (Status status = sqlite::RunStatement(
               connection,
-              "DELETE FROM changes WHERE id IN (SELECT id FROM changes WHERE occurred_at < ?1"
-              " ORDER BY occurred_at LIMIT ?2)",
+              "DELETE FROM changes WHERE id IN (SELECT id FROM changes"
+              " WHERE id < coalesce((SELECT id FROM changes WHERE occurred_at >= ?1 ORDER BY id"
+              " LIMIT 1), 9223372036854775807) ORDER BY id LIMIT ?2)",
               sqlite::Micros(before), kDeleteBatch);
           !status.ok()) {
         return std::move(status).error();

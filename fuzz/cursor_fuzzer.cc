@@ -1,5 +1,5 @@
-// Pagination cursors (src/domain/cursor.h and the typed cursors of each list): any text a
-// client sends decodes or is refused without crashing, a decoded cursor has exactly one spelling
+// Pagination cursors (src/domain/cursor.h, the typed cursors of each list and change ids): any text
+// a client sends decodes or is refused without crashing, a decoded cursor has exactly one spelling
 // (encode(decode(s)) == s), and what the server encodes decodes to the same value.
 #include <fuzzer/FuzzedDataProvider.h>
 
@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "domain/athlete.h"
+#include "domain/change.h"
 #include "domain/competition.h"
 #include "domain/cursor.h"
 #include "domain/event.h"
@@ -61,6 +62,11 @@ void CheckDecodedText(std::string_view text) {
   if (const auto cursor = tt::DecodeEventCursor(text)) {
     TT_FUZZ_CHECK(tt::IsValidId(cursor->id));
     TT_FUZZ_CHECK_MSG(tt::EncodeEventCursor(*cursor) == text, Escape(text));
+  }
+  // The change log's cursor is a change id (GET /changes?after=).
+  if (const auto id = tt::ParseChangeId(text)) {
+    TT_FUZZ_CHECK(*id >= 0);
+    TT_FUZZ_CHECK_MSG(tt::FormatChangeId(*id) == text, Escape(text));
   }
 }
 
@@ -112,6 +118,9 @@ void CheckEncodedValues(FuzzedDataProvider& provider) {
   const tt::EventCursor event{instant, id};
   const auto event_back = tt::DecodeEventCursor(tt::EncodeEventCursor(event));
   TT_FUZZ_CHECK(event_back && event_back->instant == event.instant && event_back->id == event.id);
+
+  const int64_t change_id = provider.ConsumeIntegralInRange<int64_t>(0, INT64_MAX);
+  TT_FUZZ_CHECK(tt::ParseChangeId(tt::FormatChangeId(change_id)) == change_id);
 }
 
 }  // namespace

@@ -40,8 +40,9 @@ std::optional<ChangeType> ParseChangeType(std::string_view name) {
 std::string FormatChangeId(int64_t id) { return std::to_string(id); }
 
 std::optional<int64_t> ParseChangeId(std::string_view text) {
-  // Digits only: no sign, no spaces; from_chars reports overflow.
-  if (text.empty() || text.size() > 19) return std::nullopt;
+  // Digits only, without leading zeros (one spelling per id): no sign, no spaces; from_chars
+  // reports overflow.
+  if (text.empty() || text.size() > 19 || (text.size() > 1 && text[0] == '0')) return std::nullopt;
   for (char c : text) {
     if (c < '0' || c > '9') return std::nullopt;
   }

@@ -55,8 +55,8 @@ struct ChangeQuery {
   int limit = 50;
 };
 
-// A change id as the API shows it (decimal digits), and back; nullopt for anything else,
-// including a number above the largest id.
+// A change id as the API shows it (decimal digits, no leading zero), and back; nullopt for
+// anything else, including a number above the largest id.
 std::string FormatChangeId(int64_t id);
 std::optional<int64_t> ParseChangeId(std::string_view text);
 

@@ -47,9 +47,11 @@ std::optional<int64_t> NumberOf(const json::object& item, std::string_view name)
   return ParseChangeId(value->get_string());
 }
 
-// The record's id, from its sort key.
+// The record's id, from its zero-padded sort key.
 std::optional<int64_t> IdOf(const json::object& item) {
-  return ParseChangeId(dynamodb::StringOf(item, dynamodb::kSk));
+  std::string_view sk = dynamodb::StringOf(item, dynamodb::kSk);
+  while (sk.size() > 1 && sk.front() == '0') sk.remove_prefix(1);
+  return ParseChangeId(sk);
 }
 
 Timestamp MicrosToTime(int64_t micros) { return Timestamp(std::chrono::microseconds(micros)); }

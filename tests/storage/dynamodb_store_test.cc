@@ -568,7 +568,8 @@ TEST_F(DynamoDbStoreTest, ChangeLogWaitsAtAHoleThenClosesItAndALateWriteFindsItT
 
   dynamodb::Client client(options_.client, logger_);
   json::object late = dynamodb::Key("changes", "0000000000000000002");
-  late["type"] = dynamodb::S("competition.created");
+  late["type"] = dynamodb::S("change");
+  late["change_type"] = dynamodb::S("competition.created");
   const json::object put{
       {"TableName", table()}, {"Item", late}, {"ConditionExpression", "attribute_not_exists(pk)"}};
   Result<dynamodb::Reply> refused = RunSync(client.Call("PutItem", put));

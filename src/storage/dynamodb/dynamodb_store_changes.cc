@@ -5,9 +5,10 @@
 // condition that the id is still free. Ids are reserved in one order but their records may land
 // in another, and a writer may die between the two calls; so a reader returns only a run of ids
 // without a hole. A hole stays a hole while a writer may still fill it: once the record after it
-// was reserved more than kHoleWait ago, the reader closes the hole with a tombstone (put on the
-// same condition, so exactly one of the late writer and the reader wins; a writer that loses
-// reserves another id). Readers skip tombstones.
+// is older than kHoleWait (its id was reserved after the hole's, so the hole's writer has had
+// longer), the reader closes the hole with a tombstone, put on the same condition, so exactly one
+// of the late writer and the reader wins; a writer that loses reserves another id. Readers skip
+// tombstones.
 #include <algorithm>
 #include <cstdio>
 #include <utility>
@@ -28,7 +29,8 @@ constexpr char kChangesPk[] = "changes";
 // through the client's retries.
 constexpr std::chrono::seconds kHoleWait{10};
 constexpr int kMaxAppendAttempts = 5;
-// Reads of the log that found a hole filled under them before answering with what they have.
+// Times a read starts again because a hole it was closing was filled meanwhile, before it
+// answers kUnavailable.
 constexpr int kMaxListRounds = 3;
 // Records a retention pass deletes per BatchWriteItem round.
 constexpr size_t kDeleteChunk = 1000;
@@ -41,6 +43,7 @@ std::string ChangeSk(int64_t id) {
 
 json::object ChangeKey(int64_t id) { return dynamodb::Key(kChangesPk, ChangeSk(id)); }
 
+// A non-negative integer attribute (an id, a time in microseconds).
 std::optional<int64_t> NumberOf(const json::object& item, std::string_view name) {
   const json::value* value = dynamodb::TypedValue(item, name, "N");
   if (value == nullptr || !value->is_string()) return std::nullopt;
@@ -63,7 +66,8 @@ Async<Status> DynamoDbStore::AppendChange(ChangeType type, std::string data) {
     Expression expression;
     Item reserve{{"Key", dynamodb::MetaKey()}, {"ReturnValues", "UPDATED_NEW"}};
     reserve["UpdateExpression"] =
-        "ADD " + expression.Name("change_seq") + " " + expression.Value(dynamodb::N(1));
+        "ADD " + expression.Name("change_seq") + " " + expression.Value(dynamodb::N(1)) + " SET " +
+        expression.Name("type") + " = " + expression.Value(dynamodb::S("meta"));
     expression.AddTo(reserve);
     Result<Reply> reserved = co_await Call("UpdateItem", std::move(reserve));
     if (!reserved.ok()) co_return std::move(reserved).error();
@@ -77,7 +81,8 @@ Async<Status> DynamoDbStore::AppendChange(ChangeType type, std::string data) {
     }
     const Timestamp now = clock_.Now();
     Item record = ChangeKey(*id);
-    record["type"] = dynamodb::S(ChangeTypeName(type));
+    record["type"] = dynamodb::S("change");
+    record["change_type"] = dynamodb::S(ChangeTypeName(type));
     record["occurred_at"] = dynamodb::N(now.time_since_epoch().count());
     record["data"] = dynamodb::S(data);
     Item put{{"Item", std::move(record)}, {"ConditionExpression", "attribute_not_exists(pk)"}};
@@ -144,6 +149,7 @@ Async<Result<Page<Change>>> DynamoDbStore::ListChanges(const ChangeQuery& query)
         }
         for (; next < *id && !filled_under_us; ++next) {
           Item tombstone = ChangeKey(next);
+          tombstone["type"] = dynamodb::S("change");
           tombstone["tombstone"] = dynamodb::Bool(true);
           tombstone["occurred_at"] = dynamodb::N(now.time_since_epoch().count());
           Item put{{"Item", std::move(tombstone)},
@@ -162,7 +168,8 @@ Async<Result<Page<Change>>> DynamoDbStore::ListChanges(const ChangeQuery& query)
       }
       Change change;
       change.id = *id;
-      const std::optional<ChangeType> type = ParseChangeType(dynamodb::StringOf(item, "type"));
+      const std::optional<ChangeType> type =
+          ParseChangeType(dynamodb::StringOf(item, "change_type"));
       const std::optional<int64_t> occurred = NumberOf(item, "occurred_at");
       if (!type.has_value() || !occurred.has_value() || !item.contains("data")) {
         logger_.Error("dynamodb: malformed change record " + std::to_string(*id));

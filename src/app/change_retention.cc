@@ -12,7 +12,7 @@ namespace asio = boost::asio;
 
 asio::awaitable<void> PruneChangesPeriodically(Store& store, const Clock& clock,
                                                std::chrono::hours retention,
-                                               std::chrono::seconds interval, Logger& logger) {
+                                               std::chrono::milliseconds interval, Logger& logger) {
   asio::steady_timer timer(co_await asio::this_coro::executor);
   while (true) {
     Result<int64_t> deleted = co_await store.DeleteChangesBefore(clock.Now() - retention);

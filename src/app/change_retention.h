@@ -15,7 +15,7 @@ namespace tt::app {
 // With several server instances on one DynamoDB table each runs it; the passes are idempotent.
 boost::asio::awaitable<void> PruneChangesPeriodically(Store& store, const Clock& clock,
                                                       std::chrono::hours retention,
-                                                      std::chrono::seconds interval,
+                                                      std::chrono::milliseconds interval,
                                                       Logger& logger);
 
 }  // namespace tt::app

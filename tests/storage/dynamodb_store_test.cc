@@ -18,6 +18,7 @@
 
 #include "storage/dynamodb/item_codec.h"
 #include "storage/store_factories_dynamodb.h"
+#include "support/manual_clock.h"
 #include "support/run_sync.h"
 
 namespace tt {
@@ -525,21 +526,11 @@ TEST_F(DynamoDbStoreTest, OpeningRekeysFollowsOfEarlierVersionsByFollowTime) {
   EXPECT_EQ(meta.body.at("Item").at("data_version").at("N").as_string(), "1");
 }
 
-// A clock the test moves by hand.
-class ManualClock final : public Clock {
- public:
-  Timestamp Now() const override { return now_.load(); }
-  void Advance(std::chrono::seconds by) { now_.store(now_.load() + by); }
-
- private:
-  std::atomic<Timestamp> now_{Timestamp(std::chrono::seconds(1'780'000'000))};
-};
-
 // An id reserved but never written (a writer that died between its two calls, or one still on
 // its way) holds readers back until the record after it is kHoleWait (10 s) old; then a
 // reader closes it, and the late writer's record finds the id taken.
 TEST_F(DynamoDbStoreTest, ChangeLogWaitsAtAHoleThenClosesItAndALateWriteFindsItTaken) {
-  ManualClock clock;
+  ::tt::testing::ManualClock clock;
   options_.clock = &clock;
   std::unique_ptr<DynamoDbStore> store = OpenInstance();
   ASSERT_NE(store, nullptr);

@@ -1,0 +1,83 @@
+#include "app/change_retention.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "api/change_encoder.h"
+#include "storage/sqlite/sqlite_store.h"
+#include "support/manual_clock.h"
+#include "support/run_sync.h"
+#include "support/temp_dir.h"
+
+namespace tt::app {
+namespace {
+
+using ::tt::testing::ManualClock;
+using ::tt::testing::RunSync;
+using namespace std::chrono_literals;
+
+Competition Meet(int n, Timestamp at) {
+  Competition competition;
+  competition.id = "00000000-0000-4000-8000-00000000000" + std::to_string(n);
+  competition.name = "Meet " + std::to_string(n);
+  competition.location = "Eugene, OR";
+  competition.start_date = Date::Parse("2026-07-04").value();
+  competition.end_date = competition.start_date;
+  competition.created_at = at;
+  competition.updated_at = at;
+  return competition;
+}
+
+std::vector<int64_t> ChangeIds(Store& store) {
+  Result<Page<Change>> page = RunSync(store.ListChanges({.after = 0, .limit = 200}));
+  EXPECT_TRUE(page.ok());
+  std::vector<int64_t> ids;
+  if (page.ok()) {
+    for (const Change& change : page->items) ids.push_back(change.id);
+  }
+  return ids;
+}
+
+// Runs the retention loop beside the test for a while, as the server runs it beside requests.
+void RunFor(boost::asio::io_context& io, std::chrono::milliseconds duration) {
+  io.restart();
+  io.run_for(duration);
+}
+
+TEST(ChangeRetention, EachPassForgetsWhatHasGrownOlderThanTheRetention) {
+  ::tt::testing::TempDir dir;
+  Logger logger(LogLevel::kWarn);
+  ManualClock clock;
+  Result<std::unique_ptr<SqliteStore>> store =
+      SqliteStore::Open({.path = (dir.path() / "t.db").string(),
+                         .change_encoder = api::MakeChangeEncoder(),
+                         .clock = &clock},
+                        logger);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  ASSERT_TRUE(RunSync((*store)->CreateCompetition(Meet(1, clock.Now()))).ok());
+  clock.Advance(std::chrono::hours(24) * 5);
+  ASSERT_TRUE(RunSync((*store)->CreateCompetition(Meet(2, clock.Now()))).ok());
+  const std::vector<int64_t> ids = ChangeIds(**store);
+  ASSERT_EQ(ids.size(), 2U);
+
+  boost::asio::io_context io;
+  boost::asio::co_spawn(
+      io, PruneChangesPeriodically(**store, clock, std::chrono::hours(24) * 7, 20ms, logger),
+      boost::asio::detached);
+  RunFor(io, 200ms);
+  EXPECT_EQ(ChangeIds(**store), ids) << "nothing is a week old yet";
+
+  clock.Advance(std::chrono::hours(24) * 3);  // the first is 8 days old, the second 3
+  RunFor(io, 200ms);
+  EXPECT_EQ(ChangeIds(**store), std::vector<int64_t>{ids[1]});
+
+  clock.Advance(std::chrono::hours(24) * 5);  // a later pass takes the second
+  RunFor(io, 200ms);
+  EXPECT_TRUE(ChangeIds(**store).empty());
+}
+
+}  // namespace
+}  // namespace tt::app

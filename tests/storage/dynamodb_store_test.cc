@@ -558,9 +558,8 @@ TEST_F(DynamoDbStoreTest, ChangeLogWaitsAtAHoleThenClosesItAndALateWriteFindsItT
   EXPECT_EQ(closed->items[0].id, 3);
 
   dynamodb::Client client(options_.client, logger_);
-  json::object late = dynamodb::Key("changes", "0000000000000000002");
-  late["type"] = dynamodb::S("change");
-  late["change_type"] = dynamodb::S("competition.created");
+  const json::object late =
+      dynamodb::ChangeItem(Change{2, ChangeType::kCompetitionCreated, clock.Now(), "{}"});
   const json::object put{
       {"TableName", table()}, {"Item", late}, {"ConditionExpression", "attribute_not_exists(pk)"}};
   Result<dynamodb::Reply> refused = RunSync(client.Call("PutItem", put));
@@ -569,6 +568,27 @@ TEST_F(DynamoDbStoreTest, ChangeLogWaitsAtAHoleThenClosesItAndALateWriteFindsItT
   Result<Page<Change>> all = RunSync(store->ListChanges({.after = 0, .limit = 10}));
   ASSERT_TRUE(all.ok());
   ASSERT_EQ(all->items.size(), 2U) << "the closed id is skipped, not shown";
+}
+
+// A change record that is not what the store writes is answered kInternal (and logged), by the
+// reader and by retention alike, never skipped: skipping would lose a change for good.
+TEST_F(DynamoDbStoreTest, AMalformedChangeRecordIsAnErrorForReadersAndRetention) {
+  std::unique_ptr<DynamoDbStore> store = OpenInstance();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(
+      RunSync(store->CreateCompetition(MakeCompetition(1, "2026-06-01", "2026-06-02"))).ok());
+  Result<Page<Change>> read = RunSync(store->ListChanges({.after = 0, .limit = 10}));
+  ASSERT_TRUE(read.ok());
+  ASSERT_EQ(read->items.size(), 1U);
+  RawCall("UpdateItem",
+          {{"TableName", table()},
+           {"Key", dynamodb::ChangeKey(read->items[0].id)},
+           {"UpdateExpression", "SET occurred_at = :bad"},
+           {"ExpressionAttributeValues", json::object{{":bad", dynamodb::S("soon")}}}});
+
+  EXPECT_EQ(RunSync(store->ListChanges({.after = 0, .limit = 10})).error().code,
+            ErrorCode::kInternal);
+  EXPECT_EQ(RunSync(store->DeleteChangesBefore(At(100000))).error().code, ErrorCode::kInternal);
 }
 
 }  // namespace

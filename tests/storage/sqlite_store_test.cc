@@ -469,5 +469,26 @@ TEST(SqlitePrefixUpperBound, IsTheLeastStringAboveEveryExtension) {
   EXPECT_EQ(sqlite::PrefixUpperBound(""), std::nullopt);
 }
 
+TEST_F(SqliteStoreTest, OpeningWithoutAChangeEncoderIsRefused) {
+  Result<std::unique_ptr<SqliteStore>> store =
+      SqliteStore::Open(SqliteStoreOptions{.path = DatabasePath().string()}, logger_);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.error().code, ErrorCode::kInternal);
+  EXPECT_EQ(store.error().message, "the store has no change encoder");
+}
+
+// A change row that is not what the store writes (an unknown type) is answered kInternal, never
+// skipped.
+TEST_F(SqliteStoreTest, AChangeRowOfAnUnknownTypeIsAnError) {
+  Result<std::unique_ptr<SqliteStore>> store = Open(DatabasePath());
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  RawDatabase(DatabasePath())
+      .Exec(
+          "INSERT INTO changes (type, occurred_at, data) VALUES ('competition.renamed', 0, '{}')");
+  Result<Page<Change>> page = RunSync((*store)->ListChanges({.after = 0, .limit = 10}));
+  ASSERT_FALSE(page.ok());
+  EXPECT_EQ(page.error().code, ErrorCode::kInternal);
+}
+
 }  // namespace
 }  // namespace tt

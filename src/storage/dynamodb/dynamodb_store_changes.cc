@@ -1,16 +1,15 @@
 // DynamoDbStore: the change log. docs/DYNAMODB.md ("Change log") explains the protocol.
 //
-// Records live in partition "changes", sort key the id zero-padded to 19 digits. An id is
-// reserved by an atomic ADD on the meta item's `change_seq`, then the record is put under it on
-// condition that the id is still free. Ids are reserved in one order but their records may land
-// in another, and a writer may die between the two calls; so a reader returns only a run of ids
-// without a hole. A hole stays a hole while a writer may still fill it: once the record after it
-// is older than kHoleWait (its id was reserved after the hole's, so the hole's writer has had
-// longer), the reader closes the hole with a tombstone, put on the same condition, so exactly one
-// of the late writer and the reader wins; a writer that loses reserves another id. Readers skip
-// tombstones.
+// Records live in partition "changes" in id order (dynamodb::ChangeKey; item_codec.h lays them
+// out). An id is reserved by an atomic ADD on the meta item's `change_seq`, then the record is put
+// under it on condition that the id is still free. Ids are reserved in one order but their
+// records may land in another, and a writer may die between the two calls; so a reader returns
+// only a run of ids without a hole. A hole stays a hole while a writer may still fill it: once the
+// record after it is older than kHoleWait (its id was reserved after the hole's, so the hole's
+// writer has had longer), the reader closes the hole with a tombstone, put on the same condition,
+// so exactly one of the late writer and the reader wins; a writer that loses reserves another id.
+// Readers skip tombstones.
 #include <algorithm>
-#include <cstdio>
 #include <utility>
 
 #include "storage/dynamodb/dynamodb_store.h"
@@ -24,7 +23,6 @@ using dynamodb::Reply;
 
 namespace {
 
-constexpr char kChangesPk[] = "changes";
 // How long after reserving an id a writer may still put its record: longer than a PutItem takes
 // through the client's retries.
 constexpr std::chrono::seconds kHoleWait{10};
@@ -35,29 +33,12 @@ constexpr int kMaxListRounds = 3;
 // Records a retention pass deletes per BatchWriteItem round.
 constexpr size_t kDeleteChunk = 1000;
 
-std::string ChangeSk(int64_t id) {
-  char text[24];
-  std::snprintf(text, sizeof text, "%019lld", static_cast<long long>(id));
-  return text;
-}
-
-json::object ChangeKey(int64_t id) { return dynamodb::Key(kChangesPk, ChangeSk(id)); }
-
-// A non-negative integer attribute (an id, a time in microseconds).
-std::optional<int64_t> NumberOf(const json::object& item, std::string_view name) {
+// A change id kept as a number attribute (the meta item's change_seq, changes_pruned_through).
+std::optional<int64_t> ChangeIdAttribute(const json::object& item, std::string_view name) {
   const json::value* value = dynamodb::TypedValue(item, name, "N");
   if (value == nullptr || !value->is_string()) return std::nullopt;
   return ParseChangeId(value->get_string());
 }
-
-// The record's id, from its zero-padded sort key.
-std::optional<int64_t> IdOf(const json::object& item) {
-  std::string_view sk = dynamodb::StringOf(item, dynamodb::kSk);
-  while (sk.size() > 1 && sk.front() == '0') sk.remove_prefix(1);
-  return ParseChangeId(sk);
-}
-
-Timestamp MicrosToTime(int64_t micros) { return Timestamp(std::chrono::microseconds(micros)); }
 
 }  // namespace
 
@@ -73,19 +54,15 @@ Async<Status> DynamoDbStore::AppendChange(ChangeType type, std::string data) {
     if (!reserved.ok()) co_return std::move(reserved).error();
     const json::value* attributes = reserved->body.if_contains("Attributes");
     std::optional<int64_t> id = attributes != nullptr && attributes->is_object()
-                                    ? NumberOf(attributes->get_object(), "change_seq")
+                                    ? ChangeIdAttribute(attributes->get_object(), "change_seq")
                                     : std::nullopt;
     if (!id.has_value()) {
       logger_.Error("dynamodb: reserving a change id returned no change_seq");
       co_return Error::Internal();
     }
-    const Timestamp now = clock_.Now();
-    Item record = ChangeKey(*id);
-    record["type"] = dynamodb::S("change");
-    record["change_type"] = dynamodb::S(ChangeTypeName(type));
-    record["occurred_at"] = dynamodb::N(now.time_since_epoch().count());
-    record["data"] = dynamodb::S(data);
-    Item put{{"Item", std::move(record)}, {"ConditionExpression", "attribute_not_exists(pk)"}};
+    const Change change{*id, type, clock_.Now(), data};
+    Item put{{"Item", dynamodb::ChangeItem(change)},
+             {"ConditionExpression", "attribute_not_exists(pk)"}};
     Result<Reply> written = co_await Call("PutItem", std::move(put));
     if (!written.ok()) co_return std::move(written).error();
     if (!ConditionFailed(*written)) co_return Status::Ok();
@@ -100,7 +77,7 @@ Async<Result<int64_t>> DynamoDbStore::ChangesPrunedThrough() {
   Result<std::optional<Item>> meta = co_await GetItem(dynamodb::MetaKey());
   if (!meta.ok()) co_return std::move(meta).error();
   if (!meta->has_value()) co_return int64_t{0};
-  co_return NumberOf(**meta, "changes_pruned_through").value_or(0);
+  co_return ChangeIdAttribute(**meta, "changes_pruned_through").value_or(0);
 }
 
 Async<Result<Page<Change>>> DynamoDbStore::ListChanges(const ChangeQuery& query) {
@@ -110,18 +87,18 @@ Async<Result<Page<Change>>> DynamoDbStore::ListChanges(const ChangeQuery& query)
   if (!pruned.ok()) co_return std::move(pruned).error();
   const int64_t start = std::max(query.after, *pruned);
 
-  Page<Change> page;
   for (int round = 0; round < kMaxListRounds; ++round) {
-    page = Page<Change>();
+    Page<Change> page;
     int64_t next = start + 1;
     std::vector<Item> items;
     size_t live = 0;  // records read that are not tombstones
     Expression expression;
     Item request{{"ConsistentRead", true}};
-    request["KeyConditionExpression"] = expression.Name(dynamodb::kPk) + " = " +
-                                        expression.Value(dynamodb::S(kChangesPk)) + " AND " +
-                                        expression.Name(dynamodb::kSk) + " > " +
-                                        expression.Value(dynamodb::S(ChangeSk(start)));
+    request["KeyConditionExpression"] =
+        expression.Name(dynamodb::kPk) + " = " +
+        expression.Value(dynamodb::S(dynamodb::kChangesPk)) + " AND " +
+        expression.Name(dynamodb::kSk) + " > " +
+        expression.Value(dynamodb::S(dynamodb::ChangeSortKey(start)));
     request["Limit"] = limit + 1;
     expression.AddTo(request);
     Status read = co_await QueryWhile(std::move(request), [&](const Item& item) {
@@ -135,24 +112,16 @@ Async<Result<Page<Change>>> DynamoDbStore::ListChanges(const ChangeQuery& query)
     bool stopped_at_hole = false;
     const Timestamp now = clock_.Now();
     for (const Item& item : items) {
-      const std::optional<int64_t> id = IdOf(item);
-      if (!id.has_value()) {
-        logger_.Error("dynamodb: malformed change record key");
-        co_return Error::Internal();
-      }
-      // Ids next .. *id - 1 are holes: reserved, their records not (yet) written.
-      if (*id > next) {
-        const std::optional<int64_t> occurred = NumberOf(item, "occurred_at");
-        if (!occurred.has_value() || now - MicrosToTime(*occurred) < kHoleWait) {
+      Result<dynamodb::ChangeSlot> slot = dynamodb::ReadChangeSlot(item, logger_);
+      if (!slot.ok()) co_return std::move(slot).error();
+      // Ids next .. slot->id - 1 are holes: reserved, their records not (yet) written.
+      if (slot->id > next) {
+        if (now - slot->occurred_at < kHoleWait) {
           stopped_at_hole = true;
           break;
         }
-        for (; next < *id && !filled_under_us; ++next) {
-          Item tombstone = ChangeKey(next);
-          tombstone["type"] = dynamodb::S("change");
-          tombstone["tombstone"] = dynamodb::Bool(true);
-          tombstone["occurred_at"] = dynamodb::N(now.time_since_epoch().count());
-          Item put{{"Item", std::move(tombstone)},
+        for (; next < slot->id && !filled_under_us; ++next) {
+          Item put{{"Item", dynamodb::ChangeTombstoneItem(next, now)},
                    {"ConditionExpression", "attribute_not_exists(pk)"}};
           Result<Reply> closed = co_await Call("PutItem", std::move(put));
           if (!closed.ok()) co_return std::move(closed).error();
@@ -160,25 +129,15 @@ Async<Result<Page<Change>>> DynamoDbStore::ListChanges(const ChangeQuery& query)
         }
         if (filled_under_us) break;
       }
-      next = *id + 1;
-      if (item.contains("tombstone")) continue;
+      next = slot->id + 1;
+      if (slot->tombstone) continue;
       if (page.items.size() == limit) {
         page.has_more = true;
         break;
       }
-      Change change;
-      change.id = *id;
-      const std::optional<ChangeType> type =
-          ParseChangeType(dynamodb::StringOf(item, "change_type"));
-      const std::optional<int64_t> occurred = NumberOf(item, "occurred_at");
-      if (!type.has_value() || !occurred.has_value() || !item.contains("data")) {
-        logger_.Error("dynamodb: malformed change record " + std::to_string(*id));
-        co_return Error::Internal();
-      }
-      change.type = *type;
-      change.occurred_at = MicrosToTime(*occurred);
-      change.data = std::string(dynamodb::StringOf(item, "data"));
-      page.items.push_back(std::move(change));
+      Result<Change> change = dynamodb::ReadChange(item, logger_);
+      if (!change.ok()) co_return std::move(change).error();
+      page.items.push_back(std::move(*change));
     }
     // A late writer filled a hole this read was closing: read again so as not to skip it.
     if (!filled_under_us) {
@@ -191,28 +150,33 @@ Async<Result<Page<Change>>> DynamoDbStore::ListChanges(const ChangeQuery& query)
 }
 
 Async<Result<int64_t>> DynamoDbStore::DeleteChangesBefore(Timestamp before) {
-  const int64_t cutoff = before.time_since_epoch().count();
   int64_t deleted = 0;
   while (true) {
     std::vector<Item> keys;
     int64_t last_id = 0;
     Expression expression;
     Item request{{"ConsistentRead", true}};
-    request["KeyConditionExpression"] =
-        expression.Name(dynamodb::kPk) + " = " + expression.Value(dynamodb::S(kChangesPk));
+    request["KeyConditionExpression"] = expression.Name(dynamodb::kPk) + " = " +
+                                        expression.Value(dynamodb::S(dynamodb::kChangesPk));
     request["Limit"] = kDeleteChunk;
     expression.AddTo(request);
     // Oldest first; the first record at or after the cutoff ends the pass (records are put in
-    // about time order: a few late ones wait for the next pass).
+    // about time order: a few late ones wait for the next pass). A malformed record fails the
+    // pass, logged, rather than silently ending every pass there.
+    Status malformed = Status::Ok();
     Status read = co_await QueryWhile(std::move(request), [&](const Item& item) {
-      const std::optional<int64_t> occurred = NumberOf(item, "occurred_at");
-      const std::optional<int64_t> id = IdOf(item);
-      if (!occurred.has_value() || !id.has_value() || *occurred >= cutoff) return false;
-      keys.push_back(dynamodb::Key(kChangesPk, dynamodb::StringOf(item, dynamodb::kSk)));
-      last_id = *id;
+      Result<dynamodb::ChangeSlot> slot = dynamodb::ReadChangeSlot(item, logger_);
+      if (!slot.ok()) {
+        malformed = std::move(slot).error();
+        return false;
+      }
+      if (slot->occurred_at >= before) return false;
+      keys.push_back(dynamodb::ChangeKey(slot->id));
+      last_id = slot->id;
       return keys.size() < kDeleteChunk;
     });
     if (!read.ok()) co_return std::move(read).error();
+    if (!malformed.ok()) co_return std::move(malformed).error();
     if (keys.empty()) co_return deleted;
     // The watermark first, so that no reader takes the ids about to go for holes.
     Expression expression_meta;

@@ -246,6 +246,23 @@ std::vector<std::string_view> CompetitionUpdatedAttributes() {
   return RewrittenAttributes(kCompetitionFields, {"name_key", "location_key", kGsi1Sk});
 }
 
+Item ChangeItem(const Change& change) {
+  Item item = ChangeKey(change.id);
+  item["type"] = S("change");
+  item["change_type"] = S(ChangeTypeName(change.type));
+  item["occurred_at"] = AttributeOf(change.occurred_at);
+  item["data"] = S(change.data);
+  return item;
+}
+
+Item ChangeTombstoneItem(int64_t id, Timestamp closed_at) {
+  Item item = ChangeKey(id);
+  item["type"] = S("change");
+  item["tombstone"] = Bool(true);
+  item["occurred_at"] = AttributeOf(closed_at);
+  return item;
+}
+
 Item AthleteItem(const Athlete& athlete, std::string_view username) {
   const AthleteCursor keys = CursorOf(athlete);
   Item item = AthleteKey(athlete.id);
@@ -350,6 +367,46 @@ Result<Competition> ReadCompetition(const Item& item, Logger& logger) {
     return std::move(status).error();
   }
   return competition;
+}
+
+Result<ChangeSlot> ReadChangeSlot(const Item& item, Logger& logger) {
+  ItemReader reader(item, logger);
+  ChangeSlot slot;
+  // The sort key is the zero-padded id; a change id has no leading zero.
+  std::string_view sort_key = StringOf(item, kSk);
+  while (sort_key.size() > 1 && sort_key.front() == '0') sort_key.remove_prefix(1);
+  const std::optional<int64_t> id = ParseChangeId(sort_key);
+  slot.id = id.value_or(0);
+  slot.occurred_at = reader.Time("occurred_at");
+  slot.tombstone = item.contains("tombstone");
+  if (Status status = reader.Check("change record"); !status.ok()) {
+    return std::move(status).error();
+  }
+  if (!id.has_value()) {
+    logger.Error("dynamodb: malformed change record key " + std::string(StringOf(item, kSk)));
+    return Error::Internal();
+  }
+  return slot;
+}
+
+Result<Change> ReadChange(const Item& item, Logger& logger) {
+  Result<ChangeSlot> slot = ReadChangeSlot(item, logger);
+  if (!slot.ok()) return std::move(slot).error();
+  ItemReader reader(item, logger);
+  Change change;
+  change.id = slot->id;
+  change.occurred_at = slot->occurred_at;
+  const std::optional<ChangeType> type = ParseChangeType(reader.String("change_type"));
+  change.data = reader.String("data");
+  if (Status status = reader.Check("change record"); !status.ok()) {
+    return std::move(status).error();
+  }
+  if (!type.has_value()) {
+    logger.Error("dynamodb: change record " + std::to_string(change.id) + " has an unknown type");
+    return Error::Internal();
+  }
+  change.type = *type;
+  return change;
 }
 
 Result<Athlete> ReadAthlete(const Item& item, Logger& logger) {

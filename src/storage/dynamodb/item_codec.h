@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "domain/athlete.h"
+#include "domain/change.h"
 #include "domain/competition.h"
 #include "domain/error.h"
 #include "domain/event.h"
@@ -49,6 +50,9 @@ Item EventItem(const Event& event);
 // The attributes UpdateEvent rewrites: the members every update rewrites (of kEventFields) and
 // what EventItem derives from them, its index keys included (the competition may change).
 std::vector<std::string_view> EventUpdatedAttributes();
+// A change record (type `change`), and the tombstone a reader puts on an id it closes.
+Item ChangeItem(const Change& change);
+Item ChangeTombstoneItem(int64_t id, Timestamp closed_at);
 
 // ---- Readers -----------------------------------------------------------------------------------
 // Each logs a malformed item (which attribute, under which key) and answers kInternal.
@@ -61,6 +65,15 @@ Result<Timestamp> ReadSignInFailure(const Item& item, Logger& logger);
 Result<Competition> ReadCompetition(const Item& item, Logger& logger);
 Result<Athlete> ReadAthlete(const Item& item, Logger& logger);
 Result<Event> ReadEvent(const Item& item, Logger& logger);
+// What every item of the change log has: its id, its time, and whether it is a tombstone.
+struct ChangeSlot {
+  int64_t id = 0;
+  Timestamp occurred_at{};
+  bool tombstone = false;
+};
+Result<ChangeSlot> ReadChangeSlot(const Item& item, Logger& logger);
+// The change a record (not a tombstone) holds.
+Result<Change> ReadChange(const Item& item, Logger& logger);
 // The page of at most `limit` resources that `items` (the first limit + 1 a list read, in order)
 // make, each read by `read`; has_more when there were more than `limit`.
 template <typename T>

@@ -71,6 +71,12 @@ Item CompetitionKey(std::string_view competition_id) {
 }
 Item EventKey(std::string_view event_id) { return Key("event#" + std::string(event_id), "event"); }
 Item MetaKey() { return Key("meta", "meta"); }
+std::string ChangeSortKey(int64_t id) {
+  char text[24];
+  std::snprintf(text, sizeof text, "%019lld", static_cast<long long>(id));
+  return text;
+}
+Item ChangeKey(int64_t id) { return Key(kChangesPk, ChangeSortKey(id)); }
 
 // ---- Index sort keys ----------------------------------------------------------------------------
 

@@ -68,6 +68,11 @@ Item CompetitionKey(std::string_view competition_id);
 Item EventKey(std::string_view event_id);
 // The one item of store-wide facts (the longest competition span).
 Item MetaKey();
+// A change record's key: partition "changes", sort key the id zero-padded to 19 digits, so that
+// the partition's order is id order.
+Item ChangeKey(int64_t id);
+std::string ChangeSortKey(int64_t id);
+inline constexpr std::string_view kChangesPk = "changes";
 
 // ---- Index sort keys ---------------------------------------------------------------------------
 // Each is a string whose byte order (DynamoDB compares UTF-8 bytes) is the list's order.

@@ -1,8 +1,8 @@
 #include "app/app.h"
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -44,6 +44,22 @@ T RunToCompletion(asio::io_context& io, asio::awaitable<T> task) {
   io.run();
   io.restart();
   return std::move(*result);
+}
+
+// Ends at SIGINT or SIGTERM.
+asio::awaitable<void> WaitForSignal(asio::signal_set& signals, Logger& logger) {
+  const int signal = co_await signals.async_wait(asio::use_awaitable);
+  logger.Info("signal " + std::to_string(signal) + ": draining connections");
+}
+
+std::string DescribeFailure(const std::exception_ptr& failure) {
+  try {
+    std::rethrow_exception(failure);
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "unknown exception";
+  }
 }
 
 int HardwareThreads() { return std::max(1, static_cast<int>(std::thread::hardware_concurrency())); }
@@ -152,20 +168,25 @@ int RunServe(const ServeConfig& config) {
   // Signals are handled before the port is announced, so that whoever starts the server can
   // stop it cleanly from then on.
   asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code& error, int signal) {
-    if (error) return;
-    logger.Info("signal " + std::to_string(signal) + ": draining connections");
-    asio::co_spawn(io, server.Shutdown(), [&](std::exception_ptr) {
-      for (asio::io_context* context : connection_contexts) context->stop();
-    });
-  });
   server.Start();
-  // Hourly, so that the log holds at most an hour more than its retention.
-  asio::co_spawn(io,
-                 PruneChangesPeriodically(**store, clock,
-                                          std::chrono::hours(24) * config.change_retention_days,
-                                          std::chrono::hours(1), logger),
-                 asio::detached);
+  // The server's life on the first context: change retention runs beside the requests (hourly,
+  // so the log holds at most an hour more than its retention) until a signal. `||` cancels the
+  // retention pass and waits for it to unwind, and the drain waits for the requests: when the
+  // contexts stop, nothing is left in the middle of a store call, so the store can close.
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        using namespace asio::experimental::awaitable_operators;
+        co_await (PruneChangesPeriodically(**store, clock,
+                                           std::chrono::hours(24) * config.change_retention_days,
+                                           std::chrono::hours(1), logger) ||
+                  WaitForSignal(signals, logger));
+        co_await server.Shutdown();
+      },
+      [&](std::exception_ptr failure) {
+        if (failure) logger.Error("shutdown failed: " + DescribeFailure(failure));
+        for (asio::io_context* context : connection_contexts) context->stop();
+      });
   // Tools and tests read this line to learn the port (it matters with --listen HOST:0).
   std::cout << "track-tracker listening on http://"
             << config.listen.substr(0, config.listen.rfind(':')) << ":" << endpoint.port()

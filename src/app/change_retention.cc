@@ -1,5 +1,6 @@
 #include "app/change_retention.h"
 
+#include <boost/asio/cancellation_state.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -16,6 +17,9 @@ asio::awaitable<void> PruneChangesPeriodically(Store& store, const Clock& clock,
   asio::steady_timer timer(co_await asio::this_coro::executor);
   while (true) {
     Result<int64_t> deleted = co_await store.DeleteChangesBefore(clock.Now() - retention);
+    // A pass cut short by the server's stop is not a failure to report.
+    asio::cancellation_state state = co_await asio::this_coro::cancellation_state;
+    if (state.cancelled() != asio::cancellation_type::none) co_return;
     if (!deleted.ok()) {
       logger.Warn("change log retention: " + deleted.error().message + "; trying again later");
     } else if (*deleted > 0) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -77,6 +79,28 @@ TEST(ChangeRetention, EachPassForgetsWhatHasGrownOlderThanTheRetention) {
   clock.Advance(std::chrono::hours(24) * 5);  // a later pass takes the second
   RunFor(io, 200ms);
   EXPECT_TRUE(ChangeIds(**store).empty());
+}
+
+// The server stops the loop by cancelling it (and waits for it) before it closes the store.
+TEST(ChangeRetention, TheLoopEndsWhenCancelled) {
+  ::tt::testing::TempDir dir;
+  Logger logger(LogLevel::kWarn);
+  ManualClock clock;
+  Result<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(
+      {.path = (dir.path() / "t.db").string(), .change_encoder = api::MakeChangeEncoder()}, logger);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+
+  boost::asio::io_context io;
+  boost::asio::cancellation_signal stop;
+  bool ended = false;
+  boost::asio::co_spawn(
+      io, PruneChangesPeriodically(**store, clock, std::chrono::hours(24), 1h, logger),
+      boost::asio::bind_cancellation_slot(stop.slot(), [&](std::exception_ptr) { ended = true; }));
+  RunFor(io, 50ms);
+  EXPECT_FALSE(ended) << "it runs until cancelled";
+  stop.emit(boost::asio::cancellation_type::terminal);
+  RunFor(io, 1s);
+  EXPECT_TRUE(ended);
 }
 
 }  // namespace

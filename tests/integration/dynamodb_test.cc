@@ -149,5 +149,16 @@ TEST_F(OnDynamoDb, SlowAnswersAreWaitedFor) {
   EXPECT_EQ(client.Post("/competitions", Meet("Slow"), user.token).status, 201);
 }
 
+// A pass of change retention starts with the server; a SIGTERM while its request is still on the
+// wire must wait for it (or cancel it) rather than tear the store down under it.
+TEST_F(OnDynamoDb, SigtermWhileAStoreRequestIsInFlightExitsCleanly) {
+  Dynalite dynalite;
+  FaultProxy proxy(dynalite.port());
+  proxy.set_delay(std::chrono::milliseconds(300));
+  ServerProcess server(dir_.path() / "t.db", {}, DynamoDbArgs(proxy.endpoint()));
+  EXPECT_EQ(server.Terminate(), 0) << server.Log();
+  EXPECT_NE(server.Log().find("stopped"), std::string::npos) << server.Log();
+}
+
 }  // namespace
 }  // namespace tt::testing

@@ -5,6 +5,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
@@ -12,6 +13,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <cerrno>
 #include <stdexcept>
 #include <type_traits>
 
@@ -57,18 +59,23 @@ void PasswordHasher::Stop() {
 
 namespace {
 
-// Hashing threads run at a lower scheduling priority (nice 10) than the I/O threads: during a
+// Hashing threads run at a lower scheduling priority (10 nicer) than the I/O threads: during a
 // storm of sign-ins the CPUs are shared, and this keeps the other requests' latency close to
 // what it is without one (the Linux scheduler gives a nice-10 thread about a tenth of the
 // weight of a nice-0 one), while hashing still uses every cycle the I/O threads leave. The
 // price: any other busy process on the machine goes first too (a compiler beside the server
 // slows sign-ins several times over), which is why a server should have its machine. Set
 // once per pool thread, on its first job; on Linux, setpriority on a thread id affects only that
-// thread. A failure only costs latency, so it is ignored.
+// thread. Relative to the nice value the thread was started with (the server's), so that a
+// server started under `nice` still hashes below its I/O threads, up to the limit of 19. A
+// failure only costs latency, so it is ignored.
 void LowerThisThreadsPriority() {
   thread_local const bool lowered = [] {
     const auto thread_id = static_cast<id_t>(::syscall(SYS_gettid));
-    return ::setpriority(PRIO_PROCESS, thread_id, 10) == 0;
+    errno = 0;
+    const int current = ::getpriority(PRIO_PROCESS, thread_id);  // -1 is a valid nice value
+    if (current == -1 && errno != 0) return false;
+    return ::setpriority(PRIO_PROCESS, thread_id, std::min(current + 10, 19)) == 0;
   }();
   (void)lowered;
 }

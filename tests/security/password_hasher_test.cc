@@ -1,6 +1,7 @@
 #include "security/password_hasher.h"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <boost/asio/co_spawn.hpp>
@@ -78,13 +79,17 @@ std::vector<int> ThreadNiceValues() {
   return values;
 }
 
+// Relative to the process's own nice value: CI may run the tests under `nice`.
 TEST(PasswordHasher, HashesAtALowerPriorityThanTheCallersThread) {
+  const int own = ::getpriority(PRIO_PROCESS, 0);
+  if (own >= 19) GTEST_SKIP() << "at nice 19 nothing can run lower";
   PasswordHasher hasher(FastHashing());
   ASSERT_TRUE(RunSync(hasher.Hash("pw")).ok());
   const std::vector<int> nice = ThreadNiceValues();
-  // This thread keeps its priority; the pool's one thread runs at nice 10.
-  EXPECT_EQ(std::count(nice.begin(), nice.end(), 10), 1) << ::testing::PrintToString(nice);
-  EXPECT_GE(std::count(nice.begin(), nice.end(), 0), 1);
+  // This thread keeps its priority; the pool's one thread runs 10 nicer (at most 19).
+  EXPECT_EQ(std::count(nice.begin(), nice.end(), std::min(own + 10, 19)), 1)
+      << ::testing::PrintToString(nice);
+  EXPECT_GE(std::count(nice.begin(), nice.end(), own), 1);
 }
 
 TEST(PasswordHasher, AFullQueueAnswersUnavailableInsteadOfGrowing) {

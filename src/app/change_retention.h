@@ -12,7 +12,8 @@ namespace tt::app {
 
 // Deletes the changes older than `retention` now and then every `interval`, until cancelled
 // (terminal cancellation, which also cuts a pass short: a DynamoDB call in flight is abandoned).
-// Ends only when cancelled. A failed pass is logged and tried again at the next one.
+// Ends only when cancelled. A failed pass (an error or an exception) is logged and tried again
+// at the next one.
 // With several server instances on one DynamoDB table each runs it; the passes are idempotent.
 boost::asio::awaitable<void> PruneChangesPeriodically(Store& store, const Clock& clock,
                                                       std::chrono::hours retention,

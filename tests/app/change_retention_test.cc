@@ -10,6 +10,7 @@
 
 #include "api/change_encoder.h"
 #include "storage/sqlite/sqlite_store.h"
+#include "support/faulty_store.h"
 #include "support/manual_clock.h"
 #include "support/run_sync.h"
 #include "support/temp_dir.h"
@@ -79,6 +80,30 @@ TEST(ChangeRetention, EachPassForgetsWhatHasGrownOlderThanTheRetention) {
   clock.Advance(std::chrono::hours(24) * 5);  // a later pass takes the second
   RunFor(io, 200ms);
   EXPECT_TRUE(ChangeIds(**store).empty());
+}
+
+// A pass that throws (a bug below the store's interface) is logged, and the next pass runs.
+TEST(ChangeRetention, APassThatThrowsDoesNotEndTheLoop) {
+  ::tt::testing::TempDir dir;
+  Logger logger(LogLevel::kOff);
+  ManualClock clock;
+  Result<std::unique_ptr<SqliteStore>> store =
+      SqliteStore::Open({.path = (dir.path() / "t.db").string(),
+                         .change_encoder = api::MakeChangeEncoder(),
+                         .clock = &clock},
+                        logger);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  ASSERT_TRUE(RunSync((*store)->CreateCompetition(Meet(1, clock.Now()))).ok());
+  clock.Advance(std::chrono::hours(24) * 8);
+  ::tt::testing::FaultyStore faulty(**store);
+  faulty.Throw("DeleteChangesBefore", 1);
+
+  boost::asio::io_context io;
+  boost::asio::co_spawn(
+      io, PruneChangesPeriodically(faulty, clock, std::chrono::hours(24) * 7, 20ms, logger),
+      boost::asio::detached);
+  RunFor(io, 200ms);
+  EXPECT_TRUE(ChangeIds(**store).empty()) << "the pass after the one that threw forgot it";
 }
 
 // The server stops the loop by cancelling it (and waits for it) before it closes the store.

@@ -570,6 +570,17 @@ TEST_F(DynamoDbStoreTest, ChangeLogWaitsAtAHoleThenClosesItAndALateWriteFindsItT
   ASSERT_EQ(all->items.size(), 2U) << "the closed id is skipped, not shown";
 }
 
+TEST(DynamoDbChangeSortKey, SpellsIdsInOrderAndReadsBackOnlyItsOwnSpelling) {
+  EXPECT_EQ(dynamodb::ChangeSortKey(42), "0000000000000000042");
+  EXPECT_LT(dynamodb::ChangeSortKey(9), dynamodb::ChangeSortKey(10));
+  for (int64_t id : {int64_t{0}, int64_t{1}, int64_t{42}, INT64_MAX}) {
+    EXPECT_EQ(dynamodb::ParseChangeSortKey(dynamodb::ChangeSortKey(id)), id);
+  }
+  EXPECT_EQ(dynamodb::ParseChangeSortKey("42"), std::nullopt) << "not padded";
+  EXPECT_EQ(dynamodb::ParseChangeSortKey("000000000000000004x"), std::nullopt);
+  EXPECT_EQ(dynamodb::ParseChangeSortKey(""), std::nullopt);
+}
+
 // A change record that is not what the store writes is answered kInternal (and logged), by the
 // reader and by retention alike, never skipped: skipping would lose a change for good.
 TEST_F(DynamoDbStoreTest, AMalformedChangeRecordIsAnErrorForReadersAndRetention) {

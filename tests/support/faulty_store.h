@@ -6,6 +6,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 #include "storage/store.h"
@@ -23,9 +24,16 @@ class FaultyStore final : public Store {
     std::lock_guard lock(mutex_);
     faults_[method] = InjectedFault{std::move(error), times, skip};
   }
+  // The next `times` calls of `method` throw std::runtime_error instead (a bug or bad_alloc
+  // below: what callers must survive without an Error to read).
+  void Throw(const std::string& method, int times = 1) {
+    std::lock_guard lock(mutex_);
+    throws_[method] = times;
+  }
   void Heal() {
     std::lock_guard lock(mutex_);
     faults_.clear();
+    throws_.clear();
   }
 
   std::vector<StoreCounter> Counters() const override { return inner_.Counters(); }
@@ -200,6 +208,10 @@ class FaultyStore final : public Store {
  private:
   std::optional<Error> Fault(const std::string& method) {
     std::lock_guard lock(mutex_);
+    if (auto thrown = throws_.find(method); thrown != throws_.end() && thrown->second > 0) {
+      --thrown->second;
+      throw std::runtime_error("injected exception in " + method);
+    }
     auto it = faults_.find(method);
     if (it == faults_.end()) return std::nullopt;
     InjectedFault& fault = it->second;
@@ -220,6 +232,7 @@ class FaultyStore final : public Store {
   Store& inner_;
   std::mutex mutex_;
   std::map<std::string, InjectedFault> faults_;
+  std::map<std::string, int> throws_;
 };
 
 }  // namespace tt::testing

@@ -372,10 +372,7 @@ Result<Competition> ReadCompetition(const Item& item, Logger& logger) {
 Result<ChangeSlot> ReadChangeSlot(const Item& item, Logger& logger) {
   ItemReader reader(item, logger);
   ChangeSlot slot;
-  // The sort key is the zero-padded id; a change id has no leading zero.
-  std::string_view sort_key = StringOf(item, kSk);
-  while (sort_key.size() > 1 && sort_key.front() == '0') sort_key.remove_prefix(1);
-  const std::optional<int64_t> id = ParseChangeId(sort_key);
+  const std::optional<int64_t> id = ParseChangeSortKey(StringOf(item, kSk));
   slot.id = id.value_or(0);
   slot.occurred_at = reader.Time("occurred_at");
   slot.tombstone = item.contains("tombstone");

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <utility>
 
+#include "domain/change.h"
+
 namespace tt::dynamodb {
 namespace json = boost::json;
 namespace {
@@ -75,6 +77,12 @@ std::string ChangeSortKey(int64_t id) {
   char text[24];
   std::snprintf(text, sizeof text, "%019lld", static_cast<long long>(id));
   return text;
+}
+std::optional<int64_t> ParseChangeSortKey(std::string_view sort_key) {
+  if (sort_key.size() != 19) return std::nullopt;
+  // The padding zeros go; a change id itself has no leading zero.
+  while (sort_key.size() > 1 && sort_key.front() == '0') sort_key.remove_prefix(1);
+  return ParseChangeId(sort_key);
 }
 Item ChangeKey(int64_t id) { return Key(kChangesPk, ChangeSortKey(id)); }
 

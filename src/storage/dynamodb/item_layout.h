@@ -72,6 +72,8 @@ Item MetaKey();
 // the partition's order is id order.
 Item ChangeKey(int64_t id);
 std::string ChangeSortKey(int64_t id);
+// The id a ChangeSortKey spells, or nullopt for any other text.
+std::optional<int64_t> ParseChangeSortKey(std::string_view sort_key);
 inline constexpr std::string_view kChangesPk = "changes";
 
 // ---- Index sort keys ---------------------------------------------------------------------------

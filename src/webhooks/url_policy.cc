@@ -38,7 +38,8 @@ std::optional<std::string> WebhookUrlProblem(std::string_view url, bool allow_pr
   boost::system::error_code error;
   const boost::asio::ip::address address =
       parsed->host_type() == boost::urls::host_type::ipv4
-          ? boost::asio::ip::address(boost::asio::ip::make_address_v4(parsed->host_address(), error))
+          ? boost::asio::ip::address(
+                boost::asio::ip::make_address_v4(parsed->host_address(), error))
           : boost::asio::ip::address(
                 boost::asio::ip::make_address_v6(parsed->host_address(), error));
   if (error) return "must have a valid host";

@@ -8,9 +8,8 @@ namespace tt::webhooks {
 namespace {
 
 TEST(WebhookUrlPolicy, PublicHttpsUrlsPass) {
-  for (const char* url :
-       {"https://hooks.example.com/track", "https://hooks.example.com:8443/a?b=c",
-        "https://93.184.216.34/hook", "https://[2606:4700:4700::1111]/hook"}) {
+  for (const char* url : {"https://hooks.example.com/track", "https://hooks.example.com:8443/a?b=c",
+                          "https://93.184.216.34/hook", "https://[2606:4700:4700::1111]/hook"}) {
     EXPECT_EQ(WebhookUrlProblem(url, false), std::nullopt) << url;
   }
 }
@@ -31,8 +30,7 @@ TEST(WebhookUrlPolicy, MalformedUrlsAreRefusedEvenWhenPrivateIsAllowed) {
                           "https:///path", "not a url"}) {
     EXPECT_NE(WebhookUrlProblem(url, true), std::nullopt) << url;
   }
-  EXPECT_NE(WebhookUrlProblem("https://example.com/" + std::string(2048, 'a'), true),
-            std::nullopt);
+  EXPECT_NE(WebhookUrlProblem("https://example.com/" + std::string(2048, 'a'), true), std::nullopt);
 }
 
 TEST(WebhookUrlPolicy, AllowingPrivateAllowsHttpAndLocalHosts) {

@@ -1,0 +1,99 @@
+#include "security/secret_box.h"
+
+#include <sodium.h>
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <fstream>
+#include <span>
+#include <system_error>
+#include <vector>
+
+namespace tt {
+namespace {
+
+constexpr std::string_view kPrefix = "sb1:";
+
+std::string Base64(const unsigned char* bytes, size_t size) {
+  std::string text(sodium_base64_ENCODED_LEN(size, sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(text.data(), text.size(), bytes, size, sodium_base64_VARIANT_ORIGINAL);
+  text.pop_back();
+  return text;
+}
+
+std::optional<std::vector<unsigned char>> FromBase64(std::string_view text) {
+  std::vector<unsigned char> bytes(text.size());
+  size_t size = 0;
+  const char* end = nullptr;
+  if (sodium_base642bin(bytes.data(), bytes.size(), text.data(), text.size(), nullptr, &size, &end,
+                        sodium_base64_VARIANT_ORIGINAL) != 0 ||
+      end != text.data() + text.size()) {
+    return std::nullopt;
+  }
+  bytes.resize(size);
+  return bytes;
+}
+
+}  // namespace
+
+Result<SecretBox> SecretBox::FromKeyFile(const std::filesystem::path& path, bool create,
+                                         RandomSource& random) {
+  std::error_code error;
+  if (!std::filesystem::exists(path, error)) {
+    if (!create) return Error::Unavailable("the key file " + path.string() + " does not exist");
+    Key key;
+    random.Fill(std::as_writable_bytes(std::span(key)));
+    if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), error);
+    // Created 0600 before the key is written, so that it is never readable by others.
+    const mode_t old_mask = ::umask(077);
+    std::ofstream out(path, std::ios::out | std::ios::trunc);
+    ::umask(old_mask);
+    out << Base64(key.data(), key.size()) << "\n";
+    out.close();
+    if (!out) return Error::Unavailable("cannot write the key file " + path.string());
+    return SecretBox(key);
+  }
+  std::ifstream in(path);
+  std::string line;
+  if (!in || !std::getline(in, line)) {
+    return Error::Unavailable("cannot read the key file " + path.string());
+  }
+  std::optional<std::vector<unsigned char>> bytes = FromBase64(line);
+  if (!bytes || bytes->size() != kKeyBytes) {
+    return Error{ErrorCode::kInternal,
+                 "the key file " + path.string() + " does not hold a base64 key of 32 bytes",
+                 {},
+                 {}};
+  }
+  Key key;
+  std::copy(bytes->begin(), bytes->end(), key.begin());
+  return SecretBox(key);
+}
+
+std::string SecretBox::Seal(std::string_view secret, RandomSource& random) const {
+  std::vector<unsigned char> box(crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES +
+                                 secret.size());
+  random.Fill(std::as_writable_bytes(std::span(box.data(), crypto_secretbox_NONCEBYTES)));
+  crypto_secretbox_easy(box.data() + crypto_secretbox_NONCEBYTES,
+                        reinterpret_cast<const unsigned char*>(secret.data()), secret.size(),
+                        box.data(), key_.data());
+  return std::string(kPrefix) + Base64(box.data(), box.size());
+}
+
+std::optional<std::string> SecretBox::Open(std::string_view sealed) const {
+  if (!sealed.starts_with(kPrefix)) return std::nullopt;
+  std::optional<std::vector<unsigned char>> box = FromBase64(sealed.substr(kPrefix.size()));
+  if (!box || box->size() < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES) {
+    return std::nullopt;
+  }
+  std::string secret(box->size() - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES, '\0');
+  if (crypto_secretbox_open_easy(reinterpret_cast<unsigned char*>(secret.data()),
+                                 box->data() + crypto_secretbox_NONCEBYTES,
+                                 box->size() - crypto_secretbox_NONCEBYTES, box->data(),
+                                 key_.data()) != 0) {
+    return std::nullopt;
+  }
+  return secret;
+}
+
+}  // namespace tt

@@ -1,0 +1,37 @@
+#include "domain/webhook.h"
+
+#include <algorithm>
+#include <set>
+
+namespace tt {
+
+bool WantsChange(const WebhookEndpoint& endpoint, ChangeType type) {
+  const std::string_view name = ChangeTypeName(type);
+  return std::any_of(endpoint.types.begin(), endpoint.types.end(), [&](const std::string& wanted) {
+    return wanted == kAllChangeTypesWildcard || wanted == name;
+  });
+}
+
+void CheckWebhookTypes(const std::vector<std::string>& types, FieldErrors& errors) {
+  if (types.empty() || types.size() > 32) {
+    errors.Add("types", "must list 1 to 32 change types (or \"*\")");
+    return;
+  }
+  std::set<std::string_view> seen;
+  for (const std::string& type : types) {
+    if (type != kAllChangeTypesWildcard && !ParseChangeType(type).has_value()) {
+      errors.Add("types", "\"" + type.substr(0, 64) + "\" is not a change type");
+      return;
+    }
+    if (!seen.insert(type).second) {
+      errors.Add("types", "lists \"" + type + "\" twice");
+      return;
+    }
+  }
+}
+
+void CheckWebhookDescription(const std::optional<std::string>& description, FieldErrors& errors) {
+  if (description.has_value()) CheckLength("description", *description, 0, 500, errors);
+}
+
+}  // namespace tt

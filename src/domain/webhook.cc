@@ -30,8 +30,4 @@ void CheckWebhookTypes(const std::vector<std::string>& types, FieldErrors& error
   }
 }
 
-void CheckWebhookDescription(const std::optional<std::string>& description, FieldErrors& errors) {
-  if (description.has_value()) CheckLength("description", *description, 0, 500, errors);
-}
-
 }  // namespace tt

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "domain/change.h"
+#include "domain/fields.h"
 #include "domain/time.h"
 #include "domain/validation.h"
 
@@ -27,6 +28,38 @@ struct WebhookEndpoint {
   Timestamp updated_at;
   int64_t version = 1;
 };
+
+// Fields given in a create or PATCH body (see domain/fields.h).
+struct WebhookEndpointPatch {
+  std::optional<std::string> url;
+  std::optional<std::vector<std::string>> types;
+  std::optional<std::optional<std::string>> description;
+  std::optional<bool> disabled;
+};
+
+void CheckWebhookTypes(const std::vector<std::string>& types, FieldErrors& errors);
+// CheckWebhookTypes as a field table's check.
+inline void WebhookTypes(std::string_view, const std::vector<std::string>& types,
+                         FieldErrors& errors) {
+  CheckWebhookTypes(types, errors);
+}
+
+// WebhookEndpoint's members as the API shows them. The URL's check depends on the server's
+// --webhook-allow-private, so the handlers make it (webhooks/url_policy.h); the table only bounds
+// its length.
+inline constexpr auto kWebhookEndpointFields = std::make_tuple(
+    ServerField("id", &WebhookEndpoint::id, FieldWrite::kCreation),
+    ClientField("url", &WebhookEndpoint::url, &WebhookEndpointPatch::url, Presence::kRequired,
+                &LengthBetween<1, 2048>),
+    ClientField("types", &WebhookEndpoint::types, &WebhookEndpointPatch::types, Presence::kRequired,
+                &WebhookTypes),
+    ClientField("description", &WebhookEndpoint::description, &WebhookEndpointPatch::description,
+                Presence::kOptional, &LengthBetween<0, 500>),
+    ClientField("disabled", &WebhookEndpoint::disabled, &WebhookEndpointPatch::disabled,
+                Presence::kOptional),
+    ServerField("created_at", &WebhookEndpoint::created_at, FieldWrite::kCreation),
+    ServerField("updated_at", &WebhookEndpoint::updated_at, FieldWrite::kEveryWrite),
+    ServerField("version", &WebhookEndpoint::version, FieldWrite::kEveryWrite));
 
 // An endpoint's signing secrets as stored: sealed (security/secret_box.h), never in clear. During
 // a rotation the previous secret keeps signing beside the current one until `previous_until`.
@@ -50,8 +83,6 @@ struct WebhookEndpointQuery {
 bool WantsChange(const WebhookEndpoint& endpoint, ChangeType type);
 
 // Reports into `errors` (field "types") unless `types` holds 1..32 entries, each a change type
-// name or "*", without repeats. `description`: at most 500 code points.
-void CheckWebhookTypes(const std::vector<std::string>& types, FieldErrors& errors);
-void CheckWebhookDescription(const std::optional<std::string>& description, FieldErrors& errors);
+// name or "*", without repeats (declared above, for the field table).
 
 }  // namespace tt

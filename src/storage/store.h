@@ -40,6 +40,7 @@
 #include "domain/event.h"
 #include "domain/feed.h"
 #include "domain/user.h"
+#include "domain/webhook.h"
 
 namespace tt {
 
@@ -177,6 +178,22 @@ class Store {
   virtual Async<Result<Page<Change>>> ListChanges(const ChangeQuery& query) = 0;
   // Forgets the changes that occurred before `before` (retention); returns how many it removed.
   virtual Async<Result<int64_t>> DeleteChangesBefore(Timestamp before) = 0;
+
+  // ---- Webhook endpoints -----------------------------------------------------------------
+  // kConflict when the id is taken.
+  virtual Async<Status> CreateWebhookEndpoint(const WebhookEndpoint& endpoint,
+                                              const WebhookSecrets& secrets) = 0;
+  virtual Async<Result<std::pair<WebhookEndpoint, WebhookSecrets>>> GetWebhookEndpoint(
+      std::string_view id) = 0;
+  virtual Async<Result<Page<WebhookEndpoint>>> ListWebhookEndpoints(
+      const WebhookEndpointQuery& query) = 0;
+  // Writes the client fields, updated_at and version of `endpoint`, and `secrets` when given,
+  // when the stored version is `expected_version`.
+  virtual Async<Status> UpdateWebhookEndpoint(const WebhookEndpoint& endpoint,
+                                              int64_t expected_version,
+                                              const std::optional<WebhookSecrets>& secrets) = 0;
+  virtual Async<Status> DeleteWebhookEndpoint(std::string_view id,
+                                              std::optional<int64_t> expected_version) = 0;
 };
 
 }  // namespace tt

@@ -29,14 +29,5 @@ TEST(Webhook, TypesMustBeKnownDistinctAndBetweenOneAndThirtyTwo) {
   EXPECT_TRUE(problem(std::vector<std::string>(33, "*")));
 }
 
-TEST(Webhook, DescriptionIsOptionalAndAtMostFiveHundredCharacters) {
-  FieldErrors errors;
-  CheckWebhookDescription(std::nullopt, errors);
-  CheckWebhookDescription(std::string(500, 'x'), errors);
-  EXPECT_TRUE(errors.empty());
-  CheckWebhookDescription(std::string(501, 'x'), errors);
-  EXPECT_TRUE(errors.Has("description"));
-}
-
 }  // namespace
 }  // namespace tt

@@ -204,6 +204,31 @@ class FaultyStore final : public Store {
     if (std::optional<Error> fault = Fault("DeleteChangesBefore")) co_return *fault;
     co_return co_await inner_.DeleteChangesBefore(before);
   }
+  Async<Status> CreateWebhookEndpoint(const WebhookEndpoint& endpoint,
+                                      const WebhookSecrets& secrets) override {
+    if (std::optional<Error> fault = Fault("CreateWebhookEndpoint")) co_return *fault;
+    co_return co_await inner_.CreateWebhookEndpoint(endpoint, secrets);
+  }
+  Async<Result<std::pair<WebhookEndpoint, WebhookSecrets>>> GetWebhookEndpoint(
+      std::string_view id) override {
+    if (std::optional<Error> fault = Fault("GetWebhookEndpoint")) co_return *fault;
+    co_return co_await inner_.GetWebhookEndpoint(id);
+  }
+  Async<Result<Page<WebhookEndpoint>>> ListWebhookEndpoints(
+      const WebhookEndpointQuery& query) override {
+    if (std::optional<Error> fault = Fault("ListWebhookEndpoints")) co_return *fault;
+    co_return co_await inner_.ListWebhookEndpoints(query);
+  }
+  Async<Status> UpdateWebhookEndpoint(const WebhookEndpoint& endpoint, int64_t expected_version,
+                                      const std::optional<WebhookSecrets>& secrets) override {
+    if (std::optional<Error> fault = Fault("UpdateWebhookEndpoint")) co_return *fault;
+    co_return co_await inner_.UpdateWebhookEndpoint(endpoint, expected_version, secrets);
+  }
+  Async<Status> DeleteWebhookEndpoint(std::string_view id,
+                                      std::optional<int64_t> expected_version) override {
+    if (std::optional<Error> fault = Fault("DeleteWebhookEndpoint")) co_return *fault;
+    co_return co_await inner_.DeleteWebhookEndpoint(id, expected_version);
+  }
 
  private:
   std::optional<Error> Fault(const std::string& method) {

@@ -143,6 +143,17 @@ class DynamoDbStore final : public Store {
   Async<Result<Page<Change>>> ListChanges(const ChangeQuery& query) override;
   Async<Result<int64_t>> DeleteChangesBefore(Timestamp before) override;
 
+  Async<Status> CreateWebhookEndpoint(const WebhookEndpoint& endpoint,
+                                      const WebhookSecrets& secrets) override;
+  Async<Result<std::pair<WebhookEndpoint, WebhookSecrets>>> GetWebhookEndpoint(
+      std::string_view id) override;
+  Async<Result<Page<WebhookEndpoint>>> ListWebhookEndpoints(
+      const WebhookEndpointQuery& query) override;
+  Async<Status> UpdateWebhookEndpoint(const WebhookEndpoint& endpoint, int64_t expected_version,
+                                      const std::optional<WebhookSecrets>& secrets) override;
+  Async<Status> DeleteWebhookEndpoint(std::string_view id,
+                                      std::optional<int64_t> expected_version) override;
+
  private:
   using Item = boost::json::object;
 

@@ -263,6 +263,28 @@ Item ChangeTombstoneItem(int64_t id, Timestamp closed_at) {
   return item;
 }
 
+std::string WebhookListKey(Timestamp created_at, std::string_view id) {
+  return SortableInstant(created_at) + "#" + std::string(id);
+}
+
+Item WebhookEndpointItem(const WebhookEndpoint& endpoint, const WebhookSecrets& secrets) {
+  Item item = WebhookKey(endpoint.id);
+  item["type"] = S("webhook");
+  PutFields(item, kWebhookEndpointFields, endpoint);
+  item["secret"] = S(secrets.current);
+  item["previous_secret"] = OptionalS(secrets.previous);
+  item["previous_secret_until"] =
+      secrets.previous_until.has_value() ? S(FormatUtc(*secrets.previous_until)) : Null();
+  SetGsi1(item, std::string(kWebhookList), WebhookListKey(endpoint.created_at, endpoint.id));
+  return item;
+}
+
+std::vector<std::string_view> WebhookEndpointUpdatedAttributes(bool secrets) {
+  if (!secrets) return RewrittenAttributes(kWebhookEndpointFields, {});
+  return RewrittenAttributes(kWebhookEndpointFields,
+                             {"secret", "previous_secret", "previous_secret_until"});
+}
+
 Item AthleteItem(const Athlete& athlete, std::string_view username) {
   const AthleteCursor keys = CursorOf(athlete);
   Item item = AthleteKey(athlete.id);
@@ -404,6 +426,30 @@ Result<Change> ReadChange(const Item& item, Logger& logger) {
   }
   change.type = *type;
   return change;
+}
+
+Result<WebhookEndpoint> ReadWebhookEndpoint(const Item& item, Logger& logger) {
+  ItemReader reader(item, logger);
+  WebhookEndpoint endpoint;
+  ReadFields(reader, kWebhookEndpointFields, endpoint);
+  if (Status status = reader.Check("webhook endpoint"); !status.ok()) {
+    return std::move(status).error();
+  }
+  return endpoint;
+}
+
+Result<WebhookSecrets> ReadWebhookSecrets(const Item& item, Logger& logger) {
+  ItemReader reader(item, logger);
+  WebhookSecrets secrets;
+  secrets.current = reader.String("secret");
+  secrets.previous = reader.OptionalString("previous_secret");
+  if (!IsNull(item, "previous_secret_until")) {
+    secrets.previous_until = reader.Time("previous_secret_until");
+  }
+  if (Status status = reader.Check("webhook secrets"); !status.ok()) {
+    return std::move(status).error();
+  }
+  return secrets;
 }
 
 Result<Athlete> ReadAthlete(const Item& item, Logger& logger) {

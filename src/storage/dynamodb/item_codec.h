@@ -20,6 +20,7 @@
 #include "domain/event.h"
 #include "domain/time.h"
 #include "domain/user.h"
+#include "domain/webhook.h"
 #include "log/logger.h"
 #include "storage/dynamodb/item_layout.h"
 
@@ -53,6 +54,12 @@ std::vector<std::string_view> EventUpdatedAttributes();
 // A change record (type `change`), and the tombstone a reader puts on an id it closes.
 Item ChangeItem(const Change& change);
 Item ChangeTombstoneItem(int64_t id, Timestamp closed_at);
+// A webhook endpoint with its sealed secrets, in the webhooks list of gsi1 by creation.
+Item WebhookEndpointItem(const WebhookEndpoint& endpoint, const WebhookSecrets& secrets);
+// The attributes UpdateWebhookEndpoint rewrites; with `secrets`, the secrets' too.
+std::vector<std::string_view> WebhookEndpointUpdatedAttributes(bool secrets);
+// The gsi1 sort key of the webhooks list: "<created_at instant>#<id>".
+std::string WebhookListKey(Timestamp created_at, std::string_view id);
 
 // ---- Readers -----------------------------------------------------------------------------------
 // Each logs a malformed item (which attribute, under which key) and answers kInternal.
@@ -74,6 +81,8 @@ struct ChangeSlot {
 Result<ChangeSlot> ReadChangeSlot(const Item& item, Logger& logger);
 // The change a record (not a tombstone) holds.
 Result<Change> ReadChange(const Item& item, Logger& logger);
+Result<WebhookEndpoint> ReadWebhookEndpoint(const Item& item, Logger& logger);
+Result<WebhookSecrets> ReadWebhookSecrets(const Item& item, Logger& logger);
 // The page of at most `limit` resources that `items` (the first limit + 1 a list read, in order)
 // make, each read by `read`; has_more when there were more than `limit`.
 template <typename T>

@@ -72,6 +72,9 @@ Item CompetitionKey(std::string_view competition_id) {
   return Key("competition#" + std::string(competition_id), "competition");
 }
 Item EventKey(std::string_view event_id) { return Key("event#" + std::string(event_id), "event"); }
+Item WebhookKey(std::string_view webhook_id) {
+  return Key("webhook#" + std::string(webhook_id), "webhook");
+}
 Item MetaKey() { return Key("meta", "meta"); }
 std::string ChangeSortKey(int64_t id) {
   char text[24];

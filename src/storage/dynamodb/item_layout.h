@@ -46,6 +46,7 @@ inline constexpr std::string_view kFollowPrefix = "follow#";
 // Constant index partitions that hold whole lists.
 inline constexpr std::string_view kCompetitionList = "competitions";
 inline constexpr std::string_view kAthleteList = "athletes";
+inline constexpr std::string_view kWebhookList = "webhooks";
 
 std::string UserPk(std::string_view user_id);
 std::string FollowingPk(std::string_view user_id);     // gsi1pk of a user's follows
@@ -66,6 +67,7 @@ Item UsernameKeyItemKey(std::string_view username_key);
 Item SessionKey(std::string_view token_hash);
 Item CompetitionKey(std::string_view competition_id);
 Item EventKey(std::string_view event_id);
+Item WebhookKey(std::string_view webhook_id);
 // The one item of store-wide facts (the longest competition span).
 Item MetaKey();
 // A change record's key: partition "changes", sort key the id zero-padded to 19 digits, so that

@@ -10,6 +10,14 @@ namespace tt::sqlite {
 
 Timestamp RowReader::Time() { return TimestampOf(statement_.Int(next_++)); }
 
+std::optional<Timestamp> RowReader::OptionalTime() {
+  if (statement_.IsNull(next_)) {
+    ++next_;
+    return std::nullopt;
+  }
+  return Time();
+}
+
 Date RowReader::DateValue() {
   const int column = next_++;
   std::optional<Date> date = Date::Parse(statement_.Text(column));

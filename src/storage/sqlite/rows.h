@@ -53,6 +53,7 @@ class RowReader {
   int64_t Int() { return statement_.Int(next_++); }
   bool Bool() { return statement_.Int(next_++) != 0; }
   Timestamp Time();
+  std::optional<Timestamp> OptionalTime();
   Date DateValue();
   std::optional<Date> OptionalDate();
   DateTime DateTimeValue();

@@ -13,7 +13,7 @@ namespace {
 // Conventions: STRICT tables, so a type mistake fails instead of being stored; timestamps are
 // INTEGER microseconds since the Unix epoch (UTC); dates are TEXT `YYYY-MM-DD`, which sorts in
 // calendar order; `*_key` columns hold the lowercase forms that lists order and match by.
-constexpr std::array<const char*, 7> kMigrations = {
+constexpr std::array<const char*, 8> kMigrations = {
     // 1: the initial schema.
     R"sql(
 CREATE TABLE users (
@@ -146,6 +146,23 @@ CREATE TABLE changes (
   occurred_at INTEGER NOT NULL,
   data        TEXT NOT NULL  -- JSON
 ) STRICT;
+)sql",
+    // 8: webhook endpoints, their secrets sealed (security/secret_box.h), listed by creation.
+    R"sql(
+CREATE TABLE webhook_endpoints (
+  id                    TEXT PRIMARY KEY NOT NULL,
+  url                   TEXT NOT NULL,
+  types                 TEXT NOT NULL,  -- a JSON array of change type names or "*"
+  description           TEXT,
+  disabled              INTEGER NOT NULL,
+  created_at            INTEGER NOT NULL,
+  updated_at            INTEGER NOT NULL,
+  version               INTEGER NOT NULL,
+  secret                TEXT NOT NULL,
+  previous_secret       TEXT,
+  previous_secret_until INTEGER
+) STRICT;
+CREATE INDEX webhook_endpoints_by_creation ON webhook_endpoints(created_at, id);
 )sql",
 };
 

@@ -133,6 +133,17 @@ class SqliteStore final : public Store {
   Async<Result<Page<Change>>> ListChanges(const ChangeQuery& query) override;
   Async<Result<int64_t>> DeleteChangesBefore(Timestamp before) override;
 
+  Async<Status> CreateWebhookEndpoint(const WebhookEndpoint& endpoint,
+                                      const WebhookSecrets& secrets) override;
+  Async<Result<std::pair<WebhookEndpoint, WebhookSecrets>>> GetWebhookEndpoint(
+      std::string_view id) override;
+  Async<Result<Page<WebhookEndpoint>>> ListWebhookEndpoints(
+      const WebhookEndpointQuery& query) override;
+  Async<Status> UpdateWebhookEndpoint(const WebhookEndpoint& endpoint, int64_t expected_version,
+                                      const std::optional<WebhookSecrets>& secrets) override;
+  Async<Status> DeleteWebhookEndpoint(std::string_view id,
+                                      std::optional<int64_t> expected_version) override;
+
  private:
   SqliteStore(std::unique_ptr<sqlite::ConnectionPool> pool,
               std::unique_ptr<sqlite::GroupCommitter> writer, int schema_version,

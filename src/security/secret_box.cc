@@ -9,30 +9,12 @@
 #include <system_error>
 #include <vector>
 
+#include "security/base64.h"
+
 namespace tt {
 namespace {
 
 constexpr std::string_view kPrefix = "sb1:";
-
-std::string Base64(const unsigned char* bytes, size_t size) {
-  std::string text(sodium_base64_ENCODED_LEN(size, sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(text.data(), text.size(), bytes, size, sodium_base64_VARIANT_ORIGINAL);
-  text.pop_back();
-  return text;
-}
-
-std::optional<std::vector<unsigned char>> FromBase64(std::string_view text) {
-  std::vector<unsigned char> bytes(text.size());
-  size_t size = 0;
-  const char* end = nullptr;
-  if (sodium_base642bin(bytes.data(), bytes.size(), text.data(), text.size(), nullptr, &size, &end,
-                        sodium_base64_VARIANT_ORIGINAL) != 0 ||
-      end != text.data() + text.size()) {
-    return std::nullopt;
-  }
-  bytes.resize(size);
-  return bytes;
-}
 
 }  // namespace
 
@@ -48,7 +30,8 @@ Result<SecretBox> SecretBox::FromKeyFile(const std::filesystem::path& path, bool
     const mode_t old_mask = ::umask(077);
     std::ofstream out(path, std::ios::out | std::ios::trunc);
     ::umask(old_mask);
-    out << Base64(key.data(), key.size()) << "\n";
+    out << Base64Encode(std::string_view(reinterpret_cast<const char*>(key.data()), key.size()))
+        << "\n";
     out.close();
     if (!out) return Error::Unavailable("cannot write the key file " + path.string());
     return SecretBox(key);
@@ -58,7 +41,7 @@ Result<SecretBox> SecretBox::FromKeyFile(const std::filesystem::path& path, bool
   if (!in || !std::getline(in, line)) {
     return Error::Unavailable("cannot read the key file " + path.string());
   }
-  std::optional<std::vector<unsigned char>> bytes = FromBase64(line);
+  std::optional<std::string> bytes = Base64Decode(line);
   if (!bytes || bytes->size() != kKeyBytes) {
     return Error{ErrorCode::kInternal,
                  "the key file " + path.string() + " does not hold a base64 key of 32 bytes",
@@ -77,20 +60,21 @@ std::string SecretBox::Seal(std::string_view secret, RandomSource& random) const
   crypto_secretbox_easy(box.data() + crypto_secretbox_NONCEBYTES,
                         reinterpret_cast<const unsigned char*>(secret.data()), secret.size(),
                         box.data(), key_.data());
-  return std::string(kPrefix) + Base64(box.data(), box.size());
+  return std::string(kPrefix) +
+         Base64Encode(std::string_view(reinterpret_cast<const char*>(box.data()), box.size()));
 }
 
 std::optional<std::string> SecretBox::Open(std::string_view sealed) const {
   if (!sealed.starts_with(kPrefix)) return std::nullopt;
-  std::optional<std::vector<unsigned char>> box = FromBase64(sealed.substr(kPrefix.size()));
+  std::optional<std::string> box = Base64Decode(sealed.substr(kPrefix.size()));
   if (!box || box->size() < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES) {
     return std::nullopt;
   }
+  const auto* bytes = reinterpret_cast<const unsigned char*>(box->data());
   std::string secret(box->size() - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES, '\0');
-  if (crypto_secretbox_open_easy(reinterpret_cast<unsigned char*>(secret.data()),
-                                 box->data() + crypto_secretbox_NONCEBYTES,
-                                 box->size() - crypto_secretbox_NONCEBYTES, box->data(),
-                                 key_.data()) != 0) {
+  if (crypto_secretbox_open_easy(
+          reinterpret_cast<unsigned char*>(secret.data()), bytes + crypto_secretbox_NONCEBYTES,
+          box->size() - crypto_secretbox_NONCEBYTES, bytes, key_.data()) != 0) {
     return std::nullopt;
   }
   return secret;

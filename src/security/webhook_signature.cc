@@ -5,17 +5,12 @@
 #include <array>
 #include <string>
 
+#include "security/base64.h"
+
 namespace tt {
 namespace {
 
 constexpr std::string_view kSecretPrefix = "whsec_";
-
-std::string Base64(const unsigned char* bytes, size_t size) {
-  std::string text(sodium_base64_ENCODED_LEN(size, sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(text.data(), text.size(), bytes, size, sodium_base64_VARIANT_ORIGINAL);
-  text.pop_back();  // the terminating NUL sodium writes
-  return text;
-}
 
 }  // namespace
 
@@ -23,20 +18,13 @@ std::string NewWebhookSecret(RandomSource& random) {
   std::array<std::byte, kWebhookSecretBytes> bytes;
   random.Fill(bytes);
   return std::string(kSecretPrefix) +
-         Base64(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+         Base64Encode(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
 
 std::optional<std::string> WebhookSecretKey(std::string_view secret) {
   if (secret.starts_with(kSecretPrefix)) secret.remove_prefix(kSecretPrefix.size());
-  std::string key(secret.size(), '\0');
-  size_t size = 0;
-  const char* end = nullptr;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(key.data()), key.size(), secret.data(),
-                        secret.size(), nullptr, &size, &end, sodium_base64_VARIANT_ORIGINAL) != 0 ||
-      end != secret.data() + secret.size() || size < 24 || size > 64) {
-    return std::nullopt;
-  }
-  key.resize(size);
+  std::optional<std::string> key = Base64Decode(secret);
+  if (!key.has_value() || key->size() < 24 || key->size() > 64) return std::nullopt;
   return key;
 }
 
@@ -52,7 +40,8 @@ std::string SignWebhook(std::string_view key, std::string_view message_id, int64
                                 body.size());
   std::array<unsigned char, crypto_auth_hmacsha256_BYTES> mac;
   crypto_auth_hmacsha256_final(&state, mac.data());
-  return "v1," + Base64(mac.data(), mac.size());
+  return "v1," +
+         Base64Encode(std::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()));
 }
 
 }  // namespace tt

@@ -41,6 +41,7 @@
 #include "domain/feed.h"
 #include "domain/user.h"
 #include "domain/webhook.h"
+#include "domain/webhook_delivery.h"
 
 namespace tt {
 
@@ -194,6 +195,38 @@ class Store {
                                               const std::optional<WebhookSecrets>& secrets) = 0;
   virtual Async<Status> DeleteWebhookEndpoint(std::string_view id,
                                               std::optional<int64_t> expected_version) = 0;
+
+  // ---- Webhook deliveries ----------------------------------------------------------------
+  // Deleting an endpoint deletes its deliveries.
+  //
+  // Fan-out turns changes into deliveries, one instance at a time: LeaseFanOut answers the last
+  // change id fanned out when `lease.owner` may go on from it (no lease, an expired one, or its
+  // own), and leases the position to it until `lease.until`; kConflict while another owner's
+  // lease runs. FanOut then creates `deliveries` (one that exists is left as it is, so a repeat
+  // changes nothing) and moves the position from `from` to `to`, on condition that the owner
+  // still holds the lease and the position is still `from`; kConflict otherwise, when SQLite
+  // writes nothing and DynamoDB may have created some of the deliveries (harmless, as above).
+  virtual Async<Result<int64_t>> LeaseFanOut(const Lease& lease, Timestamp now) = 0;
+  virtual Async<Status> FanOut(const Lease& lease, int64_t from, int64_t to,
+                               const std::vector<WebhookDelivery>& deliveries) = 0;
+  // Leases to `claim.lease.owner` the pending deliveries due at `claim.now` whose lease is
+  // free (none, or expired), earliest due first, at most claim.limit in all and
+  // claim.per_endpoint of one endpoint. Deliveries of disabled endpoints are not taken.
+  virtual Async<Result<std::vector<WebhookDelivery>>> ClaimDueDeliveries(
+      const DeliveryClaim& claim) = 0;
+  // Writes an attempt's outcome (status, attempts, last_*, next_attempt_at of `delivery`) and
+  // frees the lease, if `owner` still holds it: kConflict when the lease passed to another owner
+  // (the outcome is dropped; the other owner's attempt counts), kNotFound when the delivery is
+  // gone. With `disable_endpoint` (the receiver answered 410), the endpoint is disabled too.
+  virtual Async<Status> RecordDeliveryAttempt(const WebhookDelivery& delivery,
+                                              std::string_view owner, bool disable_endpoint) = 0;
+  virtual Async<Result<WebhookDelivery>> GetWebhookDelivery(std::string_view endpoint_id,
+                                                            int64_t change_id) = 0;
+  virtual Async<Result<Page<WebhookDelivery>>> ListWebhookDeliveries(
+      const WebhookDeliveryQuery& query) = 0;
+  // Makes the delivery pending again, due at `now`, with no attempts and no lease (redeliver).
+  virtual Async<Status> RedeliverWebhookDelivery(std::string_view endpoint_id, int64_t change_id,
+                                                 Timestamp now) = 0;
 };
 
 }  // namespace tt

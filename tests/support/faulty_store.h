@@ -229,6 +229,40 @@ class FaultyStore final : public Store {
     if (std::optional<Error> fault = Fault("DeleteWebhookEndpoint")) co_return *fault;
     co_return co_await inner_.DeleteWebhookEndpoint(id, expected_version);
   }
+  Async<Result<int64_t>> LeaseFanOut(const Lease& lease, Timestamp now) override {
+    if (std::optional<Error> fault = Fault("LeaseFanOut")) co_return *fault;
+    co_return co_await inner_.LeaseFanOut(lease, now);
+  }
+  Async<Status> FanOut(const Lease& lease, int64_t from, int64_t to,
+                       const std::vector<WebhookDelivery>& deliveries) override {
+    if (std::optional<Error> fault = Fault("FanOut")) co_return *fault;
+    co_return co_await inner_.FanOut(lease, from, to, deliveries);
+  }
+  Async<Result<std::vector<WebhookDelivery>>> ClaimDueDeliveries(
+      const DeliveryClaim& claim) override {
+    if (std::optional<Error> fault = Fault("ClaimDueDeliveries")) co_return *fault;
+    co_return co_await inner_.ClaimDueDeliveries(claim);
+  }
+  Async<Status> RecordDeliveryAttempt(const WebhookDelivery& delivery, std::string_view owner,
+                                      bool disable_endpoint) override {
+    if (std::optional<Error> fault = Fault("RecordDeliveryAttempt")) co_return *fault;
+    co_return co_await inner_.RecordDeliveryAttempt(delivery, owner, disable_endpoint);
+  }
+  Async<Result<WebhookDelivery>> GetWebhookDelivery(std::string_view endpoint_id,
+                                                    int64_t change_id) override {
+    if (std::optional<Error> fault = Fault("GetWebhookDelivery")) co_return *fault;
+    co_return co_await inner_.GetWebhookDelivery(endpoint_id, change_id);
+  }
+  Async<Result<Page<WebhookDelivery>>> ListWebhookDeliveries(
+      const WebhookDeliveryQuery& query) override {
+    if (std::optional<Error> fault = Fault("ListWebhookDeliveries")) co_return *fault;
+    co_return co_await inner_.ListWebhookDeliveries(query);
+  }
+  Async<Status> RedeliverWebhookDelivery(std::string_view endpoint_id, int64_t change_id,
+                                         Timestamp now) override {
+    if (std::optional<Error> fault = Fault("RedeliverWebhookDelivery")) co_return *fault;
+    co_return co_await inner_.RedeliverWebhookDelivery(endpoint_id, change_id, now);
+  }
 
  private:
   std::optional<Error> Fault(const std::string& method) {

@@ -153,6 +153,19 @@ class DynamoDbStore final : public Store {
                                       const std::optional<WebhookSecrets>& secrets) override;
   Async<Status> DeleteWebhookEndpoint(std::string_view id,
                                       std::optional<int64_t> expected_version) override;
+  Async<Result<int64_t>> LeaseFanOut(const Lease& lease, Timestamp now) override;
+  Async<Status> FanOut(const Lease& lease, int64_t from, int64_t to,
+                       const std::vector<WebhookDelivery>& deliveries) override;
+  Async<Result<std::vector<WebhookDelivery>>> ClaimDueDeliveries(
+      const DeliveryClaim& claim) override;
+  Async<Status> RecordDeliveryAttempt(const WebhookDelivery& delivery, std::string_view owner,
+                                      bool disable_endpoint) override;
+  Async<Result<WebhookDelivery>> GetWebhookDelivery(std::string_view endpoint_id,
+                                                    int64_t change_id) override;
+  Async<Result<Page<WebhookDelivery>>> ListWebhookDeliveries(
+      const WebhookDeliveryQuery& query) override;
+  Async<Status> RedeliverWebhookDelivery(std::string_view endpoint_id, int64_t change_id,
+                                         Timestamp now) override;
 
  private:
   using Item = boost::json::object;

@@ -51,6 +51,13 @@ class RowReader {
   std::string Text() { return statement_.Text(next_++); }
   std::optional<std::string> OptionalText() { return statement_.OptionalText(next_++); }
   int64_t Int() { return statement_.Int(next_++); }
+  std::optional<int64_t> OptionalInt() {
+    if (statement_.IsNull(next_)) {
+      ++next_;
+      return std::nullopt;
+    }
+    return Int();
+  }
   bool Bool() { return statement_.Int(next_++) != 0; }
   Timestamp Time();
   std::optional<Timestamp> OptionalTime();

@@ -147,7 +147,8 @@ CREATE TABLE changes (
   data        TEXT NOT NULL  -- JSON
 ) STRICT;
 )sql",
-    // 8: webhook endpoints, their secrets sealed (security/secret_box.h), listed by creation.
+    // 8: webhook endpoints, their secrets sealed (security/secret_box.h), listed by creation;
+    // their deliveries, and the fan-out position.
     R"sql(
 CREATE TABLE webhook_endpoints (
   id                    TEXT PRIMARY KEY NOT NULL,
@@ -163,6 +164,34 @@ CREATE TABLE webhook_endpoints (
   previous_secret_until INTEGER
 ) STRICT;
 CREATE INDEX webhook_endpoints_by_creation ON webhook_endpoints(created_at, id);
+-- One delivery per endpoint and change; the body is kept so retries outlive the log's retention.
+CREATE TABLE webhook_deliveries (
+  endpoint_id        TEXT NOT NULL REFERENCES webhook_endpoints(id) ON DELETE CASCADE,
+  change_id          INTEGER NOT NULL,
+  change_type        TEXT NOT NULL,
+  body               TEXT NOT NULL,
+  status             TEXT NOT NULL,  -- pending, succeeded, failed
+  attempts           INTEGER NOT NULL,
+  last_response_code INTEGER,
+  last_error         TEXT,
+  last_attempt_at    INTEGER,
+  next_attempt_at    INTEGER NOT NULL,
+  pending_since      INTEGER NOT NULL,  -- creation or the last redelivery: retries count from it
+  created_at         INTEGER NOT NULL,
+  lease_owner        TEXT,
+  lease_until        INTEGER,
+  PRIMARY KEY (endpoint_id, change_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_attempt_at)
+  WHERE status = 'pending';
+-- The fan-out position: the last change id turned into deliveries, and who may move it.
+CREATE TABLE webhook_fan_out (
+  singleton   INTEGER PRIMARY KEY CHECK (singleton = 1),
+  position    INTEGER NOT NULL,
+  lease_owner TEXT,
+  lease_until INTEGER
+) STRICT;
+INSERT INTO webhook_fan_out (singleton, position) VALUES (1, 0);
 )sql",
 };
 

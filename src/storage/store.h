@@ -210,16 +210,18 @@ class Store {
   virtual Async<Status> FanOut(const Lease& lease, int64_t from, int64_t to,
                                const std::vector<WebhookDelivery>& deliveries) = 0;
   // Leases to `claim.lease.owner` the pending deliveries due at `claim.now` whose lease is
-  // free (none, or expired), earliest due first, at most claim.limit in all and
-  // claim.per_endpoint of one endpoint. Deliveries of disabled endpoints are not taken.
+  // free (none, or expired), earliest due first, at most claim.limit in all, and for each
+  // endpoint at most claim.per_endpoint less its deliveries under an unexpired lease (of any
+  // owner). Deliveries of disabled endpoints are not taken.
   virtual Async<Result<std::vector<WebhookDelivery>>> ClaimDueDeliveries(
       const DeliveryClaim& claim) = 0;
   // Writes an attempt's outcome (status, attempts, last_*, next_attempt_at of `delivery`) and
-  // frees the lease, if `owner` still holds it: kConflict when the lease passed to another owner
-  // (the outcome is dropped; the other owner's attempt counts), kNotFound when the delivery is
+  // frees the lease, if `lease` (owner and until, as claimed) is still the delivery's: kConflict
+  // when it is not, because the lease expired and was claimed again, by another owner or the
+  // same (the outcome is dropped; the newer attempt counts); kNotFound when the delivery is
   // gone. With `disable_endpoint` (the receiver answered 410), the endpoint is disabled too.
-  virtual Async<Status> RecordDeliveryAttempt(const WebhookDelivery& delivery,
-                                              std::string_view owner, bool disable_endpoint) = 0;
+  virtual Async<Status> RecordDeliveryAttempt(const WebhookDelivery& delivery, const Lease& lease,
+                                              bool disable_endpoint) = 0;
   virtual Async<Result<WebhookDelivery>> GetWebhookDelivery(std::string_view endpoint_id,
                                                             int64_t change_id) = 0;
   virtual Async<Result<Page<WebhookDelivery>>> ListWebhookDeliveries(

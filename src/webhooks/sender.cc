@@ -64,17 +64,21 @@ struct Target {
 std::optional<Target> ParseTarget(std::string_view url) {
   boost::system::result<boost::urls::url_view> parsed = boost::urls::parse_absolute_uri(url);
   if (!parsed || !parsed->has_authority() || parsed->encoded_host().empty()) return std::nullopt;
+  // An IPvFuture literal ("[v1.x]") is no address a socket can use; it must not reach DNS.
+  if (parsed->host_type() == boost::urls::host_type::ipvfuture) return std::nullopt;
   Target target;
-  if (parsed->scheme() == "https") {
+  if (parsed->scheme_id() == boost::urls::scheme::https) {  // any letter case
     target.https = true;
-  } else if (parsed->scheme() != "http") {
+  } else if (parsed->scheme_id() != boost::urls::scheme::http) {
     return std::nullopt;
   }
   target.host = parsed->host_address();
   target.port = parsed->has_port() ? std::string(parsed->port()) : (target.https ? "443" : "80");
   target.host_header = std::string(parsed->encoded_host_and_port());
-  target.path_and_query = std::string(parsed->encoded_target());
+  // "https://host?x=1" has a query and no path: the request line needs "/?x=1".
+  target.path_and_query = std::string(parsed->encoded_path());
   if (target.path_and_query.empty()) target.path_and_query = "/";
+  if (parsed->has_query()) target.path_and_query += "?" + std::string(parsed->encoded_query());
   return target;
 }
 
@@ -122,23 +126,27 @@ asio::awaitable<SendOutcome> Exchange(Stream& stream, const Target& target,
   if (write_error) co_return Failure("sending: " + Describe(write_error, options));
 
   beast::flat_buffer buffer;
-  http::response_parser<http::string_body> parser;
-  // No limit for the head: a Content-Length above the limit would fail it and lose the status.
-  parser.body_limit(std::numeric_limits<std::uint64_t>::max());
-  auto [head_error, head_bytes] =
-      co_await http::async_read_header(stream, buffer, parser, kNoThrow);
-  if (head_error) co_return Failure("reading the answer: " + Describe(head_error, options));
+  std::optional<http::response_parser<http::string_body>> parser;
+  // Interim answers (100 Continue, 103 Early Hints) are skipped: the final one counts.
+  do {
+    parser.emplace();
+    // No limit for the head: a Content-Length above the limit would fail it and lose the status.
+    parser->body_limit(std::numeric_limits<std::uint64_t>::max());
+    auto [head_error, head_bytes] =
+        co_await http::async_read_header(stream, buffer, *parser, kNoThrow);
+    if (head_error) co_return Failure("reading the answer: " + Describe(head_error, options));
+  } while (parser->get().result_int() / 100 == 1);
   SendOutcome outcome;
-  outcome.status = static_cast<int>(parser.get().result_int());
+  outcome.status = static_cast<int>(parser->get().result_int());
   // The body only matters to the receiver; reading it (up to the limit) lets the receiver finish
   // its answer before the connection closes. A failure past the head changes nothing.
-  const boost::optional<std::uint64_t> length = parser.content_length();
+  const boost::optional<std::uint64_t> length = parser->content_length();
   if (length.has_value() && *length > options.max_response_bytes) {
     outcome.body_truncated = true;  // not read at all: the connection closes here
     co_return outcome;
   }
-  parser.body_limit(options.max_response_bytes);  // for chunked bodies and bodies to EOF
-  auto [body_error, body_bytes] = co_await http::async_read(stream, buffer, parser, kNoThrow);
+  parser->body_limit(options.max_response_bytes);  // for chunked bodies and bodies to EOF
+  auto [body_error, body_bytes] = co_await http::async_read(stream, buffer, *parser, kNoThrow);
   outcome.body_truncated = body_error == http::error::body_limit;
   co_return outcome;
 }

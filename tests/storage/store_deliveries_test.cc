@@ -1,5 +1,5 @@
 // Webhook deliveries and the fan-out position in the Store contract (storage/store.h), typed over
-// every backend like store_test.cc. Not built on DynamoDB yet (branch `webhooks`): skipped there.
+// every backend like store_test.cc.
 #include <algorithm>
 
 #include "storage/store_test_fixture.h"
@@ -10,11 +10,6 @@ namespace {
 template <typename Factory>
 class DeliveryStoreTest : public StoreTest<Factory> {
  protected:
-  void SetUp() override {
-    if (Factory::kName != "Sqlite") GTEST_SKIP() << "deliveries are built on SQLite only so far";
-    StoreTest<Factory>::SetUp();
-  }
-
   std::string AddEndpoint(int n) {
     WebhookEndpoint endpoint;
     endpoint.id = this->NewId();
@@ -94,7 +89,7 @@ TYPED_TEST(DeliveryStoreTest, FanOutCreatesEachDeliveryOnceAndKeepsWhatExists) {
   attempted.attempts = 1;
   attempted.last_response_code = 204;
   attempted.last_attempt_at = At(11);
-  ASSERT_OK(RunSync(this->store().RecordDeliveryAttempt(attempted, "x", false)));
+  ASSERT_OK(RunSync(this->store().RecordDeliveryAttempt(attempted, {"x", At(100)}, false)));
   ASSERT_OK(this->FanOutAll(2, 2, {this->Delivery(endpoint, 1, At(50))}));
   const WebhookDelivery kept = *RunSync(this->store().GetWebhookDelivery(endpoint, 1));
   EXPECT_EQ(kept.status, DeliveryStatus::kSucceeded);
@@ -122,23 +117,32 @@ TYPED_TEST(DeliveryStoreTest, ClaimsTakeDueUnleasedDeliveriesWithinTheLimits) {
   auto first = RunSync(store.ClaimDueDeliveries({{"a", At(80)}, At(20), 10, 2}));
   ASSERT_OK(first);
   EXPECT_EQ(this->ChangeIds(*first), (std::vector<int64_t>{1, 2, 4}));
-  // Leased ones are not claimed again while their lease runs; the rest are.
+  // Leased ones are not claimed again while their lease runs, and count toward their
+  // endpoint's limit: `busy` has two in flight already.
   auto second = RunSync(store.ClaimDueDeliveries({{"b", At(90)}, At(30), 10, 2}));
   ASSERT_OK(second);
-  EXPECT_EQ(this->ChangeIds(*second), (std::vector<int64_t>{3, 6}));
-  auto nothing = RunSync(store.ClaimDueDeliveries({{"c", At(90)}, At(40), 10, 2}));
+  EXPECT_TRUE(second->empty());
+  auto wider = RunSync(store.ClaimDueDeliveries({{"b", At(90)}, At(30), 10, 4}));
+  ASSERT_OK(wider);
+  EXPECT_EQ(this->ChangeIds(*wider), (std::vector<int64_t>{3, 6}));
+  auto nothing = RunSync(store.ClaimDueDeliveries({{"c", At(90)}, At(40), 10, 10}));
   ASSERT_OK(nothing);
   EXPECT_TRUE(nothing->empty());
   // After "a"'s lease expired (a killed instance), another takes its deliveries; "a" can no
   // longer record an outcome for them.
-  auto taken_over = RunSync(store.ClaimDueDeliveries({{"c", At(200)}, At(81), 1, 2}));
+  auto taken_over = RunSync(store.ClaimDueDeliveries({{"c", At(200)}, At(81), 1, 10}));
   ASSERT_OK(taken_over);
   EXPECT_EQ(this->ChangeIds(*taken_over), (std::vector<int64_t>{1}));
   WebhookDelivery late = (*first)[0];
   late.status = DeliveryStatus::kSucceeded;
   late.attempts = 1;
-  EXPECT_EQ(CodeOf(RunSync(store.RecordDeliveryAttempt(late, "a", false))), "conflict");
-  EXPECT_OK(RunSync(store.RecordDeliveryAttempt(late, "c", false)));
+  EXPECT_EQ(CodeOf(RunSync(store.RecordDeliveryAttempt(late, {"a", At(80)}, false))), "conflict");
+  // Nor can an owner with an older claim of its own: the lease is the owner and its expiry.
+  auto reclaimed = RunSync(store.ClaimDueDeliveries({{"c", At(300)}, At(201), 1, 10}));
+  ASSERT_OK(reclaimed);
+  EXPECT_EQ(this->ChangeIds(*reclaimed), (std::vector<int64_t>{1}));
+  EXPECT_EQ(CodeOf(RunSync(store.RecordDeliveryAttempt(late, {"c", At(200)}, false))), "conflict");
+  EXPECT_OK(RunSync(store.RecordDeliveryAttempt(late, {"c", At(300)}, false)));
 
   // A disabled endpoint's deliveries are not claimed.
   auto endpoint = RunSync(store.GetWebhookEndpoint(quiet));
@@ -164,7 +168,7 @@ TYPED_TEST(DeliveryStoreTest, AnAttemptsOutcomeIsRecordedAndA410DisablesTheEndpo
   retry.last_error = "answered 503";
   retry.last_attempt_at = At(21);
   retry.next_attempt_at = At(26);
-  ASSERT_OK(RunSync(store.RecordDeliveryAttempt(retry, "a", false)));
+  ASSERT_OK(RunSync(store.RecordDeliveryAttempt(retry, {"a", At(80)}, false)));
   const WebhookDelivery pending = *RunSync(store.GetWebhookDelivery(endpoint, 1));
   EXPECT_EQ(pending.status, DeliveryStatus::kPending);
   EXPECT_EQ(pending.attempts, 1);
@@ -183,16 +187,16 @@ TYPED_TEST(DeliveryStoreTest, AnAttemptsOutcomeIsRecordedAndA410DisablesTheEndpo
   gone.attempts = 2;
   gone.last_response_code = 410;
   gone.last_attempt_at = At(27);
-  ASSERT_OK(RunSync(store.RecordDeliveryAttempt(gone, "b", true)));
+  ASSERT_OK(RunSync(store.RecordDeliveryAttempt(gone, {"b", At(90)}, true)));
   auto disabled = RunSync(store.GetWebhookEndpoint(endpoint));
   ASSERT_OK(disabled);
   EXPECT_TRUE(disabled->first.disabled);
   EXPECT_EQ(disabled->first.version, 2);
   EXPECT_EQ(disabled->first.updated_at, At(27));
   EXPECT_EQ(RunSync(store.GetWebhookDelivery(endpoint, 1))->status, DeliveryStatus::kFailed);
-  EXPECT_EQ(
-      CodeOf(RunSync(store.RecordDeliveryAttempt(this->Delivery(endpoint, 9, At(0)), "b", false))),
-      "not_found");
+  EXPECT_EQ(CodeOf(RunSync(store.RecordDeliveryAttempt(this->Delivery(endpoint, 9, At(0)),
+                                                       {"b", At(90)}, false))),
+            "not_found");
 }
 
 TYPED_TEST(DeliveryStoreTest, RedeliveryMakesAFailedDeliveryPendingAgain) {
@@ -202,7 +206,7 @@ TYPED_TEST(DeliveryStoreTest, RedeliveryMakesAFailedDeliveryPendingAgain) {
   WebhookDelivery failed = (*RunSync(store.ClaimDueDeliveries({{"a", At(80)}, At(20), 10, 2})))[0];
   failed.status = DeliveryStatus::kFailed;
   failed.attempts = 30;
-  ASSERT_OK(RunSync(store.RecordDeliveryAttempt(failed, "a", false)));
+  ASSERT_OK(RunSync(store.RecordDeliveryAttempt(failed, {"a", At(80)}, false)));
 
   ASSERT_OK(RunSync(store.RedeliverWebhookDelivery(endpoint, 1, At(5000))));
   const WebhookDelivery pending = *RunSync(store.GetWebhookDelivery(endpoint, 1));

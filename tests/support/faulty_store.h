@@ -243,10 +243,10 @@ class FaultyStore final : public Store {
     if (std::optional<Error> fault = Fault("ClaimDueDeliveries")) co_return *fault;
     co_return co_await inner_.ClaimDueDeliveries(claim);
   }
-  Async<Status> RecordDeliveryAttempt(const WebhookDelivery& delivery, std::string_view owner,
+  Async<Status> RecordDeliveryAttempt(const WebhookDelivery& delivery, const Lease& lease,
                                       bool disable_endpoint) override {
     if (std::optional<Error> fault = Fault("RecordDeliveryAttempt")) co_return *fault;
-    co_return co_await inner_.RecordDeliveryAttempt(delivery, owner, disable_endpoint);
+    co_return co_await inner_.RecordDeliveryAttempt(delivery, lease, disable_endpoint);
   }
   Async<Result<WebhookDelivery>> GetWebhookDelivery(std::string_view endpoint_id,
                                                     int64_t change_id) override {

@@ -181,6 +181,16 @@ TEST_F(SenderTest, PostsTheHeadersAndBodyAndReportsTheStatus) {
   EXPECT_EQ(received[0]["webhook-id"], "msg_42");
   EXPECT_EQ(received[0][http::field::host], "127.0.0.1:" + std::to_string(receiver.port()));
   EXPECT_EQ(received[0].body(), webhook.body);
+
+  // A query without a path still makes a valid request line; the scheme is case-insensitive.
+  EXPECT_EQ(Send(Webhook(receiver.Url("127.0.0.1", "?team=2"))).status, 204);
+  std::string upper = receiver.Url("127.0.0.1", "/upper");
+  upper.replace(0, 4, "HTTP");
+  EXPECT_EQ(Send(Webhook(upper)).status, 204);
+  const auto all = receiver.Received();
+  ASSERT_EQ(all.size(), 3U);
+  EXPECT_EQ(all[1].target(), "/?team=2");
+  EXPECT_EQ(all[2].target(), "/upper");
 }
 
 TEST_F(SenderTest, AnErrorStatusIsAnAnswerNotASuccess) {

@@ -80,10 +80,27 @@ Async<Status> DynamoDbStore::UpdateWebhookEndpoint(const WebhookEndpoint& endpoi
 
 Async<Status> DynamoDbStore::DeleteWebhookEndpoint(std::string_view id,
                                                    std::optional<int64_t> expected_version) {
-  Result<Reply> deleted =
-      co_await DeleteVersioned(dynamodb::WebhookKey(id), expected_version, kNoSuchWebhook);
+  const Item key = dynamodb::WebhookKey(id);
+  Result<Reply> deleted = co_await DeleteVersioned(key, expected_version, kNoSuchWebhook);
   if (!deleted.ok()) co_return std::move(deleted).error();
-  co_return Status::Ok();
+  // Its deliveries share its partition. One created after this read (a fan-out racing the
+  // delete) is removed by the claim that finds its endpoint gone.
+  Expression expression;
+  Item query;
+  query["KeyConditionExpression"] =
+      expression.Name(dynamodb::kPk) + " = " +
+      expression.Value(dynamodb::S(dynamodb::StringOf(key, dynamodb::kPk)));
+  query["ProjectionExpression"] =
+      expression.Name(dynamodb::kPk) + ", " + expression.Name(dynamodb::kSk);
+  expression.AddTo(query);
+  Result<std::vector<Item>> deliveries = co_await QueryAll(std::move(query));
+  if (!deliveries.ok()) co_return std::move(deliveries).error();
+  std::vector<Item> keys;
+  for (const Item& delivery : *deliveries) {
+    keys.push_back(dynamodb::Key(dynamodb::StringOf(delivery, dynamodb::kPk),
+                                 dynamodb::StringOf(delivery, dynamodb::kSk)));
+  }
+  co_return co_await BatchDelete(std::move(keys));
 }
 
 }  // namespace tt

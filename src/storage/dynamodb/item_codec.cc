@@ -279,6 +279,30 @@ Item WebhookEndpointItem(const WebhookEndpoint& endpoint, const WebhookSecrets& 
   return item;
 }
 
+Item DeliveryItem(const WebhookDelivery& delivery) {
+  Item item = DeliveryKey(delivery.endpoint_id, delivery.change_id);
+  item["type"] = S("delivery");
+  item["endpoint_id"] = S(delivery.endpoint_id);
+  item["change_id"] = N(delivery.change_id);
+  item["change_type"] = S(ChangeTypeName(delivery.type));
+  item["body"] = S(delivery.body);
+  item["status"] = S(DeliveryStatusName(delivery.status));
+  item["attempts"] = N(delivery.attempts);
+  item["last_response_code"] =
+      delivery.last_response_code.has_value() ? N(*delivery.last_response_code) : Null();
+  item["last_error"] = OptionalS(delivery.last_error);
+  item["last_attempt_at"] =
+      delivery.last_attempt_at.has_value() ? AttributeOf(*delivery.last_attempt_at) : Null();
+  item["next_attempt_at"] = AttributeOf(delivery.next_attempt_at);
+  item["pending_since"] = AttributeOf(delivery.pending_since);
+  item["created_at"] = AttributeOf(delivery.created_at);
+  if (delivery.status == DeliveryStatus::kPending) {
+    SetGsi1(item, std::string(kDueDeliveries),
+            DueDeliveryKey(delivery.next_attempt_at, delivery.endpoint_id, delivery.change_id));
+  }
+  return item;
+}
+
 std::vector<std::string_view> WebhookEndpointUpdatedAttributes(bool secrets) {
   if (!secrets) return RewrittenAttributes(kWebhookEndpointFields, {});
   return RewrittenAttributes(kWebhookEndpointFields,
@@ -436,6 +460,36 @@ Result<WebhookEndpoint> ReadWebhookEndpoint(const Item& item, Logger& logger) {
     return std::move(status).error();
   }
   return endpoint;
+}
+
+Result<WebhookDelivery> ReadDelivery(const Item& item, Logger& logger) {
+  ItemReader reader(item, logger);
+  WebhookDelivery delivery;
+  delivery.endpoint_id = reader.String("endpoint_id");
+  delivery.change_id = reader.Int("change_id");
+  const std::optional<ChangeType> type = ParseChangeType(reader.String("change_type"));
+  delivery.body = reader.String("body");
+  const std::optional<DeliveryStatus> status = ParseDeliveryStatus(reader.String("status"));
+  delivery.attempts = static_cast<int>(reader.Int("attempts"));
+  if (!IsNull(item, "last_response_code")) {
+    delivery.last_response_code = static_cast<int>(reader.Int("last_response_code"));
+  }
+  delivery.last_error = reader.OptionalString("last_error");
+  if (!IsNull(item, "last_attempt_at")) delivery.last_attempt_at = reader.Time("last_attempt_at");
+  delivery.next_attempt_at = reader.Time("next_attempt_at");
+  delivery.pending_since = reader.Time("pending_since");
+  delivery.created_at = reader.Time("created_at");
+  if (Status checked = reader.Check("webhook delivery"); !checked.ok()) {
+    return std::move(checked).error();
+  }
+  if (!type.has_value() || !status.has_value()) {
+    logger.Error("dynamodb: delivery " + std::to_string(delivery.change_id) + " of webhook " +
+                 delivery.endpoint_id + " has an unknown type or status");
+    return Error::Internal();
+  }
+  delivery.type = *type;
+  delivery.status = *status;
+  return delivery;
 }
 
 Result<WebhookSecrets> ReadWebhookSecrets(const Item& item, Logger& logger) {

@@ -21,6 +21,7 @@
 #include "domain/time.h"
 #include "domain/user.h"
 #include "domain/webhook.h"
+#include "domain/webhook_delivery.h"
 #include "log/logger.h"
 #include "storage/dynamodb/item_layout.h"
 
@@ -56,6 +57,8 @@ Item ChangeItem(const Change& change);
 Item ChangeTombstoneItem(int64_t id, Timestamp closed_at);
 // A webhook endpoint with its sealed secrets, in the webhooks list of gsi1 by creation.
 Item WebhookEndpointItem(const WebhookEndpoint& endpoint, const WebhookSecrets& secrets);
+// A delivery; a pending one is in gsi1's due list by next_attempt_at. No lease attributes.
+Item DeliveryItem(const WebhookDelivery& delivery);
 // The attributes UpdateWebhookEndpoint rewrites; with `secrets`, the secrets' too.
 std::vector<std::string_view> WebhookEndpointUpdatedAttributes(bool secrets);
 // The gsi1 sort key of the webhooks list: "<created_at instant>#<id>".
@@ -83,6 +86,7 @@ Result<ChangeSlot> ReadChangeSlot(const Item& item, Logger& logger);
 Result<Change> ReadChange(const Item& item, Logger& logger);
 Result<WebhookEndpoint> ReadWebhookEndpoint(const Item& item, Logger& logger);
 Result<WebhookSecrets> ReadWebhookSecrets(const Item& item, Logger& logger);
+Result<WebhookDelivery> ReadDelivery(const Item& item, Logger& logger);
 // The page of at most `limit` resources that `items` (the first limit + 1 a list read, in order)
 // make, each read by `read`; has_more when there were more than `limit`.
 template <typename T>

@@ -75,6 +75,11 @@ Item EventKey(std::string_view event_id) { return Key("event#" + std::string(eve
 Item WebhookKey(std::string_view webhook_id) {
   return Key("webhook#" + std::string(webhook_id), "webhook");
 }
+Item DeliveryKey(std::string_view webhook_id, int64_t change_id) {
+  return Key("webhook#" + std::string(webhook_id),
+             std::string(kDeliveryPrefix) + ChangeSortKey(change_id));
+}
+Item FanOutKey() { return Key("meta", "webhook-fan-out"); }
 Item MetaKey() { return Key("meta", "meta"); }
 std::string ChangeSortKey(int64_t id) {
   char text[24];
@@ -90,6 +95,12 @@ std::optional<int64_t> ParseChangeSortKey(std::string_view sort_key) {
 Item ChangeKey(int64_t id) { return Key(kChangesPk, ChangeSortKey(id)); }
 
 // ---- Index sort keys ----------------------------------------------------------------------------
+
+std::string DueDeliveryKey(Timestamp next_attempt_at, std::string_view webhook_id,
+                           int64_t change_id) {
+  return SortableInstant(next_attempt_at) + "#" + std::string(webhook_id) + "#" +
+         ChangeSortKey(change_id);
+}
 
 Timestamp MidnightUtc(const Date& date) {
   return Timestamp(std::chrono::duration_cast<std::chrono::microseconds>(

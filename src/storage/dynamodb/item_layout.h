@@ -68,6 +68,15 @@ Item SessionKey(std::string_view token_hash);
 Item CompetitionKey(std::string_view competition_id);
 Item EventKey(std::string_view event_id);
 Item WebhookKey(std::string_view webhook_id);
+// A delivery lives in its endpoint's partition, so that deleting the endpoint finds them all.
+Item DeliveryKey(std::string_view webhook_id, int64_t change_id);
+inline constexpr std::string_view kDeliveryPrefix = "delivery#";
+// gsi1 of pending deliveries: one partition, ordered by when each is due.
+inline constexpr std::string_view kDueDeliveries = "deliveries-due";
+std::string DueDeliveryKey(Timestamp next_attempt_at, std::string_view webhook_id,
+                           int64_t change_id);
+// The fan-out position and its lease.
+Item FanOutKey();
 // The one item of store-wide facts (the longest competition span).
 Item MetaKey();
 // A change record's key: partition "changes", sort key the id zero-padded to 19 digits, so that

@@ -148,7 +148,7 @@ class SqliteStore final : public Store {
                        const std::vector<WebhookDelivery>& deliveries) override;
   Async<Result<std::vector<WebhookDelivery>>> ClaimDueDeliveries(
       const DeliveryClaim& claim) override;
-  Async<Status> RecordDeliveryAttempt(const WebhookDelivery& delivery, std::string_view owner,
+  Async<Status> RecordDeliveryAttempt(const WebhookDelivery& delivery, const Lease& lease,
                                       bool disable_endpoint) override;
   Async<Result<WebhookDelivery>> GetWebhookDelivery(std::string_view endpoint_id,
                                                     int64_t change_id) override;

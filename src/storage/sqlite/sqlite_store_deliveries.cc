@@ -130,7 +130,10 @@ Async<Result<std::vector<WebhookDelivery>>> SqliteStore::ClaimDueDeliveries(
             " FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id"
             " WHERE d.status = 'pending' AND d.next_attempt_at <= ?1 AND w.disabled = 0"
             " AND (d.lease_until IS NULL OR d.lease_until <= ?1)) d"
-            " WHERE d.rank <= ?2 ORDER BY d.next_attempt_at, d.change_id LIMIT ?3";
+            " WHERE d.rank + (SELECT count(*) FROM webhook_deliveries busy"
+            " WHERE busy.endpoint_id = d.endpoint_id AND busy.status = 'pending'"
+            " AND busy.lease_until > ?1) <= ?2"
+            " ORDER BY d.next_attempt_at, d.change_id LIMIT ?3";
         Result<Statement> select = connection.Prepare(kSelect);
         if (!select.ok()) return std::move(select).error();
         select->BindAll(sqlite::Micros(claim.now), claim.per_endpoint, claim.limit);
@@ -152,17 +155,18 @@ Async<Result<std::vector<WebhookDelivery>>> SqliteStore::ClaimDueDeliveries(
 }
 
 Async<Status> SqliteStore::RecordDeliveryAttempt(const WebhookDelivery& delivery,
-                                                 std::string_view owner, bool disable_endpoint) {
+                                                 const Lease& lease, bool disable_endpoint) {
   co_return co_await writer_->Run([&](Connection& connection) -> Status {
     if (Status status = sqlite::RunStatement(
             connection,
             "UPDATE webhook_deliveries SET status = ?1, attempts = ?2, last_response_code = ?3,"
             " last_error = ?4, last_attempt_at = ?5, next_attempt_at = ?6, lease_owner = NULL,"
-            " lease_until = NULL WHERE endpoint_id = ?7 AND change_id = ?8 AND lease_owner = ?9",
+            " lease_until = NULL WHERE endpoint_id = ?7 AND change_id = ?8 AND lease_owner = ?9"
+            " AND lease_until = ?10",
             DeliveryStatusName(delivery.status), delivery.attempts,
             CodeOf(delivery.last_response_code), delivery.last_error,
             MicrosOf(delivery.last_attempt_at), sqlite::Micros(delivery.next_attempt_at),
-            delivery.endpoint_id, delivery.change_id, owner);
+            delivery.endpoint_id, delivery.change_id, lease.owner, sqlite::Micros(lease.until));
         !status.ok()) {
       return status;
     }

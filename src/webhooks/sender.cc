@@ -3,7 +3,6 @@
 #include <openssl/ssl.h>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -23,6 +22,7 @@
 #include <boost/url/url_view.hpp>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <variant>
 
 #include "webhooks/address_policy.h"
@@ -82,19 +82,35 @@ std::optional<Target> ParseTarget(std::string_view url) {
   return target;
 }
 
+// A name lookup that outlives its caller: Asio's resolver cannot be cancelled (getaddrinfo runs
+// to its end on the context's resolver thread), so the caller waits on `wake`, which the lookup's
+// completion or the deadline ends, and leaves the lookup behind when the deadline comes first.
+struct Lookup {
+  Lookup(const asio::any_io_executor& executor, Clock::time_point deadline)
+      : resolver(executor), wake(executor, deadline) {}
+  tcp::resolver resolver;
+  asio::steady_timer wake;
+  bool done = false;
+  boost::system::error_code error;
+  tcp::resolver::results_type results;
+};
+
 // Resolves `target` and keeps the addresses the options allow, all before `deadline`.
 asio::awaitable<std::variant<std::vector<tcp::endpoint>, std::string>> ResolveAllowed(
     const Target& target, const SenderOptions& options, Clock::time_point deadline) {
-  using namespace asio::experimental::awaitable_operators;
-  const asio::any_io_executor executor = co_await asio::this_coro::executor;
-  tcp::resolver resolver(executor);
-  asio::steady_timer timer(executor, deadline);
-  auto resolved = co_await (resolver.async_resolve(target.host, target.port, kNoThrow) ||
-                            timer.async_wait(kNoThrow));
-  if (resolved.index() == 1) {
-    co_return "timed out resolving " + target.host;
-  }
-  auto [error, results] = std::get<0>(std::move(resolved));
+  auto lookup = std::make_shared<Lookup>(co_await asio::this_coro::executor, deadline);
+  lookup->resolver.async_resolve(
+      target.host, target.port,
+      [lookup](const boost::system::error_code& error, tcp::resolver::results_type results) {
+        lookup->done = true;
+        lookup->error = error;
+        lookup->results = std::move(results);
+        lookup->wake.cancel();
+      });
+  co_await lookup->wake.async_wait(kNoThrow);
+  if (!lookup->done) co_return "timed out resolving " + target.host;
+  const boost::system::error_code error = lookup->error;
+  const tcp::resolver::results_type results = lookup->results;
   if (error) co_return "cannot resolve " + target.host + ": " + error.message();
   std::vector<tcp::endpoint> allowed;
   for (const tcp::resolver::results_type::value_type& entry : results) {

@@ -27,4 +27,9 @@ Result<UserPatch> DecodeUserPatch(const Request& request, FieldErrors& errors) {
                                       });
 }
 
+Result<WebhookEndpointPatch> DecodeWebhookEndpointPatch(const Request& request,
+                                                        FieldErrors& errors) {
+  return DecodePatchFields<WebhookEndpointPatch>(request, kWebhookEndpointFields, errors);
+}
+
 }  // namespace tt::api

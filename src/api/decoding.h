@@ -8,6 +8,7 @@
 #include "domain/event.h"
 #include "domain/user.h"
 #include "domain/validation.h"
+#include "domain/webhook.h"
 
 namespace tt::api {
 
@@ -18,5 +19,7 @@ Result<CompetitionPatch> DecodeCompetitionPatch(const Request& request, FieldErr
 Result<AthletePatch> DecodeAthletePatch(const Request& request, FieldErrors& errors);
 Result<EventPatch> DecodeEventPatch(const Request& request, FieldErrors& errors);
 Result<UserPatch> DecodeUserPatch(const Request& request, FieldErrors& errors);
+Result<WebhookEndpointPatch> DecodeWebhookEndpointPatch(const Request& request,
+                                                        FieldErrors& errors);
 
 }  // namespace tt::api

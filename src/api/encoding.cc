@@ -126,6 +126,43 @@ void WriteFeedEntry(JsonWriter& out, const FeedEntry& entry) {
   out.EndObject();
 }
 
+void WriteWebhookEndpoint(JsonWriter& out, const WebhookEndpoint& endpoint) {
+  out.BeginObject();
+  WriteFields(out, kWebhookEndpointFields, endpoint);
+  out.EndObject();
+}
+
+void WriteWebhookDelivery(JsonWriter& out, const WebhookDelivery& delivery) {
+  out.BeginObject();
+  out.Member("id", FormatChangeId(delivery.change_id));
+  out.Member("webhook_id", WebhookMessageId(delivery.change_id));
+  out.Member("change_id", FormatChangeId(delivery.change_id));
+  out.Member("type", ChangeTypeName(delivery.type));
+  out.Member("status", DeliveryStatusName(delivery.status));
+  out.Member("attempts", delivery.attempts);
+  out.Key("last_response_code");
+  if (delivery.last_response_code.has_value()) {
+    out.Int(*delivery.last_response_code);
+  } else {
+    out.Null();
+  }
+  out.Member("last_error", delivery.last_error);
+  out.Key("last_attempt_at");
+  if (delivery.last_attempt_at.has_value()) {
+    out.Timestamp(*delivery.last_attempt_at);
+  } else {
+    out.Null();
+  }
+  out.Key("next_attempt_at");
+  if (delivery.status == DeliveryStatus::kPending) {
+    out.Timestamp(delivery.next_attempt_at);
+  } else {
+    out.Null();
+  }
+  out.Member("created_at", delivery.created_at);
+  out.EndObject();
+}
+
 std::string UserJson(const User& user, bool include_email) {
   return ToJson(user, [include_email](JsonWriter& out, const User& value) {
     WriteUser(out, value, include_email);
@@ -139,6 +176,22 @@ std::string CompetitionJson(const Competition& competition) {
 std::string AthleteJson(const Athlete& athlete) { return ToJson(athlete, &WriteAthlete); }
 
 std::string EventJson(const Event& event) { return ToJson(event, &WriteEvent); }
+
+std::string WebhookEndpointJson(const WebhookEndpoint& endpoint,
+                                const std::optional<std::string>& secret) {
+  std::string text;
+  text.reserve(512);
+  JsonWriter out(text);
+  out.BeginObject();
+  WriteFields(out, kWebhookEndpointFields, endpoint);
+  if (secret.has_value()) out.Member("secret", *secret);
+  out.EndObject();
+  return text;
+}
+
+std::string WebhookDeliveryJson(const WebhookDelivery& delivery) {
+  return ToJson(delivery, &WriteWebhookDelivery);
+}
 
 Response JsonResponse(int status, std::string body) {
   Response response;

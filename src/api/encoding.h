@@ -16,6 +16,8 @@
 #include "domain/event.h"
 #include "domain/feed.h"
 #include "domain/user.h"
+#include "domain/webhook.h"
+#include "domain/webhook_delivery.h"
 
 namespace tt::api {
 
@@ -33,11 +35,19 @@ void WriteStartListEntry(JsonWriter& out, const StartListEntry& entry);
 // A follower's public profile with `followed_at`.
 void WriteFollower(JsonWriter& out, const Follower& follower);
 
+void WriteWebhookEndpoint(JsonWriter& out, const WebhookEndpoint& endpoint);
+// A delivery as GET /webhooks/{id}/deliveries lists it (its `id` is its change's).
+void WriteWebhookDelivery(JsonWriter& out, const WebhookDelivery& delivery);
+
 // The JSON text of one resource.
 std::string UserJson(const User& user, bool include_email);
 std::string CompetitionJson(const Competition& competition);
 std::string AthleteJson(const Athlete& athlete);
 std::string EventJson(const Event& event);
+// `secret`, when given, is added (it is shown once, when created or rotated).
+std::string WebhookEndpointJson(const WebhookEndpoint& endpoint,
+                                const std::optional<std::string>& secret = std::nullopt);
+std::string WebhookDeliveryJson(const WebhookDelivery& delivery);
 
 // `body` is JSON text.
 Response JsonResponse(int status, std::string body);

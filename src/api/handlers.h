@@ -66,6 +66,17 @@ Reply DeleteCalendarToken(const Services& services, const Request& request);
 // changes.cc: the change log (admins).
 Reply ListChanges(const Services& services, const Request& request);
 
+// webhooks.cc: webhook endpoints and their deliveries (admins).
+Reply CreateWebhook(const Services& services, const Request& request);
+Reply ListWebhooks(const Services& services, const Request& request);
+Reply GetWebhook(const Services& services, const Request& request);
+Reply PatchWebhook(const Services& services, const Request& request);
+Reply DeleteWebhook(const Services& services, const Request& request);
+// POST /webhooks/{id}/rotate-secret: a new secret; the old one keeps signing for 24 hours.
+Reply RotateWebhookSecret(const Services& services, const Request& request);
+Reply ListWebhookDeliveries(const Services& services, const Request& request);
+Reply RedeliverWebhookDelivery(const Services& services, const Request& request);
+
 // operations.cc
 Reply Healthz(const Services& services, const Request& request);
 Reply Readyz(const Services& services, const Request& request);

@@ -50,6 +50,16 @@ std::optional<std::string> FieldReader::String(std::string_view key) {
   return std::string(value->get_string());
 }
 
+std::optional<bool> FieldReader::Bool(std::string_view key) {
+  const json::value* value = Find(key);
+  if (value == nullptr) return std::nullopt;
+  if (!value->is_bool()) {
+    errors_.Add(key, "must be true or false");
+    return std::nullopt;
+  }
+  return value->get_bool();
+}
+
 std::optional<std::optional<std::string>> FieldReader::NullableString(std::string_view key) {
   const json::value* value = Find(key);
   if (value == nullptr) return std::nullopt;

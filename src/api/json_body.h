@@ -36,6 +36,7 @@ class FieldReader {
   std::optional<std::optional<Date>> NullableDate(std::string_view key);
   std::optional<DateTime> DateTimeValue(std::string_view key);
   std::optional<std::vector<std::string>> StringList(std::string_view key);
+  std::optional<bool> Bool(std::string_view key);
   // Reports "is required" when absent.
   void Require(std::string_view key);
 
@@ -53,6 +54,7 @@ class FieldReader {
     value = StringList(key);
   }
   void Read(std::string_view key, std::optional<DateTime>& value) { value = DateTimeValue(key); }
+  void Read(std::string_view key, std::optional<bool>& value) { value = Bool(key); }
 
  private:
   const boost::json::value* Find(std::string_view key) const;

@@ -48,6 +48,15 @@ std::span<const RouteSpec> RouteTable() {
       {"GET", "/calendars/{token}.ics", Access::kPublic, &GetFeedCalendar},
 
       {"GET", "/changes", Access::kAdmin, &ListChanges},
+      {"POST", "/webhooks", Access::kAdmin, &CreateWebhook},
+      {"GET", "/webhooks", Access::kAdmin, &ListWebhooks},
+      {"GET", "/webhooks/{id}", Access::kAdmin, &GetWebhook},
+      {"PATCH", "/webhooks/{id}", Access::kAdmin, &PatchWebhook},
+      {"DELETE", "/webhooks/{id}", Access::kAdmin, &DeleteWebhook},
+      {"POST", "/webhooks/{id}/rotate-secret", Access::kAdmin, &RotateWebhookSecret},
+      {"GET", "/webhooks/{id}/deliveries", Access::kAdmin, &ListWebhookDeliveries},
+      {"POST", "/webhooks/{id}/deliveries/{delivery_id}/redeliver", Access::kAdmin,
+       &RedeliverWebhookDelivery},
 
       {"GET", "/healthz", Access::kPublic, &Healthz},
       {"GET", "/readyz", Access::kPublic, &Readyz},

@@ -7,6 +7,7 @@
 #include "domain/clock.h"
 #include "log/logger.h"
 #include "security/password_hasher.h"
+#include "security/secret_box.h"
 #include "storage/store.h"
 
 namespace tt::api {
@@ -19,6 +20,9 @@ struct ApiOptions {
   // Where clients reach the server ("https://api.example.com"), for the calendar URLs it hands
   // out; empty: built from each request's Host header.
   std::string public_url;
+  // --webhook-allow-private: webhook URLs may use plain http and name private, loopback or
+  // link-local hosts (tests, closed networks).
+  bool webhook_allow_private = false;
 };
 
 struct Services {
@@ -28,6 +32,8 @@ struct Services {
   RandomSource& random;
   Logger& logger;
   ApiOptions options;
+  // Seals webhook signing secrets; without it the /webhooks routes answer 503.
+  const SecretBox* webhook_secrets = nullptr;
 };
 
 }  // namespace tt::api

@@ -1,10 +1,14 @@
 #include "app/app.h"
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cstdio>
 #include <filesystem>
@@ -19,11 +23,14 @@
 #include "app/change_retention.h"
 #include "app/config.h"
 #include "app/store_factory.h"
+#include "domain/ids.h"
 #include "http/metrics.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "security/password_hasher.h"
+#include "security/secret_box.h"
 #include "security/tokens.h"
+#include "webhooks/dispatcher.h"
 
 namespace tt::app {
 namespace {
@@ -64,22 +71,74 @@ std::string DescribeFailure(const std::exception_ptr& failure) {
 
 int HardwareThreads() { return std::max(1, static_cast<int>(std::thread::hardware_concurrency())); }
 
-// GET /metrics: the HTTP layer's metrics followed by the store's counters.
-api::Route MetricsRoute(const http::Metrics& metrics, const Store& store) {
+void AppendMetric(std::string& out, const std::string& name, const std::string& help, bool gauge,
+                  const std::string& value) {
+  out += "# HELP " + name + " " + help + "\n# TYPE " + name + (gauge ? " gauge\n" : " counter\n") +
+         name + " " + value + "\n";
+}
+
+// GET /metrics: the HTTP layer's metrics, the store's counters, the webhook dispatcher's and the
+// delivery backlog (left out when the store cannot say).
+api::Route MetricsRoute(const http::Metrics& metrics, Store& store, const Clock& clock,
+                        const webhooks::Dispatcher& dispatcher) {
   return api::Route{
       "GET", "/metrics", api::Access::kPublic,
-      [&metrics, &store](const api::Request&) -> asio::awaitable<Result<api::Response>> {
+      [&metrics, &store, &clock,
+       &dispatcher](const api::Request&) -> asio::awaitable<Result<api::Response>> {
         api::Response response;
         response.content_type = "text/plain; version=0.0.4";
         response.body = metrics.Render();
         for (const StoreCounter& counter : store.Counters()) {
-          response.body += "# HELP " + counter.name + " " + counter.help + "\n# TYPE " +
-                           counter.name + (counter.gauge ? " gauge\n" : " counter\n") +
-                           counter.name + " " + std::to_string(counter.value) + "\n";
+          AppendMetric(response.body, counter.name, counter.help, counter.gauge,
+                       std::to_string(counter.value));
+        }
+        response.body += dispatcher.RenderMetrics();
+        Result<DeliveryBacklog> backlog = co_await store.GetDeliveryBacklog();
+        if (backlog.ok()) {
+          AppendMetric(response.body, "tt_webhook_deliveries_pending",
+                       "Webhook deliveries pending (due now or retried later).", true,
+                       std::to_string(backlog->pending));
+          const double oldest =
+              backlog->oldest_pending_since.has_value()
+                  ? std::max(0.0, std::chrono::duration<double>(clock.Now() -
+                                                                *backlog->oldest_pending_since)
+                                      .count())
+                  : 0.0;
+          AppendMetric(response.body, "tt_webhook_oldest_pending_age_seconds",
+                       "Age of the webhook delivery pending longest (0 when none is).", true,
+                       std::to_string(oldest));
         }
         co_return response;
       }};
 }
+
+// The webhook dispatcher's context and thread, so that receivers never hold an I/O thread.
+// Stop() cancels the dispatcher and returns once it has ended (its attempts with it).
+class DispatcherThread {
+ public:
+  explicit DispatcherThread(webhooks::Dispatcher& dispatcher) {
+    asio::co_spawn(io_, dispatcher.Run(),
+                   asio::bind_cancellation_slot(stop_.slot(), [this](std::exception_ptr) {
+                     // Lookups left behind by the sender may still be queued: do not wait.
+                     io_.stop();
+                   }));
+    thread_ = std::thread([this] { io_.run(); });
+  }
+  DispatcherThread(const DispatcherThread&) = delete;
+  DispatcherThread& operator=(const DispatcherThread&) = delete;
+  ~DispatcherThread() { Stop(); }
+
+  void Stop() {
+    if (!thread_.joinable()) return;
+    asio::post(io_, [this] { stop_.emit(asio::cancellation_type::terminal); });
+    thread_.join();
+  }
+
+ private:
+  asio::io_context io_{1};
+  asio::cancellation_signal stop_;
+  std::thread thread_;
+};
 
 }  // namespace
 
@@ -135,11 +194,41 @@ int RunServe(const ServeConfig& config) {
   api::ApiOptions api_options;
   api_options.session_ttl = std::chrono::hours(24) * config.session_ttl_days;
   api_options.public_url = std::move(*public_url);
-  api::Services services{**store, hasher, clock, random, logger, api_options};
+  api_options.webhook_allow_private = config.webhook_allow_private;
+
+  const std::string key_file = WebhookKeyFile(config);
+  std::error_code ignored;
+  const bool key_file_existed = std::filesystem::exists(key_file, ignored);
+  Result<SecretBox> secret_box = SecretBox::FromKeyFile(key_file, /*create=*/true, random);
+  if (!secret_box) {
+    PrintError("webhook key: " + secret_box.error().message);
+    return 1;
+  }
+  const Result<DatabaseLocation> location = ParseDatabaseUrl(config.store.db_url);
+  const bool on_dynamodb = location.ok() && std::holds_alternative<DynamoDbLocation>(*location);
+  if (!key_file_existed) {
+    logger.Info(
+        "webhooks: made a new key file " + key_file +
+        (on_dynamodb ? "; every instance sharing the table must be given this same file" : ""));
+  }
+  api::Services services{**store, hasher, clock, random, logger, api_options, &*secret_box};
+
+  webhooks::DispatcherOptions dispatcher_options;
+  dispatcher_options.instance_id = NewId(random);
+  dispatcher_options.sender.allow_private = config.webhook_allow_private;
+  dispatcher_options.sender.timeout =
+      std::chrono::milliseconds(static_cast<int64_t>(config.webhook_timeout_seconds * 1000));
+  asio::ssl::context webhook_tls(asio::ssl::context::tls_client);
+  // The system's CA certificates (or SSL_CERT_FILE / SSL_CERT_DIR when set).
+  webhook_tls.set_default_verify_paths();
+  webhook_tls.set_verify_mode(asio::ssl::verify_peer);
+  dispatcher_options.sender.tls = &webhook_tls;
+  webhooks::Dispatcher dispatcher(**store, *secret_box, clock, random, logger,
+                                  std::move(dispatcher_options));
 
   http::Metrics metrics;
   std::vector<api::Route> routes = api::MakeRoutes(services);
-  routes.push_back(MetricsRoute(metrics, **store));
+  routes.push_back(MetricsRoute(metrics, **store, clock, dispatcher));
   http::Router router(std::move(routes));
 
   http::ServerOptions server_options;
@@ -154,9 +243,7 @@ int RunServe(const ServeConfig& config) {
   server_options.cors = std::move(*cors);
   // DynamoDB reads suspend on the network, so a read whose client left can be stopped; SQLite
   // reads run to the end without suspending, and the watch would only cost a wake-up each.
-  const Result<DatabaseLocation> location = ParseDatabaseUrl(config.store.db_url);
-  server_options.cancel_reads_on_hangup =
-      location.ok() && std::holds_alternative<DynamoDbLocation>(*location);
+  server_options.cancel_reads_on_hangup = on_dynamodb;
   http::Server server(io, connection_contexts, server_options, router, metrics, logger);
   asio::ip::tcp::endpoint endpoint;
   try {
@@ -192,6 +279,7 @@ int RunServe(const ServeConfig& config) {
             << config.listen.substr(0, config.listen.rfind(':')) << ":" << endpoint.port()
             << std::endl;
   logger.Info("serving with " + std::to_string(threads) + " I/O threads");
+  DispatcherThread webhook_dispatcher(dispatcher);
 
   // The other contexts have nothing to do until a connection arrives; the guards keep their
   // run() from returning before then. Shutdown stops every context.
@@ -203,6 +291,7 @@ int RunServe(const ServeConfig& config) {
   }
   io.run();
   for (std::thread& worker : workers) worker.join();
+  webhook_dispatcher.Stop();  // before the store closes: its attempts use it
   hasher.Stop();
   store->reset();  // closes the database before the process exits
   logger.Info("stopped");

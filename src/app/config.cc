@@ -2,8 +2,20 @@
 
 #include <boost/url/parse.hpp>
 #include <charconv>
+#include <filesystem>
 
 namespace tt::app {
+
+std::string WebhookKeyFile(const ServeConfig& config) {
+  if (!config.webhook_key_file.empty()) return config.webhook_key_file;
+  const Result<DatabaseLocation> location = ParseDatabaseUrl(config.store.db_url);
+  if (location.ok()) {
+    if (const auto* sqlite = std::get_if<SqliteLocation>(&*location)) {
+      return (std::filesystem::path(sqlite->path).parent_path() / "webhook.key").string();
+    }
+  }
+  return "./data/webhook.key";
+}
 
 Result<DatabaseLocation> ParseDatabaseUrl(std::string_view url) {
   constexpr std::string_view kSqlite = "sqlite:";

@@ -70,6 +70,18 @@ struct ServeConfig {
   std::string public_url;
   // --change-retention-days, TRACK_CHANGE_RETENTION_DAYS: how long GET /changes keeps a change.
   int change_retention_days = 7;
+  // --webhook-key-file, TRACK_WEBHOOK_KEY_FILE: the key that seals webhook signing secrets, made
+  // (mode 0600) when missing. Empty: `webhook.key` beside the SQLite database, or
+  // ./data/webhook.key with DynamoDB, where every instance must be given the same file.
+  std::string webhook_key_file;
+  // --webhook-allow-private, TRACK_WEBHOOK_ALLOW_PRIVATE: webhook URLs may be plain http and name
+  // private, loopback or link-local hosts (tests, closed networks).
+  bool webhook_allow_private = false;
+  // --webhook-timeout, TRACK_WEBHOOK_TIMEOUT: seconds a receiver has to answer a delivery.
+  double webhook_timeout_seconds = 15;
 };
+
+// The webhook key file `config` names, or its default for the database it uses.
+std::string WebhookKeyFile(const ServeConfig& config);
 
 }  // namespace tt::app

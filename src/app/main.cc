@@ -105,6 +105,23 @@ int main(int argc, char** argv) {
                    "calendar URLs it hands out (default: from each request's Host header)")
       ->envname("TRACK_PUBLIC_URL");
 
+  serve_command
+      ->add_option("--webhook-key-file", serve.webhook_key_file,
+                   "Key sealing webhook signing secrets, made when missing (default: webhook.key "
+                   "beside the SQLite database; ./data/webhook.key with DynamoDB, the same file "
+                   "for every instance)")
+      ->envname("TRACK_WEBHOOK_KEY_FILE");
+  serve_command
+      ->add_flag("--webhook-allow-private", serve.webhook_allow_private,
+                 "Allow webhook URLs with plain http or private, loopback or link-local hosts")
+      ->envname("TRACK_WEBHOOK_ALLOW_PRIVATE");
+  serve_command
+      ->add_option("--webhook-timeout", serve.webhook_timeout_seconds,
+                   "Seconds a webhook receiver has to answer a delivery")
+      ->envname("TRACK_WEBHOOK_TIMEOUT")
+      ->check(CLI::Range(0.5, 60.0))
+      ->capture_default_str();
+
   tt::app::StoreSettings init_db;
   CLI::App* init_command = cli.add_subcommand(
       "init-db", "Create the database (or DynamoDB table) or migrate its schema");

@@ -79,6 +79,16 @@ struct WebhookEndpointQuery {
   int limit = 50;
 };
 
+// Applies a create or PATCH body (see domain/fields.h); field problems in the result. The URL's
+// policy is the handler's (see kWebhookEndpointFields).
+Status ApplyWebhookEndpointPatch(const WebhookEndpointPatch& patch, bool creating,
+                                 WebhookEndpoint& endpoint);
+
+// The list cursor (an opaque string) of the position after `cursor`, and back; nullopt for a
+// string this list did not give out.
+std::string EncodeWebhookEndpointCursor(const WebhookEndpointCursor& cursor);
+std::optional<WebhookEndpointCursor> DecodeWebhookEndpointCursor(std::string_view text);
+
 // Whether the endpoint asks for changes of `type` (disabled or not).
 bool WantsChange(const WebhookEndpoint& endpoint, ChangeType type);
 

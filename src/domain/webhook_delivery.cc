@@ -24,6 +24,8 @@ std::optional<DeliveryStatus> ParseDeliveryStatus(std::string_view name) {
   return std::nullopt;
 }
 
+std::string WebhookMessageId(int64_t change_id) { return "msg_" + FormatChangeId(change_id); }
+
 std::chrono::milliseconds RetryDelay(int failed_attempts, double fraction) {
   using std::chrono::milliseconds;
   const milliseconds longest = kLongestRetryCap;
@@ -33,6 +35,36 @@ std::chrono::milliseconds RetryDelay(int failed_attempts, double fraction) {
   cap = std::min(cap, longest);
   fraction = std::clamp(fraction, 0.0, 1.0);
   return milliseconds(static_cast<int64_t>(static_cast<double>(cap.count()) * fraction));
+}
+
+bool ApplyAttempt(WebhookDelivery& delivery, Timestamp now, const AttemptOutcome& outcome,
+                  double fraction) {
+  delivery.attempts += 1;
+  delivery.last_attempt_at = now;
+  delivery.last_response_code = outcome.response_code;
+  if (outcome.error.empty()) {
+    delivery.last_error.reset();
+  } else {
+    delivery.last_error = outcome.error;
+  }
+  const int code = outcome.response_code.value_or(0);
+  if (code >= 200 && code < 300) {
+    delivery.status = DeliveryStatus::kSucceeded;
+    return false;
+  }
+  if (code == 410) {
+    delivery.status = DeliveryStatus::kFailed;
+    return true;
+  }
+  const Timestamp next = now + std::chrono::duration_cast<std::chrono::microseconds>(
+                                   RetryDelay(delivery.attempts, fraction));
+  if (next > delivery.pending_since + kDeliveryRetryWindow) {
+    delivery.status = DeliveryStatus::kFailed;
+  } else {
+    delivery.status = DeliveryStatus::kPending;
+    delivery.next_attempt_at = next;
+  }
+  return false;
 }
 
 }  // namespace tt

@@ -41,11 +41,22 @@ struct WebhookDelivery {
   Timestamp created_at;
 };
 
+// The `webhook-id` header of a delivery of change `change_id`: "msg_<id>", the same for every
+// attempt and redelivery, so that receivers can deduplicate.
+std::string WebhookMessageId(int64_t change_id);
+
 // Deliveries of one endpoint, newest change first.
 struct WebhookDeliveryQuery {
   std::string endpoint_id;
   std::optional<int64_t> before;  // change ids below this one
   int limit = 50;
+};
+
+// The deliveries still pending, for /metrics.
+struct DeliveryBacklog {
+  int64_t pending = 0;
+  // The pending_since of the one pending longest; nullopt when none is.
+  std::optional<Timestamp> oldest_pending_since;
 };
 
 // A lease: `owner` (a server instance's random id) may act until `until`; after that anyone may
@@ -74,5 +85,21 @@ inline constexpr std::chrono::hours kDeliveryRetryWindow{72};
 // The wait after the `failed_attempts`-th failed attempt (1 or more): `fraction` (a draw in
 // [0, 1)) of min(kLongestRetryCap, kFirstRetryCap * 2^(failed_attempts - 1)).
 std::chrono::milliseconds RetryDelay(int failed_attempts, double fraction);
+
+// What one attempt came to, as the sender saw it.
+struct AttemptOutcome {
+  std::optional<int> response_code;  // set when an answer's head was read
+  std::string error;                 // why there was no answer (or a note about the answer)
+};
+
+// Applies the attempt made at `now` to `delivery` (attempts, last_*), and its consequence:
+//  - a 2xx: succeeded;
+//  - a 410 Gone: failed, and the answer is true: the receiver asked for its endpoint to be
+//    disabled, which the caller does in the same write;
+//  - anything else: pending again, due RetryDelay(attempts, fraction) later, unless that falls
+//    after pending_since + kDeliveryRetryWindow: then failed.
+// `fraction` is a uniform draw in [0, 1) (the jitter).
+bool ApplyAttempt(WebhookDelivery& delivery, Timestamp now, const AttemptOutcome& outcome,
+                  double fraction);
 
 }  // namespace tt

@@ -40,5 +40,75 @@ TEST(DeliveryStatus, NamesRoundTrip) {
   EXPECT_EQ(ParseDeliveryStatus("done"), std::nullopt);
 }
 
+WebhookDelivery PendingSince(Timestamp since) {
+  WebhookDelivery delivery;
+  delivery.endpoint_id = "e";
+  delivery.change_id = 7;
+  delivery.pending_since = delivery.created_at = delivery.next_attempt_at = since;
+  return delivery;
+}
+
+const Timestamp kStart = Timestamp(std::chrono::seconds(1'800'000'000));
+
+TEST(ApplyAttempt, ATwoHundredSucceeds) {
+  WebhookDelivery delivery = PendingSince(kStart);
+  EXPECT_FALSE(ApplyAttempt(delivery, kStart, {204, ""}, 0.5));
+  EXPECT_EQ(delivery.status, DeliveryStatus::kSucceeded);
+  EXPECT_EQ(delivery.attempts, 1);
+  EXPECT_EQ(delivery.last_response_code, 204);
+  EXPECT_EQ(delivery.last_error, std::nullopt);
+  EXPECT_EQ(delivery.last_attempt_at, kStart);
+}
+
+TEST(ApplyAttempt, AFailureIsRetriedAfterTheJitteredDelay) {
+  WebhookDelivery delivery = PendingSince(kStart);
+  const Timestamp first = kStart + std::chrono::seconds(1);
+  EXPECT_FALSE(ApplyAttempt(delivery, first, {500, ""}, 0.5));
+  EXPECT_EQ(delivery.status, DeliveryStatus::kPending);
+  EXPECT_EQ(delivery.next_attempt_at, first + RetryDelay(1, 0.5));
+  const Timestamp second = delivery.next_attempt_at;
+  EXPECT_FALSE(ApplyAttempt(delivery, second, {std::nullopt, "timed out"}, 1.0));
+  EXPECT_EQ(delivery.attempts, 2);
+  EXPECT_EQ(delivery.last_response_code, std::nullopt) << "no answer this time";
+  EXPECT_EQ(delivery.last_error, "timed out");
+  EXPECT_EQ(delivery.next_attempt_at, second + RetryDelay(2, 1.0));
+}
+
+TEST(ApplyAttempt, ARedirectOrAClientErrorIsAFailureLikeAnyOther) {
+  for (int code : {301, 307, 400, 404, 429}) {
+    WebhookDelivery delivery = PendingSince(kStart);
+    EXPECT_FALSE(ApplyAttempt(delivery, kStart, {code, ""}, 0.5)) << code;
+    EXPECT_EQ(delivery.status, DeliveryStatus::kPending) << code;
+  }
+}
+
+TEST(ApplyAttempt, GoneFailsTheDeliveryAndAsksToDisableTheEndpoint) {
+  WebhookDelivery delivery = PendingSince(kStart);
+  EXPECT_TRUE(ApplyAttempt(delivery, kStart, {410, ""}, 0.5));
+  EXPECT_EQ(delivery.status, DeliveryStatus::kFailed);
+  EXPECT_EQ(delivery.last_response_code, 410);
+}
+
+TEST(ApplyAttempt, FailsWhenTheNextAttemptWouldFallAfterTheWindow) {
+  WebhookDelivery delivery = PendingSince(kStart);
+  delivery.attempts = 30;
+  const Timestamp late = kStart + kDeliveryRetryWindow - std::chrono::minutes(1);
+  // A zero draw stays inside the window: one more attempt.
+  EXPECT_FALSE(ApplyAttempt(delivery, late, {503, ""}, 0.0));
+  EXPECT_EQ(delivery.status, DeliveryStatus::kPending);
+  // A full draw (6 h) would not.
+  EXPECT_FALSE(ApplyAttempt(delivery, late, {503, ""}, 0.99));
+  EXPECT_EQ(delivery.status, DeliveryStatus::kFailed);
+  EXPECT_EQ(delivery.attempts, 32);
+}
+
+TEST(ApplyAttempt, TheWindowCountsFromTheLastRedelivery) {
+  WebhookDelivery delivery = PendingSince(kStart);
+  delivery.pending_since = kStart + std::chrono::hours(100);  // redelivered later
+  delivery.attempts = 30;
+  EXPECT_FALSE(ApplyAttempt(delivery, kStart + std::chrono::hours(101), {503, ""}, 0.99));
+  EXPECT_EQ(delivery.status, DeliveryStatus::kPending);
+}
+
 }  // namespace
 }  // namespace tt

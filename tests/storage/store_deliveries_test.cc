@@ -236,5 +236,30 @@ TYPED_TEST(DeliveryStoreTest, DeliveriesListNewestFirstInPages) {
   EXPECT_FALSE(second->has_more);
 }
 
+TYPED_TEST(DeliveryStoreTest, TheBacklogCountsPendingDeliveriesAndKnowsTheOldest) {
+  Store& store = this->store();
+  auto empty = RunSync(store.GetDeliveryBacklog());
+  ASSERT_OK(empty);
+  EXPECT_EQ(empty->pending, 0);
+  EXPECT_EQ(empty->oldest_pending_since, std::nullopt);
+
+  const std::string endpoint = this->AddEndpoint(1);
+  ASSERT_OK(this->FanOutAll(0, 3,
+                            {this->Delivery(endpoint, 1, At(1)), this->Delivery(endpoint, 2, At(2)),
+                             this->Delivery(endpoint, 3, At(3))}));
+  auto claimed = RunSync(store.ClaimDueDeliveries({{"a", At(80)}, At(1), 1, 1}));
+  ASSERT_OK(claimed);
+  ASSERT_EQ(claimed->size(), 1U);
+  WebhookDelivery done = (*claimed)[0];
+  done.status = DeliveryStatus::kSucceeded;
+  done.attempts = 1;
+  ASSERT_OK(RunSync(store.RecordDeliveryAttempt(done, {"a", At(80)}, false)));
+
+  auto backlog = RunSync(store.GetDeliveryBacklog());
+  ASSERT_OK(backlog);
+  EXPECT_EQ(backlog->pending, 2);
+  EXPECT_EQ(backlog->oldest_pending_since, At(2));
+}
+
 }  // namespace
 }  // namespace tt

@@ -166,6 +166,7 @@ class DynamoDbStore final : public Store {
       const WebhookDeliveryQuery& query) override;
   Async<Status> RedeliverWebhookDelivery(std::string_view endpoint_id, int64_t change_id,
                                          Timestamp now) override;
+  Async<Result<DeliveryBacklog>> GetDeliveryBacklog() override;
 
  private:
   using Item = boost::json::object;

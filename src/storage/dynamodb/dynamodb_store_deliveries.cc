@@ -289,4 +289,24 @@ Async<Status> DynamoDbStore::RedeliverWebhookDelivery(std::string_view endpoint_
   co_return Status::Ok();
 }
 
+Async<Result<DeliveryBacklog>> DynamoDbStore::GetDeliveryBacklog() {
+  Expression expression;
+  Item query{{"IndexName", dynamodb::kGsi1}};
+  query["KeyConditionExpression"] = expression.Name(dynamodb::kGsi1Pk) + " = " +
+                                    expression.Value(dynamodb::S(dynamodb::kDueDeliveries));
+  query["ProjectionExpression"] = expression.Name("pending_since");
+  expression.AddTo(query);
+  DeliveryBacklog backlog;
+  Status walked = co_await QueryWhile(std::move(query), [&](const Item& item) {
+    backlog.pending += 1;
+    const std::optional<Timestamp> since = ParseInstant(dynamodb::StringOf(item, "pending_since"));
+    if (since && (!backlog.oldest_pending_since || *since < *backlog.oldest_pending_since)) {
+      backlog.oldest_pending_since = since;
+    }
+    return true;
+  });
+  if (!walked.ok()) co_return std::move(walked).error();
+  co_return backlog;
+}
+
 }  // namespace tt

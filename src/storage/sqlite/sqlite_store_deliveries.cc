@@ -236,4 +236,19 @@ Async<Status> SqliteStore::RedeliverWebhookDelivery(std::string_view endpoint_id
   });
 }
 
+Async<Result<DeliveryBacklog>> SqliteStore::GetDeliveryBacklog() {
+  co_return sqlite::InSingleStatementRead(
+      *pool_, [&](Connection& connection) -> Result<DeliveryBacklog> {
+        Result<Statement> select = connection.Prepare(
+            "SELECT count(*), min(pending_since) FROM webhook_deliveries WHERE status = 'pending'");
+        if (!select.ok()) return std::move(select).error();
+        Result<bool> row = select->Step();
+        if (!row.ok()) return std::move(row).error();
+        DeliveryBacklog backlog;
+        backlog.pending = select->Int(0);
+        if (backlog.pending > 0) backlog.oldest_pending_since = sqlite::TimestampOf(select->Int(1));
+        return backlog;
+      });
+}
+
 }  // namespace tt

@@ -128,10 +128,11 @@ Reply PatchWebhook(const Services& services, const Request& request) {
                     WebhookEndpoint& updated) -> Async<Status> {
         co_return ApplyEndpointBody(services, request, /*creating=*/false, updated);
       },
-      .write =
-          [&](const WebhookEndpoint& updated, int64_t expected_version) {
-            return services.store.UpdateWebhookEndpoint(updated, expected_version, std::nullopt);
-          },
+      // A coroutine, so that the nullopt the store takes by reference lives until it answers.
+      .write = [&](const WebhookEndpoint& updated, int64_t expected_version) -> Async<Status> {
+        co_return co_await services.store.UpdateWebhookEndpoint(updated, expected_version,
+                                                                std::nullopt);
+      },
       .to_json = [](const WebhookEndpoint& updated) { return WebhookEndpointJson(updated); }};
   co_return co_await PatchResource(services, request, steps);
 }

@@ -2,7 +2,9 @@
 
 #include <sodium.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <fstream>
 #include <span>
@@ -26,15 +28,25 @@ Result<SecretBox> SecretBox::FromKeyFile(const std::filesystem::path& path, bool
     Key key;
     random.Fill(std::as_writable_bytes(std::span(key)));
     if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), error);
-    // Created 0600 before the key is written, so that it is never readable by others.
+    // Written whole to a file of this process's own (0600 from the start, so that the key is
+    // never readable by others), then linked into place only if no key is there yet: of two
+    // servers starting at once, one key wins and both read it back below.
+    uint64_t nonce = 0;
+    random.Fill(std::as_writable_bytes(std::span(&nonce, 1)));
+    const std::filesystem::path staged = path.string() + ".new." + std::to_string(nonce);
     const mode_t old_mask = ::umask(077);
-    std::ofstream out(path, std::ios::out | std::ios::trunc);
+    std::ofstream out(staged, std::ios::out | std::ios::trunc);
     ::umask(old_mask);
     out << Base64Encode(std::string_view(reinterpret_cast<const char*>(key.data()), key.size()))
         << "\n";
     out.close();
-    if (!out) return Error::Unavailable("cannot write the key file " + path.string());
-    return SecretBox(key);
+    const bool written = static_cast<bool>(out);
+    const bool linked = written && ::link(staged.c_str(), path.c_str()) == 0;
+    const int link_error = errno;
+    std::filesystem::remove(staged, error);
+    if (!written || (!linked && link_error != EEXIST)) {
+      return Error::Unavailable("cannot write the key file " + path.string());
+    }
   }
   std::ifstream in(path);
   std::string line;

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <fstream>
@@ -81,6 +82,13 @@ void ServerProcess::Start() {
                                    "--shutdown-grace", "5"};
   std::vector<std::string> db_args = DbArgs();
   args.insert(args.end(), db_args.begin(), db_args.end());
+  // The webhook key beside the test's database, not in the working directory (which every test
+  // shares), unless the test names one.
+  if (std::find(extra_args_.begin(), extra_args_.end(), "--webhook-key-file") ==
+      extra_args_.end()) {
+    args.push_back("--webhook-key-file");
+    args.push_back((db_path_.parent_path() / "webhook.key").string());
+  }
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");

@@ -4,6 +4,9 @@
 #include <sys/stat.h>
 
 #include <fstream>
+#include <optional>
+#include <thread>
+#include <vector>
 
 #include "security/tokens.h"
 #include "support/temp_dir.h"
@@ -53,6 +56,33 @@ TEST(SecretBox, AKeyFileIsCreatedPrivateOnceAndReadBack) {
   Result<SecretBox> broken = SecretBox::FromKeyFile(path, /*create=*/true, random);
   ASSERT_FALSE(broken.ok());
   EXPECT_EQ(broken.error().message.find("not a key"), std::string::npos);
+}
+
+TEST(SecretBox, ServersCreatingOneKeyFileAtOnceAllGetTheSameKey) {
+  ::tt::testing::TempDir dir;
+  const std::filesystem::path path = dir.path() / "webhook.key";
+  constexpr int kCreators = 8;
+  std::vector<std::optional<SecretBox>> boxes(kCreators);
+  std::vector<std::thread> creators;
+  for (int i = 0; i < kCreators; ++i) {
+    creators.emplace_back([&, i] {
+      SodiumRandom random;
+      Result<SecretBox> box = SecretBox::FromKeyFile(path, /*create=*/true, random);
+      if (box.ok()) boxes[i].emplace(*box);
+    });
+  }
+  for (std::thread& creator : creators) creator.join();
+  SodiumRandom random;
+  ASSERT_TRUE(boxes[0].has_value());
+  const std::string sealed = boxes[0]->Seal("secret", random);
+  for (int i = 0; i < kCreators; ++i) {
+    ASSERT_TRUE(boxes[i].has_value()) << i;
+    EXPECT_EQ(boxes[i]->Open(sealed), "secret") << "creator " << i << " has another key";
+  }
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()),
+                          std::filesystem::directory_iterator()),
+            1)
+      << "no staged file is left behind";
 }
 
 }  // namespace

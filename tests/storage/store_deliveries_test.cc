@@ -236,6 +236,22 @@ TYPED_TEST(DeliveryStoreTest, DeliveriesListNewestFirstInPages) {
   EXPECT_FALSE(second->has_more);
 }
 
+TYPED_TEST(DeliveryStoreTest, ABacklogAtOneEndpointDoesNotHoldBackAnother) {
+  const std::string busy = this->AddEndpoint(1);
+  const std::string quiet = this->AddEndpoint(2);
+  std::vector<WebhookDelivery> deliveries;
+  for (int64_t id = 1; id <= 60; ++id) deliveries.push_back(this->Delivery(busy, id, At(id)));
+  deliveries.push_back(this->Delivery(quiet, 61, At(100)));
+  ASSERT_OK(this->FanOutAll(0, 61, deliveries));
+  auto first = RunSync(this->store().ClaimDueDeliveries({{"a", At(500)}, At(200), 10, 4}));
+  ASSERT_OK(first);
+  EXPECT_EQ(this->ChangeIds(*first), (std::vector<int64_t>{1, 2, 3, 4, 61}))
+      << "four of the busy endpoint's (its limit), then the quiet one's";
+  auto second = RunSync(this->store().ClaimDueDeliveries({{"b", At(500)}, At(201), 10, 4}));
+  ASSERT_OK(second);
+  EXPECT_TRUE(second->empty()) << "both endpoints are at their limit while the leases run";
+}
+
 TYPED_TEST(DeliveryStoreTest, TheBacklogCountsPendingDeliveriesAndKnowsTheOldest) {
   Store& store = this->store();
   auto empty = RunSync(store.GetDeliveryBacklog());

@@ -124,7 +124,13 @@ Async<Result<std::vector<WebhookDelivery>>> DynamoDbStore::ClaimDueDeliveries(
   // Due ones under an unexpired lease count toward their endpoint's limit. (So may not-yet-due
   // ones, which this walk does not see: the limit is approximate where they are leased, which
   // only happens to a delivery whose next attempt was moved while it was leased.)
+  // The walk reads at most kMaxDueVisited of the list, so that a backlog at one endpoint (whose
+  // deliveries it skips once that endpoint is at its limit) does not make every claim read the
+  // whole list; deliveries of other endpoints behind such a backlog wait until it shrinks.
+  constexpr int kMaxDueVisited = 1000;
+  int visited = 0;
   Status walked = co_await QueryWhile(std::move(query), [&](const Item& item) {
+    if (++visited > kMaxDueVisited) return false;
     const std::string endpoint(dynamodb::StringOf(item, "endpoint_id"));
     int& taken = taken_per_endpoint[endpoint];
     if (!LeaseFreeIn(item, claim.now)) {

@@ -182,8 +182,11 @@ CREATE TABLE webhook_deliveries (
   lease_until        INTEGER,
   PRIMARY KEY (endpoint_id, change_id)
 ) STRICT, WITHOUT ROWID;
-CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_attempt_at)
+-- Claims look at each endpoint's pending deliveries by due time, and count its leased ones.
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries(endpoint_id, next_attempt_at, change_id)
   WHERE status = 'pending';
+CREATE INDEX webhook_deliveries_leased ON webhook_deliveries(endpoint_id, lease_until)
+  WHERE status = 'pending' AND lease_until IS NOT NULL;
 -- The fan-out position: the last change id turned into deliveries, and who may move it.
 CREATE TABLE webhook_fan_out (
   singleton   INTEGER PRIMARY KEY CHECK (singleton = 1),

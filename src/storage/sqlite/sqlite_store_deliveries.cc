@@ -1,7 +1,9 @@
 // SqliteStore: webhook deliveries and the fan-out position (tables `webhook_deliveries` and
 // `webhook_fan_out`, schema migration 8). One writer serializes every lease and claim here, so
 // the conditions are plain WHERE clauses in the writer's transaction.
+#include <algorithm>
 #include <string>
+#include <tuple>
 #include <utility>
 
 #include "storage/sqlite/connection.h"
@@ -121,37 +123,58 @@ Async<Status> SqliteStore::FanOut(const Lease& lease, int64_t from, int64_t to,
 
 Async<Result<std::vector<WebhookDelivery>>> SqliteStore::ClaimDueDeliveries(
     const DeliveryClaim& claim) {
-  co_return co_await writer_->Run(
-      [&](Connection& connection) -> Result<std::vector<WebhookDelivery>> {
-        static const std::string kSelect =
-            std::string("SELECT ") + kDeliveryColumns +
-            " FROM (SELECT d.*, row_number() OVER (PARTITION BY d.endpoint_id"
-            " ORDER BY d.next_attempt_at, d.change_id) AS rank"
-            " FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id"
-            " WHERE d.status = 'pending' AND d.next_attempt_at <= ?1 AND w.disabled = 0"
-            " AND (d.lease_until IS NULL OR d.lease_until <= ?1)) d"
-            " WHERE d.rank + (SELECT count(*) FROM webhook_deliveries busy"
-            " WHERE busy.endpoint_id = d.endpoint_id AND busy.status = 'pending'"
-            " AND busy.lease_until > ?1) <= ?2"
-            " ORDER BY d.next_attempt_at, d.change_id LIMIT ?3";
-        Result<Statement> select = connection.Prepare(kSelect);
-        if (!select.ok()) return std::move(select).error();
-        select->BindAll(sqlite::Micros(claim.now), claim.per_endpoint, claim.limit);
-        Result<std::vector<WebhookDelivery>> due = sqlite::ReadAllRows(*select, &ReadDelivery);
-        if (!due.ok()) return due;
-        for (const WebhookDelivery& delivery : *due) {
-          if (Status status = sqlite::RunStatement(
-                  connection,
-                  "UPDATE webhook_deliveries SET lease_owner = ?1, lease_until = ?2"
-                  " WHERE endpoint_id = ?3 AND change_id = ?4",
-                  claim.lease.owner, sqlite::Micros(claim.lease.until), delivery.endpoint_id,
-                  delivery.change_id);
-              !status.ok()) {
-            return std::move(status).error();
-          }
-        }
-        return due;
-      });
+  co_return co_await writer_->Run([&](Connection& connection)
+                                      -> Result<std::vector<WebhookDelivery>> {
+    // Endpoint by endpoint (they are few; deliveries may be many), each through its own
+    // range of the indexes: its leased deliveries counted, then its earliest due free ones,
+    // up to what its limit leaves. A backlog at one endpoint costs the others nothing.
+    Result<Statement> endpoints =
+        connection.Prepare("SELECT id FROM webhook_endpoints WHERE disabled = 0");
+    if (!endpoints.ok()) return std::move(endpoints).error();
+    Result<std::vector<std::string>> ids = sqlite::ReadAllRows(
+        *endpoints, [](RowReader& row) -> Result<std::string> { return row.Text(); });
+    if (!ids.ok()) return std::move(ids).error();
+    std::vector<WebhookDelivery> due;
+    for (const std::string& endpoint : *ids) {
+      Result<Statement> leased = connection.Prepare(
+          "SELECT count(*) FROM webhook_deliveries WHERE endpoint_id = ?1"
+          " AND status = 'pending' AND lease_until IS NOT NULL AND lease_until > ?2");
+      if (!leased.ok()) return std::move(leased).error();
+      leased->BindAll(endpoint, sqlite::Micros(claim.now));
+      Result<bool> row = leased->Step();
+      if (!row.ok()) return std::move(row).error();
+      const int64_t free = claim.per_endpoint - leased->Int(0);
+      if (free <= 0) continue;
+      static const std::string kSelect =
+          std::string("SELECT ") + kDeliveryColumns +
+          " FROM webhook_deliveries d WHERE d.endpoint_id = ?1 AND d.status = 'pending'"
+          " AND d.next_attempt_at <= ?2 AND (d.lease_until IS NULL OR d.lease_until <= ?2)"
+          " ORDER BY d.next_attempt_at, d.change_id LIMIT ?3";
+      Result<Statement> select = connection.Prepare(kSelect);
+      if (!select.ok()) return std::move(select).error();
+      select->BindAll(endpoint, sqlite::Micros(claim.now), std::min<int64_t>(free, claim.limit));
+      Result<std::vector<WebhookDelivery>> found = sqlite::ReadAllRows(*select, &ReadDelivery);
+      if (!found.ok()) return found;
+      for (WebhookDelivery& delivery : *found) due.push_back(std::move(delivery));
+    }
+    // The earliest due first, claim.limit in all.
+    std::sort(due.begin(), due.end(), [](const WebhookDelivery& a, const WebhookDelivery& b) {
+      return std::tie(a.next_attempt_at, a.change_id) < std::tie(b.next_attempt_at, b.change_id);
+    });
+    if (due.size() > static_cast<size_t>(claim.limit)) due.resize(claim.limit);
+    for (const WebhookDelivery& delivery : due) {
+      if (Status status = sqlite::RunStatement(
+              connection,
+              "UPDATE webhook_deliveries SET lease_owner = ?1, lease_until = ?2"
+              " WHERE endpoint_id = ?3 AND change_id = ?4",
+              claim.lease.owner, sqlite::Micros(claim.lease.until), delivery.endpoint_id,
+              delivery.change_id);
+          !status.ok()) {
+        return std::move(status).error();
+      }
+    }
+    return due;
+  });
 }
 
 Async<Status> SqliteStore::RecordDeliveryAttempt(const WebhookDelivery& delivery,

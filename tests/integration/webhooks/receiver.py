@@ -4,8 +4,9 @@
 It verifies each delivery's Standard Webhooks signature with Python's own hmac and hashlib
 (https://www.standardwebhooks.com: base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>"
 under the key that follows "whsec_"), and appends one JSON line per request to the log file:
-  {"id", "timestamp", "signature", "valid", "body", "status", "path"}
-`valid` is true when one of the space-separated `v1,` signatures matches one of the secrets.
+  {"id", "timestamp", "signature", "valid_for", "body", "status", "path", "received_at"}
+`valid_for` lists the index of each secret (in the control file's order) that one of the
+space-separated `v1,` signatures matches.
 
 It is driven through a control file the test writes, re-read on every request:
   {"secrets": ["whsec_..."], "status": 200, "delay": 0.0, "statuses": [500, 200]}
@@ -47,13 +48,15 @@ def key_of(secret):
 
 def verify(secrets, msg_id, timestamp, body, signature_header):
     signed = msg_id.encode() + b"." + timestamp.encode() + b"." + body
-    for secret in secrets:
+    valid_for = []
+    for index, secret in enumerate(secrets):
         expected = base64.b64encode(hmac.new(key_of(secret), signed, hashlib.sha256).digest())
         for signature in signature_header.split(" "):
             version, _, value = signature.partition(",")
             if version == "v1" and hmac.compare_digest(value.encode(), expected):
-                return True
-    return False
+                valid_for.append(index)
+                break
+    return valid_for
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -78,7 +81,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             "id": msg_id,
             "timestamp": timestamp,
             "signature": signature,
-            "valid": verify(settings.get("secrets", []), msg_id, timestamp, body, signature),
+            "valid_for": verify(settings.get("secrets", []), msg_id, timestamp, body, signature),
             "body": body.decode("utf-8", "replace"),
             "status": status,
             "path": self.path,

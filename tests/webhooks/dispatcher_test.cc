@@ -1,0 +1,181 @@
+// The dispatcher on SQLite with receivers on loopback: what the fan-out creates, and how it
+// stops. Delivery end to end (signatures checked by an independent HMAC, retries, 410, kill -9,
+// two instances) is tested over HTTP in tests/integration/webhooks_test.cc.
+#include "webhooks/dispatcher.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "api/change_encoder.h"
+#include "security/tokens.h"
+#include "security/webhook_signature.h"
+#include "storage/sqlite/sqlite_store.h"
+#include "support/run_sync.h"
+#include "support/temp_dir.h"
+
+namespace tt::webhooks {
+namespace {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using ::tt::testing::RunSync;
+using namespace std::chrono_literals;
+
+class DispatcherTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Result<std::unique_ptr<SqliteStore>> opened = SqliteStore::Open(
+        {.path = (dir_.path() / "t.db").string(), .change_encoder = api::MakeChangeEncoder()},
+        logger_);
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    store_ = std::move(*opened);
+    box_.emplace(SecretBox::Key{});
+  }
+
+  std::string AddEndpoint(const std::string& url, std::vector<std::string> types,
+                          bool disabled = false) {
+    WebhookEndpoint endpoint;
+    endpoint.id = "00000000-0000-4000-8000-0000000000" + std::to_string(10 + endpoints_++);
+    endpoint.url = url;
+    endpoint.types = std::move(types);
+    endpoint.disabled = disabled;
+    endpoint.created_at = endpoint.updated_at = SystemClock().Now();
+    WebhookSecrets secrets;
+    secrets.current = box_->Seal(NewWebhookSecret(random_), random_);
+    EXPECT_TRUE(RunSync(store_->CreateWebhookEndpoint(endpoint, secrets)).ok());
+    return endpoint.id;
+  }
+
+  void CreateCompetition() {
+    Competition competition;
+    competition.id = "00000000-0000-4000-8000-000000000001";
+    competition.name = "Bislett Games";
+    competition.location = "Oslo";
+    competition.start_date = Date::Parse("2027-06-11").value();
+    competition.end_date = competition.start_date;
+    competition.created_at = competition.updated_at = SystemClock().Now();
+    ASSERT_TRUE(RunSync(store_->CreateCompetition(competition)).ok());
+  }
+
+  std::vector<WebhookDelivery> DeliveriesOf(const std::string& endpoint) {
+    Result<Page<WebhookDelivery>> page =
+        RunSync(store_->ListWebhookDeliveries({endpoint, std::nullopt, 50}));
+    EXPECT_TRUE(page.ok());
+    return page.ok() ? page->items : std::vector<WebhookDelivery>{};
+  }
+
+  DispatcherOptions Options() {
+    DispatcherOptions options;
+    options.instance_id = "test-instance";
+    options.poll_interval = 20ms;
+    options.sender.allow_private = true;
+    options.sender.timeout = 30s;
+    return options;
+  }
+
+  ::tt::testing::TempDir dir_;
+  Logger logger_{LogLevel::kOff};
+  SystemClock clock_;
+  SodiumRandom random_;
+  std::unique_ptr<SqliteStore> store_;
+  std::optional<SecretBox> box_;
+  int endpoints_ = 0;
+};
+
+TEST(DeliveryBody, IsTheChangeRecordsTypeTimestampAndData) {
+  Change change;
+  change.id = 42;
+  change.type = ChangeType::kEventDeleted;
+  change.occurred_at = Timestamp(std::chrono::seconds(1'800'000'000));
+  change.data = R"({"id":"e1"})";
+  EXPECT_EQ(DeliveryBody(change),
+            R"({"type":"event.deleted","timestamp":"2027-01-15T08:00:00.000000Z","data":{"id":"e1"}})");
+  EXPECT_EQ(WebhookMessageId(42), "msg_42");
+}
+
+// Deliveries are made for enabled endpoints that asked for the change's type, and only once
+// however many rounds pass.
+TEST_F(DispatcherTest, FansOutToEnabledEndpointsThatAskForTheType) {
+  asio::io_context io;
+  // Receivers that accept connections (the kernel's backlog) and never answer.
+  tcp::acceptor silent(io, {asio::ip::make_address("127.0.0.1"), 0});
+  const std::string url = "http://127.0.0.1:" + std::to_string(silent.local_endpoint().port());
+  const std::string everything = AddEndpoint(url, {"*"});
+  const std::string competitions = AddEndpoint(url, {"competition.created"});
+  const std::string events = AddEndpoint(url, {"event.created"});
+  const std::string disabled = AddEndpoint(url, {"*"}, /*disabled=*/true);
+  CreateCompetition();
+
+  Dispatcher dispatcher(*store_, *box_, clock_, random_, logger_, Options());
+  asio::cancellation_signal stop;
+  bool ended = false;
+  asio::co_spawn(io, dispatcher.Run(),
+                 asio::bind_cancellation_slot(stop.slot(), [&](std::exception_ptr failure) {
+                   EXPECT_FALSE(failure);
+                   ended = true;
+                 }));
+  io.run_for(500ms);
+  ASSERT_EQ(DeliveriesOf(everything).size(), 1U);
+  ASSERT_EQ(DeliveriesOf(competitions).size(), 1U);
+  EXPECT_TRUE(DeliveriesOf(events).empty()) << "not its type";
+  EXPECT_TRUE(DeliveriesOf(disabled).empty()) << "disabled endpoints are not sent new changes";
+  const WebhookDelivery delivery = DeliveriesOf(everything)[0];
+  EXPECT_EQ(delivery.type, ChangeType::kCompetitionCreated);
+  EXPECT_NE(delivery.body.find(R"("type":"competition.created")"), std::string::npos);
+  EXPECT_NE(delivery.body.find("Bislett Games"), std::string::npos);
+
+  // The attempts hang on the silent receivers. Stopping cancels them and records nothing: the
+  // leases run out and the deliveries are made again later.
+  stop.emit(asio::cancellation_type::terminal);
+  io.run_for(2s);
+  EXPECT_TRUE(ended) << "Run returns once its attempts have ended";
+  for (const std::string& endpoint : {everything, competitions}) {
+    const std::vector<WebhookDelivery> deliveries = DeliveriesOf(endpoint);
+    ASSERT_EQ(deliveries.size(), 1U);
+    EXPECT_EQ(deliveries[0].status, DeliveryStatus::kPending);
+    EXPECT_EQ(deliveries[0].attempts, 0);
+  }
+  EXPECT_NE(dispatcher.RenderMetrics().find("tt_webhook_deliveries_created_total 2"),
+            std::string::npos)
+      << dispatcher.RenderMetrics();
+}
+
+// An endpoint whose secret this server's key cannot open is not sent to; the attempt fails with
+// that reason and is retried later.
+TEST_F(DispatcherTest, ASecretSealedUnderAnotherKeyIsNotSentAndSaysWhy) {
+  asio::io_context io;
+  tcp::acceptor receiver(io, {asio::ip::make_address("127.0.0.1"), 0});
+  const std::string endpoint =
+      AddEndpoint("http://127.0.0.1:" + std::to_string(receiver.local_endpoint().port()), {"*"});
+  CreateCompetition();
+  SecretBox::Key other_key;
+  other_key.fill(7);
+  const SecretBox other(other_key);
+  bool connected = false;
+  receiver.async_accept([&](boost::system::error_code error, tcp::socket) {
+    if (!error) connected = true;
+  });
+
+  Dispatcher dispatcher(*store_, other, clock_, random_, logger_, Options());
+  asio::cancellation_signal stop;
+  asio::co_spawn(io, dispatcher.Run(), asio::bind_cancellation_slot(stop.slot(), asio::detached));
+  io.run_for(500ms);
+  stop.emit(asio::cancellation_type::terminal);
+  io.run_for(1s);
+  const std::vector<WebhookDelivery> deliveries = DeliveriesOf(endpoint);
+  ASSERT_EQ(deliveries.size(), 1U);
+  EXPECT_EQ(deliveries[0].status, DeliveryStatus::kPending);
+  EXPECT_EQ(deliveries[0].attempts, 1);
+  EXPECT_NE(deliveries[0].last_error.value_or("").find("cannot be opened"), std::string::npos);
+  EXPECT_FALSE(connected) << "nothing was sent";
+}
+
+}  // namespace
+}  // namespace tt::webhooks

@@ -8,6 +8,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cstdio>
@@ -71,57 +72,45 @@ std::string DescribeFailure(const std::exception_ptr& failure) {
 
 int HardwareThreads() { return std::max(1, static_cast<int>(std::thread::hardware_concurrency())); }
 
-void AppendMetric(std::string& out, const std::string& name, const std::string& help, bool gauge,
-                  const std::string& value) {
-  out += "# HELP " + name + " " + help + "\n# TYPE " + name + (gauge ? " gauge\n" : " counter\n") +
-         name + " " + value + "\n";
-}
-
-// GET /metrics: the HTTP layer's metrics, the store's counters, the webhook dispatcher's and the
-// delivery backlog (left out when the store cannot say).
-api::Route MetricsRoute(const http::Metrics& metrics, Store& store, const Clock& clock,
-                        const webhooks::Dispatcher& dispatcher) {
-  return api::Route{
-      "GET", "/metrics", api::Access::kPublic,
-      [&metrics, &store, &clock,
-       &dispatcher](const api::Request&) -> asio::awaitable<Result<api::Response>> {
-        api::Response response;
-        response.content_type = "text/plain; version=0.0.4";
-        response.body = metrics.Render();
-        for (const StoreCounter& counter : store.Counters()) {
-          AppendMetric(response.body, counter.name, counter.help, counter.gauge,
-                       std::to_string(counter.value));
-        }
-        response.body += dispatcher.RenderMetrics();
-        Result<DeliveryBacklog> backlog = co_await store.GetDeliveryBacklog();
-        if (backlog.ok()) {
-          AppendMetric(response.body, "tt_webhook_deliveries_pending",
-                       "Webhook deliveries pending (due now or retried later).", true,
-                       std::to_string(backlog->pending));
-          const double oldest =
-              backlog->oldest_pending_since.has_value()
-                  ? std::max(0.0, std::chrono::duration<double>(clock.Now() -
-                                                                *backlog->oldest_pending_since)
-                                      .count())
-                  : 0.0;
-          AppendMetric(response.body, "tt_webhook_oldest_pending_age_seconds",
-                       "Age of the webhook delivery pending longest (0 when none is).", true,
-                       std::to_string(oldest));
-        }
-        co_return response;
-      }};
+// GET /metrics: the HTTP layer's metrics, the store's counters and, when this instance
+// dispatches webhooks, the dispatcher's (none of which costs a store call).
+api::Route MetricsRoute(const http::Metrics& metrics, const Store& store,
+                        const webhooks::Dispatcher* dispatcher) {
+  return api::Route{"GET", "/metrics", api::Access::kPublic,
+                    [&metrics, &store,
+                     dispatcher](const api::Request&) -> asio::awaitable<Result<api::Response>> {
+                      api::Response response;
+                      response.content_type = "text/plain; version=0.0.4";
+                      response.body = metrics.Render();
+                      for (const StoreCounter& counter : store.Counters()) {
+                        response.body += "# HELP " + counter.name + " " + counter.help +
+                                         "\n# TYPE " + counter.name +
+                                         (counter.gauge ? " gauge\n" : " counter\n") +
+                                         counter.name + " " + std::to_string(counter.value) + "\n";
+                      }
+                      if (dispatcher != nullptr) response.body += dispatcher->RenderMetrics();
+                      co_return response;
+                    }};
 }
 
 // The webhook dispatcher's context and thread, so that receivers never hold an I/O thread.
 // Stop() cancels the dispatcher and returns once it has ended (its attempts with it).
 class DispatcherThread {
  public:
-  explicit DispatcherThread(webhooks::Dispatcher& dispatcher) {
-    asio::co_spawn(io_, dispatcher.Run(),
-                   asio::bind_cancellation_slot(stop_.slot(), [this](std::exception_ptr) {
-                     // Lookups left behind by the sender may still be queued: do not wait.
-                     io_.stop();
-                   }));
+  DispatcherThread(webhooks::Dispatcher& dispatcher, Logger& logger) {
+    // A timer's service opens the context's reactor (its descriptors) here, at start-up, rather
+    // than when the dispatcher first waits: what a server holds once it announces its port is
+    // what it holds when idle.
+    asio::steady_timer open_reactor(io_);
+    asio::co_spawn(
+        io_, dispatcher.Run(),
+        asio::bind_cancellation_slot(stop_.slot(), [this, &logger](std::exception_ptr failure) {
+          if (failure) {
+            logger.Error("webhooks: the dispatcher stopped: " + DescribeFailure(failure));
+          }
+          // Lookups left behind by the sender may still be queued: do not wait.
+          io_.stop();
+        }));
     thread_ = std::thread([this] { io_.run(); });
   }
   DispatcherThread(const DispatcherThread&) = delete;
@@ -228,7 +217,7 @@ int RunServe(const ServeConfig& config) {
 
   http::Metrics metrics;
   std::vector<api::Route> routes = api::MakeRoutes(services);
-  routes.push_back(MetricsRoute(metrics, **store, clock, dispatcher));
+  routes.push_back(MetricsRoute(metrics, **store, config.webhook_dispatch ? &dispatcher : nullptr));
   http::Router router(std::move(routes));
 
   http::ServerOptions server_options;
@@ -274,12 +263,19 @@ int RunServe(const ServeConfig& config) {
         if (failure) logger.Error("shutdown failed: " + DescribeFailure(failure));
         for (asio::io_context* context : connection_contexts) context->stop();
       });
+  // Started before the port is announced, so that what it opens (its io_context's descriptors) is
+  // there when whoever started the server looks.
+  std::optional<DispatcherThread> webhook_dispatcher;
+  if (config.webhook_dispatch) {
+    webhook_dispatcher.emplace(dispatcher, logger);
+  } else {
+    logger.Info("webhooks: this instance sends none (--no-webhook-dispatch)");
+  }
   // Tools and tests read this line to learn the port (it matters with --listen HOST:0).
   std::cout << "track-tracker listening on http://"
             << config.listen.substr(0, config.listen.rfind(':')) << ":" << endpoint.port()
             << std::endl;
   logger.Info("serving with " + std::to_string(threads) + " I/O threads");
-  DispatcherThread webhook_dispatcher(dispatcher);
 
   // The other contexts have nothing to do until a connection arrives; the guards keep their
   // run() from returning before then. Shutdown stops every context.
@@ -291,7 +287,7 @@ int RunServe(const ServeConfig& config) {
   }
   io.run();
   for (std::thread& worker : workers) worker.join();
-  webhook_dispatcher.Stop();  // before the store closes: its attempts use it
+  webhook_dispatcher.reset();  // stops it before the store closes: its attempts use it
   hasher.Stop();
   store->reset();  // closes the database before the process exits
   logger.Info("stopped");

@@ -79,6 +79,9 @@ struct ServeConfig {
   bool webhook_allow_private = false;
   // --webhook-timeout, TRACK_WEBHOOK_TIMEOUT: seconds a receiver has to answer a delivery.
   double webhook_timeout_seconds = 15;
+  // --webhook-dispatch / --no-webhook-dispatch, TRACK_WEBHOOK_DISPATCH: whether this instance
+  // sends webhooks (at least one instance sharing the store must).
+  bool webhook_dispatch = true;
 };
 
 // The webhook key file `config` names, or its default for the database it uses.

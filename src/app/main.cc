@@ -116,6 +116,11 @@ int main(int argc, char** argv) {
                  "Allow webhook URLs with plain http or private, loopback or link-local hosts")
       ->envname("TRACK_WEBHOOK_ALLOW_PRIVATE");
   serve_command
+      ->add_flag("--webhook-dispatch,!--no-webhook-dispatch", serve.webhook_dispatch,
+                 "Whether this instance sends webhooks (default: it does; with several instances "
+                 "on one DynamoDB table, at least one must)")
+      ->envname("TRACK_WEBHOOK_DISPATCH");
+  serve_command
       ->add_option("--webhook-timeout", serve.webhook_timeout_seconds,
                    "Seconds a webhook receiver has to answer a delivery")
       ->envname("TRACK_WEBHOOK_TIMEOUT")

@@ -100,11 +100,28 @@ asio::awaitable<void> Dispatcher::Run() {
   in_flight.wake = &wake;
   in_flight_ = &in_flight;
   logger_.Info("webhooks: dispatcher started (instance " + options_.instance_id + ")");
+  std::optional<std::chrono::steady_clock::time_point> backlog_read_at;
   while (!co_await Cancelled()) {
-    co_await FanOutRound();
+    // Store calls answer errors as values; an exception is a bug or bad_alloc below. It must not
+    // end deliveries for the life of the process, unseen: it is logged and the next round runs.
+    std::optional<std::string> thrown;
+    try {
+      co_await FanOutRound();
+      if (!co_await Cancelled()) co_await ClaimRound();
+      const auto now = std::chrono::steady_clock::now();
+      if (!co_await Cancelled() &&
+          (!backlog_read_at || now - *backlog_read_at >= options_.backlog_interval)) {
+        backlog_read_at = now;
+        co_await BacklogRound();
+      }
+    } catch (const std::exception& e) {
+      thrown = e.what();
+    }
     if (co_await Cancelled()) break;
-    co_await ClaimRound();
-    if (co_await Cancelled()) break;
+    if (thrown.has_value()) {
+      counters_.round_errors.fetch_add(1, std::memory_order_relaxed);
+      logger_.Error("webhooks: a dispatch round failed: " + *thrown + "; trying again later");
+    }
     co_await Sleep(wake, options_.poll_interval);
   }
   // Stop the attempts under way (their leases run out, and another instance or the next start
@@ -230,6 +247,23 @@ asio::awaitable<void> Dispatcher::ClaimRound() {
   }
 }
 
+asio::awaitable<void> Dispatcher::BacklogRound() {
+  Result<DeliveryBacklog> backlog = co_await store_.GetDeliveryBacklog();
+  if (!backlog.ok()) {
+    if (co_await Cancelled()) co_return;
+    counters_.round_errors.fetch_add(1, std::memory_order_relaxed);
+    logger_.Warn("webhooks: reading the backlog: " + backlog.error().message);
+    co_return;
+  }
+  counters_.pending.store(backlog->pending, std::memory_order_relaxed);
+  counters_.oldest_pending_since_us.store(
+      backlog->oldest_pending_since.has_value()
+          ? backlog->oldest_pending_since->time_since_epoch().count()
+          : 0,
+      std::memory_order_relaxed);
+  counters_.backlog_read.store(true, std::memory_order_release);
+}
+
 asio::awaitable<void> Dispatcher::Attempt(WebhookDelivery delivery, Lease lease) {
   // Cancellation (the server's stop) is checked after each step rather than thrown.
   co_await asio::this_coro::throw_if_cancelled(false);
@@ -348,6 +382,23 @@ std::string Dispatcher::RenderMetrics() const {
                 "Store errors that cut a fan-out or claim round short.", "counter");
   out += "tt_webhook_dispatch_errors_total " +
          std::to_string(counters_.round_errors.load(std::memory_order_relaxed)) + "\n";
+  if (!counters_.backlog_read.load(std::memory_order_acquire)) return out;
+  AppendCounter(out, "tt_webhook_deliveries_pending",
+                "Webhook deliveries pending in the store, of every endpoint (read every 10 s).",
+                "gauge");
+  out += "tt_webhook_deliveries_pending " +
+         std::to_string(counters_.pending.load(std::memory_order_relaxed)) + "\n";
+  AppendCounter(out, "tt_webhook_oldest_pending_age_seconds",
+                "Age of the webhook delivery pending longest, 0 when none is (read every 10 s).",
+                "gauge");
+  const int64_t since_us = counters_.oldest_pending_since_us.load(std::memory_order_relaxed);
+  const double age =
+      since_us == 0
+          ? 0.0
+          : std::max(0.0, std::chrono::duration<double>(
+                              clock_.Now() - Timestamp(std::chrono::microseconds(since_us)))
+                              .count());
+  out += "tt_webhook_oldest_pending_age_seconds " + std::to_string(age) + "\n";
   return out;
 }
 

@@ -40,6 +40,9 @@ struct DispatcherOptions {
   int fan_out_batch = 200;
   // The fan-out lease: another instance takes the fan-out over this long after one stops.
   std::chrono::milliseconds fan_out_lease{10000};
+  // How often the backlog shown on /metrics is read from the store (so that a scrape costs
+  // none: on DynamoDB the read walks the due list).
+  std::chrono::milliseconds backlog_interval{10000};
   SenderOptions sender;
 };
 
@@ -61,11 +64,13 @@ class Dispatcher {
 
   // Fans out and delivers until cancelled (terminal cancellation); then cancels the attempts
   // under way, waits for them to end and returns, so that nothing is left in a store call. A
-  // failed round (an error from the store) is logged and the next round tries again.
+  // failed round (an error from the store, or an exception) is logged and the next round tries
+  // again.
   // REQUIRES: run on a single-threaded executor (the attempts share the dispatcher's state).
   boost::asio::awaitable<void> Run();
 
-  // The dispatcher's counters in the Prometheus text format. Thread-safe.
+  // The dispatcher's counters, and the store's backlog as last read, in the Prometheus text
+  // format. Thread-safe.
   std::string RenderMetrics() const;
 
  private:
@@ -77,6 +82,10 @@ class Dispatcher {
     std::atomic<uint64_t> superseded{0};    // outcome dropped: the lease had been taken again
     std::atomic<uint64_t> fanned_out{0};    // deliveries created
     std::atomic<uint64_t> round_errors{0};  // store errors in fan-out or claims
+    // The backlog as last read (backlog_read false until then).
+    std::atomic<bool> backlog_read{false};
+    std::atomic<int64_t> pending{0};
+    std::atomic<int64_t> oldest_pending_since_us{0};  // 0 when none is pending
   };
 
   // One fan-out round: moves the position over every change the log has now, or stops at the
@@ -84,6 +93,8 @@ class Dispatcher {
   boost::asio::awaitable<void> FanOutRound();
   // Claims up to the free attempt slots and starts an attempt for each.
   boost::asio::awaitable<void> ClaimRound();
+  // Reads the store's backlog for RenderMetrics.
+  boost::asio::awaitable<void> BacklogRound();
   // One attempt at `delivery`, claimed under `lease`, and its outcome recorded.
   boost::asio::awaitable<void> Attempt(WebhookDelivery delivery, Lease lease);
 

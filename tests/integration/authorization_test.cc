@@ -4,6 +4,8 @@
 // valid token acting on someone else's resource, success for the owner and, where allowed, an
 // admin). A route added without a row here fails the test.
 #include <boost/json/serialize.hpp>
+#include <chrono>
+#include <thread>
 
 #include "api/routes.h"
 #include "api_fixture.h"
@@ -16,6 +18,7 @@ struct World {
   Account owner;
   std::string competition_id;
   std::string event_id;
+  std::string webhook_id;  // an admin's
 };
 
 class Authorization : public ApiTest {
@@ -28,6 +31,29 @@ class Authorization : public ApiTest {
     admin_ = SignUp("admin");
     GrantAdmin(admin_);
     admin_.token = SignIn(admin_.username, admin_.password);
+    // A delivery to redeliver: an endpoint's first (its attempts fail: the host is not reached).
+    delivery_webhook_id_ = CreateWebhook();
+    CreateCompetition(other_, "Delivered Meet", "2027-05-01", "2027-05-01");
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    while (delivery_id_.empty() && std::chrono::steady_clock::now() < deadline) {
+      HttpResponse page =
+          client().Get("/webhooks/" + delivery_webhook_id_ + "/deliveries", admin_.token);
+      const boost::json::value body = page.Json();
+      if (page.status == 200 && !body.at("items").as_array().empty()) {
+        delivery_id_ = Str(body.at("items").at(0).at("id"));
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ASSERT_FALSE(delivery_id_.empty()) << "no delivery was made";
+  }
+
+  std::string CreateWebhook() {
+    HttpResponse created = client().Post(
+        "/webhooks",
+        {{"url", "https://hooks.example.com/track"}, {"types", boost::json::array{"*"}}},
+        admin_.token);
+    EXPECT_EQ(created.status, 201) << created.body;
+    return Str(created.Json().at("id"));
   }
 
   void MakeAthlete(const Account& account) {
@@ -51,6 +77,7 @@ class Authorization : public ApiTest {
                                        world.owner.token);
     EXPECT_EQ(event.status, 201) << event.body;
     world.event_id = Str(event.Json().at("id"));
+    world.webhook_id = CreateWebhook();
     return world;
   }
 
@@ -64,6 +91,11 @@ class Authorization : public ApiTest {
     std::string id = world.owner.id;
     if (path_template.starts_with("/competitions/")) id = world.competition_id;
     if (path_template.starts_with("/events/")) id = world.event_id;
+    if (path_template.starts_with("/webhooks/")) id = world.webhook_id;
+    if (path_template.find("{delivery_id}") != std::string_view::npos) {
+      id = delivery_webhook_id_;
+      replace("{delivery_id}", delivery_id_);
+    }
     replace("{id}", id);
     replace("{event_id}", world.event_id);
     replace("{athlete_id}", followed_.id);
@@ -98,6 +130,10 @@ class Authorization : public ApiTest {
               {"date_time", "2027-05-03T10:00:00Z"}};
     } else if (route == "PATCH /athletes/{id}/events/{event_id}") {
       body = {{"name", "800m final"}};
+    } else if (route == "POST /webhooks") {
+      body = {{"url", "https://hooks.example.com/new"}, {"types", boost::json::array{"*"}}};
+    } else if (route == "PATCH /webhooks/{id}") {
+      body = {{"description", "Changed"}};
     } else {
       return std::nullopt;  // the route takes no body
     }
@@ -123,6 +159,8 @@ class Authorization : public ApiTest {
   Account followed_;
   Account other_;
   Account admin_;
+  std::string delivery_webhook_id_;
+  std::string delivery_id_;
 };
 
 bool IsSuccess(int status) { return status >= 200 && status < 300; }

@@ -87,7 +87,7 @@ TEST_F(Operations, MetricsCountRequestsByRouteTemplateAndStatus) {
   EXPECT_EQ(metrics.body.find(kUnknownId), std::string::npos) << "ids must not become labels";
   // Also proves which store the server runs on in each pass of the suite.
   const char* store_counter = TestBackend() == Backend::kDynamoDb ? "tt_dynamodb_calls_total "
-                                                                   : "tt_sqlite_statements_total ";
+                                                                  : "tt_sqlite_statements_total ";
   EXPECT_NE(metrics.body.find(store_counter), std::string::npos) << metrics.body;
 }
 

@@ -17,6 +17,7 @@
 #include "security/tokens.h"
 #include "security/webhook_signature.h"
 #include "storage/sqlite/sqlite_store.h"
+#include "support/faulty_store.h"
 #include "support/run_sync.h"
 #include "support/temp_dir.h"
 
@@ -95,8 +96,9 @@ TEST(DeliveryBody, IsTheChangeRecordsTypeTimestampAndData) {
   change.type = ChangeType::kEventDeleted;
   change.occurred_at = Timestamp(std::chrono::seconds(1'800'000'000));
   change.data = R"({"id":"e1"})";
-  EXPECT_EQ(DeliveryBody(change),
-            R"({"type":"event.deleted","timestamp":"2027-01-15T08:00:00.000000Z","data":{"id":"e1"}})");
+  EXPECT_EQ(
+      DeliveryBody(change),
+      R"({"type":"event.deleted","timestamp":"2027-01-15T08:00:00.000000Z","data":{"id":"e1"}})");
   EXPECT_EQ(WebhookMessageId(42), "msg_42");
 }
 
@@ -145,6 +147,29 @@ TEST_F(DispatcherTest, FansOutToEnabledEndpointsThatAskForTheType) {
   EXPECT_NE(dispatcher.RenderMetrics().find("tt_webhook_deliveries_created_total 2"),
             std::string::npos)
       << dispatcher.RenderMetrics();
+}
+
+// An exception out of a round (a bug below the store's interface) is logged, and the next round
+// runs: it does not end deliveries for the life of the process.
+TEST_F(DispatcherTest, ARoundThatThrowsDoesNotEndDispatching) {
+  asio::io_context io;
+  tcp::acceptor silent(io, {asio::ip::make_address("127.0.0.1"), 0});
+  const std::string endpoint =
+      AddEndpoint("http://127.0.0.1:" + std::to_string(silent.local_endpoint().port()), {"*"});
+  CreateCompetition();
+  ::tt::testing::FaultyStore faulty(*store_);
+  faulty.Throw("LeaseFanOut", 1);
+
+  Dispatcher dispatcher(faulty, *box_, clock_, random_, logger_, Options());
+  asio::cancellation_signal stop;
+  asio::co_spawn(io, dispatcher.Run(), asio::bind_cancellation_slot(stop.slot(), asio::detached));
+  io.run_for(500ms);
+  EXPECT_EQ(DeliveriesOf(endpoint).size(), 1U) << "the round after the one that threw fanned out";
+  EXPECT_NE(dispatcher.RenderMetrics().find("tt_webhook_dispatch_errors_total 1"),
+            std::string::npos)
+      << dispatcher.RenderMetrics();
+  stop.emit(asio::cancellation_type::terminal);
+  io.run_for(2s);
 }
 
 // An endpoint whose secret this server's key cannot open is not sent to; the attempt fails with

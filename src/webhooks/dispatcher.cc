@@ -31,6 +31,9 @@ struct Dispatcher::InFlight {
 
 namespace {
 
+// Deliveries created by one FanOut call (more when one change alone has more endpoints).
+constexpr int kMaxDeliveriesPerFanOut = 100;
+
 asio::awaitable<bool> Cancelled() {
   asio::cancellation_state state = co_await asio::this_coro::cancellation_state;
   co_return state.cancelled() != asio::cancellation_type::none;
@@ -147,7 +150,6 @@ asio::awaitable<void> Dispatcher::FanOutRound() {
     }
     co_return;
   }
-  std::optional<std::vector<WebhookEndpoint>> endpoints;  // read once a round, when needed
   while (!co_await Cancelled()) {
     Result<Page<Change>> changes =
         co_await store_.ListChanges(ChangeQuery{*position, options_.fan_out_batch});
@@ -158,28 +160,37 @@ asio::awaitable<void> Dispatcher::FanOutRound() {
       co_return;
     }
     if (changes->items.empty()) co_return;
-    if (!endpoints.has_value()) {
-      endpoints.emplace();
-      WebhookEndpointQuery query;
-      query.limit = 100;
-      while (true) {
-        Result<Page<WebhookEndpoint>> page = co_await store_.ListWebhookEndpoints(query);
-        if (!page.ok()) {
-          if (co_await Cancelled()) co_return;
-          counters_.round_errors.fetch_add(1, std::memory_order_relaxed);
-          logger_.Warn("webhooks: fan-out: reading endpoints: " + page.error().message);
-          co_return;
-        }
-        for (WebhookEndpoint& endpoint : page->items) endpoints->push_back(std::move(endpoint));
-        if (!page->has_more || endpoints->empty()) break;
-        query.after = WebhookEndpointCursor{endpoints->back().created_at, endpoints->back().id};
+    // Read after the changes, for each batch: an endpoint created before a change was committed
+    // is then seen with it (on SQLite; DynamoDB lists endpoints through an index, which may lag
+    // the write by its propagation delay).
+    std::vector<WebhookEndpoint> endpoints;
+    WebhookEndpointQuery query;
+    query.limit = 100;
+    while (true) {
+      Result<Page<WebhookEndpoint>> page = co_await store_.ListWebhookEndpoints(query);
+      if (!page.ok()) {
+        if (co_await Cancelled()) co_return;
+        counters_.round_errors.fetch_add(1, std::memory_order_relaxed);
+        logger_.Warn("webhooks: fan-out: reading endpoints: " + page.error().message);
+        co_return;
       }
+      for (WebhookEndpoint& endpoint : page->items) endpoints.push_back(std::move(endpoint));
+      if (!page->has_more || endpoints.empty()) break;
+      query.after = WebhookEndpointCursor{endpoints.back().created_at, endpoints.back().id};
     }
     const Timestamp created = clock_.Now();
     std::vector<WebhookDelivery> deliveries;
+    int64_t to = *position;
+    bool more = changes->has_more;
     for (const Change& change : changes->items) {
+      // A bounded write per step (on DynamoDB a PutItem per delivery), well within the lease:
+      // the rest of the batch is the next step's.
+      if (deliveries.size() >= static_cast<size_t>(kMaxDeliveriesPerFanOut)) {
+        more = true;
+        break;
+      }
       std::optional<std::string> body;  // made once a change, if anyone wants it
-      for (const WebhookEndpoint& endpoint : *endpoints) {
+      for (const WebhookEndpoint& endpoint : endpoints) {
         // A disabled endpoint is not sent what happens while it is disabled.
         if (endpoint.disabled || !WantsChange(endpoint, change.type)) continue;
         if (!body.has_value()) body = DeliveryBody(change);
@@ -191,8 +202,8 @@ asio::awaitable<void> Dispatcher::FanOutRound() {
         delivery.next_attempt_at = delivery.pending_since = delivery.created_at = created;
         deliveries.push_back(std::move(delivery));
       }
+      to = change.id;
     }
-    const int64_t to = changes->items.back().id;
     Status moved = co_await store_.FanOut(lease, *position, to, deliveries);
     if (!moved.ok()) {
       if (co_await Cancelled()) co_return;
@@ -205,7 +216,7 @@ asio::awaitable<void> Dispatcher::FanOutRound() {
     }
     counters_.fanned_out.fetch_add(deliveries.size(), std::memory_order_relaxed);
     *position = to;
-    if (!changes->has_more) co_return;
+    if (!more) co_return;
     // The lease covers a round of a few batches; a long backlog renews it as it goes.
     if (clock_.Now() +
             std::chrono::duration_cast<std::chrono::microseconds>(options_.fan_out_lease / 2) >

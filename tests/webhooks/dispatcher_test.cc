@@ -12,6 +12,9 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <span>
+#include <string>
+#include <vector>
 
 #include "api/change_encoder.h"
 #include "security/tokens.h"
@@ -28,6 +31,15 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 using ::tt::testing::RunSync;
 using namespace std::chrono_literals;
+
+// Draws of 1 - 2^-53: each retry waits its whole cap (5 s after a first failure), so a test sees
+// exactly the attempts it made.
+class LongestWaits : public RandomSource {
+ public:
+  void Fill(std::span<std::byte> out) override {
+    for (std::byte& b : out) b = std::byte{0xff};
+  }
+};
 
 class DispatcherTest : public ::testing::Test {
  protected:
@@ -54,9 +66,10 @@ class DispatcherTest : public ::testing::Test {
     return endpoint.id;
   }
 
-  void CreateCompetition() {
+  void CreateCompetition(int n = 1) {
     Competition competition;
-    competition.id = "00000000-0000-4000-8000-000000000001";
+    competition.id = "00000000-0000-4000-8000-" + std::string(12 - std::to_string(n).size(), '0') +
+                     std::to_string(n);
     competition.name = "Bislett Games";
     competition.location = "Oslo";
     competition.start_date = Date::Parse("2027-06-11").value();
@@ -85,6 +98,7 @@ class DispatcherTest : public ::testing::Test {
   Logger logger_{LogLevel::kOff};
   SystemClock clock_;
   SodiumRandom random_;
+  LongestWaits longest_waits_;
   std::unique_ptr<SqliteStore> store_;
   std::optional<SecretBox> box_;
   int endpoints_ = 0;
@@ -115,7 +129,7 @@ TEST_F(DispatcherTest, FansOutToEnabledEndpointsThatAskForTheType) {
   const std::string disabled = AddEndpoint(url, {"*"}, /*disabled=*/true);
   CreateCompetition();
 
-  Dispatcher dispatcher(*store_, *box_, clock_, random_, logger_, Options());
+  Dispatcher dispatcher(*store_, *box_, clock_, longest_waits_, logger_, Options());
   asio::cancellation_signal stop;
   bool ended = false;
   asio::co_spawn(io, dispatcher.Run(),
@@ -144,7 +158,7 @@ TEST_F(DispatcherTest, FansOutToEnabledEndpointsThatAskForTheType) {
     EXPECT_EQ(deliveries[0].status, DeliveryStatus::kPending);
     EXPECT_EQ(deliveries[0].attempts, 0);
   }
-  EXPECT_NE(dispatcher.RenderMetrics().find("tt_webhook_deliveries_created_total 2"),
+  EXPECT_NE(dispatcher.RenderMetrics().find("tt_webhook_deliveries_created_total 2\n"),
             std::string::npos)
       << dispatcher.RenderMetrics();
 }
@@ -160,16 +174,44 @@ TEST_F(DispatcherTest, ARoundThatThrowsDoesNotEndDispatching) {
   ::tt::testing::FaultyStore faulty(*store_);
   faulty.Throw("LeaseFanOut", 1);
 
-  Dispatcher dispatcher(faulty, *box_, clock_, random_, logger_, Options());
+  Dispatcher dispatcher(faulty, *box_, clock_, longest_waits_, logger_, Options());
   asio::cancellation_signal stop;
-  asio::co_spawn(io, dispatcher.Run(), asio::bind_cancellation_slot(stop.slot(), asio::detached));
+  bool ended = false;
+  asio::co_spawn(
+      io, dispatcher.Run(),
+      asio::bind_cancellation_slot(stop.slot(), [&](std::exception_ptr) { ended = true; }));
   io.run_for(500ms);
   EXPECT_EQ(DeliveriesOf(endpoint).size(), 1U) << "the round after the one that threw fanned out";
-  EXPECT_NE(dispatcher.RenderMetrics().find("tt_webhook_dispatch_errors_total 1"),
+  EXPECT_NE(dispatcher.RenderMetrics().find("tt_webhook_dispatch_errors_total 1\n"),
             std::string::npos)
       << dispatcher.RenderMetrics();
   stop.emit(asio::cancellation_type::terminal);
   io.run_for(2s);
+  EXPECT_TRUE(ended);
+}
+
+// Changes that make many deliveries are fanned out in bounded steps, none lost between them.
+TEST_F(DispatcherTest, ManyDeliveriesAreFannedOutInStepsWithNoneLost) {
+  asio::io_context io;
+  tcp::acceptor silent(io, {asio::ip::make_address("127.0.0.1"), 0});
+  const std::string url = "http://127.0.0.1:" + std::to_string(silent.local_endpoint().port());
+  std::vector<std::string> endpoints;
+  for (int i = 0; i < 3; ++i) endpoints.push_back(AddEndpoint(url, {"*"}));
+  for (int n = 1; n <= 45; ++n) CreateCompetition(n);  // 135 deliveries: two steps
+
+  Dispatcher dispatcher(*store_, *box_, clock_, longest_waits_, logger_, Options());
+  asio::cancellation_signal stop;
+  bool ended = false;
+  asio::co_spawn(
+      io, dispatcher.Run(),
+      asio::bind_cancellation_slot(stop.slot(), [&](std::exception_ptr) { ended = true; }));
+  io.run_for(1s);
+  for (const std::string& endpoint : endpoints) {
+    EXPECT_EQ(DeliveriesOf(endpoint).size(), 45U) << endpoint;
+  }
+  stop.emit(asio::cancellation_type::terminal);
+  io.run_for(2s);
+  EXPECT_TRUE(ended);
 }
 
 // An endpoint whose secret this server's key cannot open is not sent to; the attempt fails with
@@ -188,12 +230,16 @@ TEST_F(DispatcherTest, ASecretSealedUnderAnotherKeyIsNotSentAndSaysWhy) {
     if (!error) connected = true;
   });
 
-  Dispatcher dispatcher(*store_, other, clock_, random_, logger_, Options());
+  Dispatcher dispatcher(*store_, other, clock_, longest_waits_, logger_, Options());
   asio::cancellation_signal stop;
-  asio::co_spawn(io, dispatcher.Run(), asio::bind_cancellation_slot(stop.slot(), asio::detached));
+  bool ended = false;
+  asio::co_spawn(
+      io, dispatcher.Run(),
+      asio::bind_cancellation_slot(stop.slot(), [&](std::exception_ptr) { ended = true; }));
   io.run_for(500ms);
   stop.emit(asio::cancellation_type::terminal);
   io.run_for(1s);
+  EXPECT_TRUE(ended);
   const std::vector<WebhookDelivery> deliveries = DeliveriesOf(endpoint);
   ASSERT_EQ(deliveries.size(), 1U);
   EXPECT_EQ(deliveries[0].status, DeliveryStatus::kPending);

@@ -33,6 +33,20 @@ TEST(CommandLine, AnUnopenableDatabaseExitsNonZeroWithOneLine) {
   EXPECT_NE(bad_url.exit_status, 0);
 }
 
+TEST(CommandLine, AWebhookKeyFileThatHoldsNoKeyStopsTheServerAndSaysWhich) {
+  TempDir dir;
+  const std::filesystem::path key_file = dir.path() / "webhook.key";
+  { std::ofstream(key_file) << "not a key\n"; }
+  CommandResult result = RunServerCommand(
+      {"serve", "--listen", "127.0.0.1:0", "--log-level", "warn", "--db",
+       "sqlite:" + (dir.path() / "t.db").string(), "--webhook-key-file", key_file.string()});
+  EXPECT_EQ(result.exit_status, 1) << result.output;
+  EXPECT_NE(result.output.find("webhook key"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find(key_file.string()), std::string::npos) << result.output;
+  EXPECT_EQ(result.output.find("not a key"), std::string::npos)
+      << "the key file's text is not shown";
+}
+
 TEST(CommandLine, InitDbCreatesTheDatabaseAndIsIdempotent) {
   TempDir dir;
   std::string url = "sqlite:" + (dir.path() / "sub" / "track.db").string();

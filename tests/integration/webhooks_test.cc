@@ -127,6 +127,15 @@ TEST_F(Webhooks, OnlyAdminsManageEndpointsAndTheSecretIsShownOnce) {
   EXPECT_EQ(Str(patched.Json().at("description")), "app");
   EXPECT_EQ(patched.Json().at("version").as_int64(), 2);
 
+  HttpResponse bad_cursor =
+      client().Get("/webhooks/" + id + "/deliveries?cursor=later", admin_.token);
+  EXPECT_EQ(bad_cursor.status, 422);
+  EXPECT_TRUE(NamesField(bad_cursor, "cursor")) << bad_cursor.body;
+  EXPECT_EQ(client()
+                .Get("/webhooks/00000000-0000-4000-8000-000000000000/deliveries", admin_.token)
+                .status,
+            404);
+
   EXPECT_EQ(client().Delete("/webhooks/" + id, owner_.token).status, 403);
   EXPECT_EQ(client().Delete("/webhooks/" + id, admin_.token).status, 204);
   EXPECT_EQ(client().Get("/webhooks/" + id, admin_.token).status, 404);

@@ -41,6 +41,29 @@ class LongestWaits : public RandomSource {
   }
 };
 
+// Dispatcher::Run spawned on `io` as the server spawns it, with the signal that stops it.
+class DispatcherRun {
+ public:
+  DispatcherRun(asio::io_context& io, Dispatcher& dispatcher) : io_(io) {
+    asio::co_spawn(io, dispatcher.Run(),
+                   asio::bind_cancellation_slot(stop_.slot(), [this](std::exception_ptr failure) {
+                     EXPECT_FALSE(failure);
+                     ended_ = true;
+                   }));
+  }
+  // Cancels Run as the server's stop does and runs `io` for up to `grace`; whether Run ended.
+  bool Stop(std::chrono::milliseconds grace = 2s) {
+    stop_.emit(asio::cancellation_type::terminal);
+    io_.run_for(grace);
+    return ended_;
+  }
+
+ private:
+  asio::io_context& io_;
+  asio::cancellation_signal stop_;
+  bool ended_ = false;
+};
+
 class DispatcherTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -130,13 +153,7 @@ TEST_F(DispatcherTest, FansOutToEnabledEndpointsThatAskForTheType) {
   CreateCompetition();
 
   Dispatcher dispatcher(*store_, *box_, clock_, longest_waits_, logger_, Options());
-  asio::cancellation_signal stop;
-  bool ended = false;
-  asio::co_spawn(io, dispatcher.Run(),
-                 asio::bind_cancellation_slot(stop.slot(), [&](std::exception_ptr failure) {
-                   EXPECT_FALSE(failure);
-                   ended = true;
-                 }));
+  DispatcherRun run(io, dispatcher);
   io.run_for(500ms);
   ASSERT_EQ(DeliveriesOf(everything).size(), 1U);
   ASSERT_EQ(DeliveriesOf(competitions).size(), 1U);
@@ -149,9 +166,7 @@ TEST_F(DispatcherTest, FansOutToEnabledEndpointsThatAskForTheType) {
 
   // The attempts hang on the silent receivers. Stopping cancels them and records nothing: the
   // leases run out and the deliveries are made again later.
-  stop.emit(asio::cancellation_type::terminal);
-  io.run_for(2s);
-  EXPECT_TRUE(ended) << "Run returns once its attempts have ended";
+  EXPECT_TRUE(run.Stop()) << "Run returns once its attempts have ended";
   for (const std::string& endpoint : {everything, competitions}) {
     const std::vector<WebhookDelivery> deliveries = DeliveriesOf(endpoint);
     ASSERT_EQ(deliveries.size(), 1U);
@@ -175,19 +190,13 @@ TEST_F(DispatcherTest, ARoundThatThrowsDoesNotEndDispatching) {
   faulty.Throw("LeaseFanOut", 1);
 
   Dispatcher dispatcher(faulty, *box_, clock_, longest_waits_, logger_, Options());
-  asio::cancellation_signal stop;
-  bool ended = false;
-  asio::co_spawn(
-      io, dispatcher.Run(),
-      asio::bind_cancellation_slot(stop.slot(), [&](std::exception_ptr) { ended = true; }));
+  DispatcherRun run(io, dispatcher);
   io.run_for(500ms);
   EXPECT_EQ(DeliveriesOf(endpoint).size(), 1U) << "the round after the one that threw fanned out";
   EXPECT_NE(dispatcher.RenderMetrics().find("tt_webhook_dispatch_errors_total 1\n"),
             std::string::npos)
       << dispatcher.RenderMetrics();
-  stop.emit(asio::cancellation_type::terminal);
-  io.run_for(2s);
-  EXPECT_TRUE(ended);
+  EXPECT_TRUE(run.Stop(2s));
 }
 
 // Changes that make many deliveries are fanned out in bounded steps, none lost between them.
@@ -200,18 +209,12 @@ TEST_F(DispatcherTest, ManyDeliveriesAreFannedOutInStepsWithNoneLost) {
   for (int n = 1; n <= 45; ++n) CreateCompetition(n);  // 135 deliveries: two steps
 
   Dispatcher dispatcher(*store_, *box_, clock_, longest_waits_, logger_, Options());
-  asio::cancellation_signal stop;
-  bool ended = false;
-  asio::co_spawn(
-      io, dispatcher.Run(),
-      asio::bind_cancellation_slot(stop.slot(), [&](std::exception_ptr) { ended = true; }));
+  DispatcherRun run(io, dispatcher);
   io.run_for(1s);
   for (const std::string& endpoint : endpoints) {
     EXPECT_EQ(DeliveriesOf(endpoint).size(), 45U) << endpoint;
   }
-  stop.emit(asio::cancellation_type::terminal);
-  io.run_for(2s);
-  EXPECT_TRUE(ended);
+  EXPECT_TRUE(run.Stop(2s));
 }
 
 // An endpoint whose secret this server's key cannot open is not sent to; the attempt fails with
@@ -231,15 +234,9 @@ TEST_F(DispatcherTest, ASecretSealedUnderAnotherKeyIsNotSentAndSaysWhy) {
   });
 
   Dispatcher dispatcher(*store_, other, clock_, longest_waits_, logger_, Options());
-  asio::cancellation_signal stop;
-  bool ended = false;
-  asio::co_spawn(
-      io, dispatcher.Run(),
-      asio::bind_cancellation_slot(stop.slot(), [&](std::exception_ptr) { ended = true; }));
+  DispatcherRun run(io, dispatcher);
   io.run_for(500ms);
-  stop.emit(asio::cancellation_type::terminal);
-  io.run_for(1s);
-  EXPECT_TRUE(ended);
+  EXPECT_TRUE(run.Stop(1s));
   const std::vector<WebhookDelivery> deliveries = DeliveriesOf(endpoint);
   ASSERT_EQ(deliveries.size(), 1U);
   EXPECT_EQ(deliveries[0].status, DeliveryStatus::kPending);

@@ -8,8 +8,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cstdio>
 #include <filesystem>
@@ -253,9 +253,9 @@ int RunServe(const ServeConfig& config) {
       io,
       [&]() -> asio::awaitable<void> {
         using namespace asio::experimental::awaitable_operators;
-        co_await (PruneChangesPeriodically(**store, clock,
-                                           std::chrono::hours(24) * config.change_retention_days,
-                                           std::chrono::hours(1), logger) ||
+        co_await (ApplyRetentionPeriodically(**store, clock,
+                                             std::chrono::hours(24) * config.change_retention_days,
+                                             std::chrono::hours(1), logger) ||
                   WaitForSignal(signals, logger));
         co_await server.Shutdown();
       },

@@ -229,6 +229,9 @@ class Store {
   // Makes the delivery pending again, due at `now`, with no attempts and no lease (redeliver).
   virtual Async<Status> RedeliverWebhookDelivery(std::string_view endpoint_id, int64_t change_id,
                                                  Timestamp now) = 0;
+  // Deletes the succeeded and failed deliveries whose last attempt was before `before`
+  // (retention; pending ones are kept, whatever their age); answers how many it removed.
+  virtual Async<Result<int64_t>> DeleteFinishedDeliveriesBefore(Timestamp before) = 0;
   // How many deliveries are pending, of every endpoint (disabled ones' included), and since
   // when the oldest. Its cost grows with the backlog on DynamoDB (a walk of the due list).
   virtual Async<Result<DeliveryBacklog>> GetDeliveryBacklog() = 0;

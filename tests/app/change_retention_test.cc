@@ -68,7 +68,7 @@ TEST(ChangeRetention, EachPassForgetsWhatHasGrownOlderThanTheRetention) {
 
   boost::asio::io_context io;
   boost::asio::co_spawn(
-      io, PruneChangesPeriodically(**store, clock, std::chrono::hours(24) * 7, 20ms, logger),
+      io, ApplyRetentionPeriodically(**store, clock, std::chrono::hours(24) * 7, 20ms, logger),
       boost::asio::detached);
   RunFor(io, 200ms);
   EXPECT_EQ(ChangeIds(**store), ids) << "nothing is a week old yet";
@@ -80,6 +80,51 @@ TEST(ChangeRetention, EachPassForgetsWhatHasGrownOlderThanTheRetention) {
   clock.Advance(std::chrono::hours(24) * 5);  // a later pass takes the second
   RunFor(io, 200ms);
   EXPECT_TRUE(ChangeIds(**store).empty());
+}
+
+TEST(ChangeRetention, EachPassAlsoForgetsDeliveriesThatFinishedBeforeTheRetention) {
+  ::tt::testing::TempDir dir;
+  Logger logger(LogLevel::kWarn);
+  ManualClock clock;
+  Result<std::unique_ptr<SqliteStore>> store =
+      SqliteStore::Open({.path = (dir.path() / "t.db").string(),
+                         .change_encoder = api::MakeChangeEncoder(),
+                         .clock = &clock},
+                        logger);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  WebhookEndpoint endpoint;
+  endpoint.id = "00000000-0000-4000-8000-000000000009";
+  endpoint.url = "https://hooks.example.com/";
+  endpoint.types = {"*"};
+  endpoint.created_at = endpoint.updated_at = clock.Now();
+  ASSERT_TRUE(
+      RunSync((*store)->CreateWebhookEndpoint(endpoint, WebhookSecrets{"sb1:s", {}, {}})).ok());
+  WebhookDelivery delivery;
+  delivery.endpoint_id = endpoint.id;
+  delivery.change_id = 1;
+  delivery.body = "{}";
+  delivery.next_attempt_at = delivery.pending_since = delivery.created_at = clock.Now();
+  const Lease lease{"test", clock.Now() + std::chrono::minutes(1)};
+  ASSERT_TRUE(RunSync((*store)->LeaseFanOut(lease, clock.Now())).ok());
+  ASSERT_TRUE(RunSync((*store)->FanOut(lease, 0, 1, {delivery})).ok());
+  ASSERT_TRUE(RunSync((*store)->ClaimDueDeliveries({lease, clock.Now(), 1, 1})).ok());
+  delivery.status = DeliveryStatus::kSucceeded;
+  delivery.attempts = 1;
+  delivery.last_attempt_at = clock.Now();
+  ASSERT_TRUE(RunSync((*store)->RecordDeliveryAttempt(delivery, lease, false)).ok());
+  auto listed = [&] {
+    return RunSync((*store)->ListWebhookDeliveries({endpoint.id, std::nullopt, 10}))->items.size();
+  };
+
+  boost::asio::io_context io;
+  boost::asio::co_spawn(
+      io, ApplyRetentionPeriodically(**store, clock, std::chrono::hours(24) * 7, 20ms, logger),
+      boost::asio::detached);
+  RunFor(io, 200ms);
+  EXPECT_EQ(listed(), 1U) << "it finished today";
+  clock.Advance(std::chrono::hours(24) * 8);
+  RunFor(io, 200ms);
+  EXPECT_EQ(listed(), 0U);
 }
 
 // A pass that throws (a bug below the store's interface) is logged, and the next pass runs.
@@ -100,7 +145,7 @@ TEST(ChangeRetention, APassThatThrowsDoesNotEndTheLoop) {
 
   boost::asio::io_context io;
   boost::asio::co_spawn(
-      io, PruneChangesPeriodically(faulty, clock, std::chrono::hours(24) * 7, 20ms, logger),
+      io, ApplyRetentionPeriodically(faulty, clock, std::chrono::hours(24) * 7, 20ms, logger),
       boost::asio::detached);
   RunFor(io, 200ms);
   EXPECT_TRUE(ChangeIds(**store).empty()) << "the pass after the one that threw forgot it";
@@ -119,7 +164,7 @@ TEST(ChangeRetention, TheLoopEndsWhenCancelled) {
   boost::asio::cancellation_signal stop;
   bool ended = false;
   boost::asio::co_spawn(
-      io, PruneChangesPeriodically(**store, clock, std::chrono::hours(24), 1h, logger),
+      io, ApplyRetentionPeriodically(**store, clock, std::chrono::hours(24), 1h, logger),
       boost::asio::bind_cancellation_slot(stop.slot(), [&](std::exception_ptr) { ended = true; }));
   RunFor(io, 50ms);
   EXPECT_FALSE(ended) << "it runs until cancelled";

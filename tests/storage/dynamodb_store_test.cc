@@ -17,107 +17,13 @@
 #include <vector>
 
 #include "storage/dynamodb/item_codec.h"
+#include "storage/dynamodb_store_fixture.h"
 #include "storage/store_factories_dynamodb.h"
 #include "support/manual_clock.h"
 #include "support/run_sync.h"
 
 namespace tt {
 namespace {
-
-namespace json = boost::json;
-using ::tt::testing::DynaliteStoreOptions;
-using ::tt::testing::RunSync;
-using ::tt::testing::UniqueTablePrefix;
-
-Timestamp At(int64_t seconds) { return Timestamp(std::chrono::seconds(1'780'000'000 + seconds)); }
-Date D(std::string_view text) { return Date::Parse(text).value(); }
-
-// Runs `task` on an io_context served by `threads` threads, so that the requests a store method
-// spawns really run in parallel (as on the server's I/O threads).
-template <typename T>
-T RunOnThreads(boost::asio::awaitable<T> task, int threads) {
-  boost::asio::io_context io;
-  std::optional<T> result;
-  std::exception_ptr failure;
-  boost::asio::co_spawn(io, std::move(task), [&](std::exception_ptr e, T value) {
-    if (e) {
-      failure = e;
-    } else {
-      result.emplace(std::move(value));
-    }
-  });
-  std::vector<std::thread> runners;
-  for (int i = 0; i < threads; ++i) runners.emplace_back([&io] { io.run(); });
-  for (std::thread& runner : runners) runner.join();
-  if (failure) std::rethrow_exception(failure);
-  return std::move(*result);
-}
-
-std::string Id(int n) {
-  char text[40];
-  std::snprintf(text, sizeof text, "00000000-0000-4000-8000-%012d", n);
-  return text;
-}
-
-class DynamoDbStoreTest : public ::testing::Test {
- protected:
-  DynamoDbStoreTest() : options_(DynaliteStoreOptions(UniqueTablePrefix())) {}
-
-  // A new instance over the shared table, as another server process would open it.
-  std::unique_ptr<DynamoDbStore> OpenInstance() {
-    Result<std::unique_ptr<DynamoDbStore>> store = RunSync(DynamoDbStore::Open(options_, logger_));
-    EXPECT_TRUE(store.ok()) << store.error().message;
-    return store.ok() ? std::move(*store) : nullptr;
-  }
-
-  // A raw client beside the store, to look at the table as any other DynamoDB client would.
-  dynamodb::Reply RawCall(std::string_view operation, json::object request) {
-    dynamodb::Client client(options_.client, logger_);
-    Result<dynamodb::Reply> reply = RunSync(client.Call(operation, request));
-    EXPECT_TRUE(reply.ok()) << reply.error().message;
-    return reply.ok() ? std::move(*reply) : dynamodb::Reply{};
-  }
-
-  std::string table() const { return DynamoDbStore::TableName(options_.table_prefix); }
-
-  User MakeUser(int n, std::string username) {
-    User user;
-    user.id = Id(n);
-    user.username = std::move(username);
-    user.display_name = user.username;
-    user.created_at = At(0);
-    user.updated_at = At(0);
-    return user;
-  }
-
-  Competition MakeCompetition(int n, std::string_view start, std::string_view end) {
-    Competition competition;
-    competition.id = Id(n);
-    competition.name = "Meet " + std::to_string(n);
-    competition.location = "Oslo";
-    competition.start_date = D(start);
-    competition.end_date = D(end);
-    competition.created_at = At(1);
-    competition.updated_at = At(1);
-    return competition;
-  }
-
-  // Athlete number `n` (a user of id Id(n) with a profile), followed by `fan`.
-  Athlete AddFollowedAthlete(DynamoDbStore& store, const User& fan, int n) {
-    const User user = MakeUser(n, "athlete" + std::to_string(n));
-    EXPECT_TRUE(RunSync(store.CreateUser(user, "h")).ok());
-    Athlete athlete;
-    athlete.id = user.id;
-    athlete.first_name = "A" + std::to_string(n);
-    athlete.last_name = "Runner";
-    EXPECT_TRUE(RunSync(store.CreateAthlete(athlete)).ok());
-    EXPECT_TRUE(RunSync(store.Follow(fan.id, athlete.id, At(n))).ok());
-    return athlete;
-  }
-
-  Logger logger_{LogLevel::kWarn};
-  DynamoDbStoreOptions options_;
-};
 
 TEST_F(DynamoDbStoreTest, OpenCreatesTheTableWithItsIndexesOnDemand) {
   std::unique_ptr<DynamoDbStore> store = OpenInstance();
@@ -476,54 +382,6 @@ TEST_F(DynamoDbStoreTest, ListCompetitionsFromFindsLongCompetitionsThatStartedEa
   ASSERT_EQ(page->items.size(), 2U);
   EXPECT_EQ(page->items[0].id, Id(1));
   EXPECT_EQ(page->items[1].id, Id(3));
-}
-
-// Follows written before followers were listed kept only the user id as their gsi2 sort key.
-// Opening the table rewrites them once, so the followers list of old data is newest first too.
-TEST_F(DynamoDbStoreTest, OpeningRekeysFollowsOfEarlierVersionsByFollowTime) {
-  std::unique_ptr<DynamoDbStore> store = OpenInstance();
-  ASSERT_NE(store, nullptr);
-  const User athlete_user = MakeUser(1, "athlete");
-  ASSERT_TRUE(RunSync(store->CreateUser(athlete_user, "h")).ok());
-  Athlete athlete;
-  athlete.id = athlete_user.id;
-  athlete.first_name = "Faith";
-  athlete.last_name = "Kipyegon";
-  ASSERT_TRUE(RunSync(store->CreateAthlete(athlete)).ok());
-  // Fans whose ids sort the other way round from their follow times.
-  std::vector<std::string> newest_first;
-  for (int n = 2; n <= 5; ++n) {
-    const User fan = MakeUser(n, "fan" + std::to_string(n));
-    ASSERT_TRUE(RunSync(store->CreateUser(fan, "h")).ok());
-    ASSERT_TRUE(RunSync(store->Follow(fan.id, athlete.id, At(100 - n))).ok());
-    newest_first.push_back(fan.id);
-  }
-  // Back to the earlier layout: the user id as gsi2sk, and no data_version.
-  for (const std::string& fan_id : newest_first) {
-    RawCall("UpdateItem",
-            {{"TableName", table()},
-             {"Key", dynamodb::FollowKey(fan_id, athlete.id)},
-             {"UpdateExpression", "SET gsi2sk = :id"},
-             {"ExpressionAttributeValues", json::object{{":id", dynamodb::S(fan_id)}}}});
-  }
-  RawCall("UpdateItem", {{"TableName", table()},
-                         {"Key", dynamodb::MetaKey()},
-                         {"UpdateExpression", "REMOVE data_version"}});
-
-  store = OpenInstance();
-  ASSERT_NE(store, nullptr);
-  Result<Page<Follower>> followers = RunSync(store->ListFollowers({.athlete_id = athlete.id}));
-  ASSERT_TRUE(followers.ok()) << followers.error().message;
-  std::vector<std::string> listed;
-  for (const Follower& follower : followers->items) listed.push_back(follower.id);
-  EXPECT_EQ(listed, newest_first);
-  const dynamodb::Reply follow =
-      RawCall("GetItem", {{"TableName", table()}, {"Key", dynamodb::FollowKey(Id(2), athlete.id)}});
-  EXPECT_EQ(dynamodb::StringOf(follow.body.at("Item").as_object(), dynamodb::kGsi2Sk),
-            dynamodb::FollowingKey(At(98), Id(2)));
-  const dynamodb::Reply meta =
-      RawCall("GetItem", {{"TableName", table()}, {"Key", dynamodb::MetaKey()}});
-  EXPECT_EQ(meta.body.at("Item").at("data_version").at("N").as_string(), "1");
 }
 
 // An id reserved but never written (a writer that died between its two calls, or one still on

@@ -22,6 +22,15 @@ class DeliveryStoreTest : public StoreTest<Factory> {
     return endpoint.id;
   }
 
+  void SetDisabled(const std::string& id, bool disabled) {
+    auto found = RunSync(this->store().GetWebhookEndpoint(id));
+    ASSERT_OK(found);
+    WebhookEndpoint endpoint = found->first;
+    endpoint.disabled = disabled;
+    endpoint.version += 1;
+    ASSERT_OK(RunSync(this->store().UpdateWebhookEndpoint(endpoint, found->first.version, {})));
+  }
+
   static WebhookDelivery Delivery(const std::string& endpoint_id, int64_t change_id,
                                   Timestamp due) {
     WebhookDelivery delivery;
@@ -252,6 +261,30 @@ TYPED_TEST(DeliveryStoreTest, ABacklogAtOneEndpointDoesNotHoldBackAnother) {
   EXPECT_TRUE(second->empty()) << "both endpoints are at their limit while the leases run";
 }
 
+// More pending deliveries than a claim on DynamoDB once read of its one due list (1,000), all of
+// an endpoint that a 410 disabled, and all due before another endpoint's.
+TYPED_TEST(DeliveryStoreTest, ADisabledEndpointsBacklogDoesNotHoldBackAnother) {
+  const std::string stuck = this->AddEndpoint(1);
+  const std::string quiet = this->AddEndpoint(2);
+  constexpr int64_t kStuck = 1100;
+  std::vector<WebhookDelivery> deliveries;
+  for (int64_t id = 1; id <= kStuck; ++id) deliveries.push_back(this->Delivery(stuck, id, At(1)));
+  deliveries.push_back(this->Delivery(quiet, kStuck + 1, At(60)));
+  ASSERT_OK(this->FanOutAll(0, kStuck + 1, deliveries));
+  this->SetDisabled(stuck, true);
+  auto first = RunSync(this->store().ClaimDueDeliveries({{"a", At(500)}, At(100), 10, 4}));
+  ASSERT_OK(first);
+  EXPECT_EQ(this->ChangeIds(*first), (std::vector<int64_t>{kStuck + 1}));
+
+  // Enabled again, its backlog goes out at its limit, and a later delivery of the other endpoint
+  // is not held back behind the rest of it.
+  this->SetDisabled(stuck, false);
+  ASSERT_OK(this->FanOutAll(kStuck + 1, kStuck + 2, {this->Delivery(quiet, kStuck + 2, At(70))}));
+  auto second = RunSync(this->store().ClaimDueDeliveries({{"b", At(500)}, At(101), 10, 4}));
+  ASSERT_OK(second);
+  EXPECT_EQ(this->ChangeIds(*second), (std::vector<int64_t>{1, 2, 3, 4, kStuck + 2}));
+}
+
 TYPED_TEST(DeliveryStoreTest, TheBacklogCountsPendingDeliveriesAndKnowsTheOldest) {
   Store& store = this->store();
   auto empty = RunSync(store.GetDeliveryBacklog());
@@ -275,6 +308,50 @@ TYPED_TEST(DeliveryStoreTest, TheBacklogCountsPendingDeliveriesAndKnowsTheOldest
   ASSERT_OK(backlog);
   EXPECT_EQ(backlog->pending, 2);
   EXPECT_EQ(backlog->oldest_pending_since, At(2));
+}
+
+TYPED_TEST(DeliveryStoreTest, RetentionForgetsFinishedDeliveriesButNeverPendingOnes) {
+  Store& store = this->store();
+  const std::string endpoint = this->AddEndpoint(1);
+  ASSERT_OK(
+      this->FanOutAll(0, 4,
+                      {this->Delivery(endpoint, 1, At(1)), this->Delivery(endpoint, 2, At(2)),
+                       this->Delivery(endpoint, 3, At(3)), this->Delivery(endpoint, 4, At(4))}));
+  const Lease lease{"a", At(900)};
+  auto claimed = RunSync(store.ClaimDueDeliveries({lease, At(10), 10, 10}));
+  ASSERT_OK(claimed);
+  ASSERT_EQ(claimed->size(), 4U);
+  // 1 succeeded and 2 failed long ago, 3 succeeded lately, 4 is still being retried.
+  const std::pair<DeliveryStatus, int64_t> outcomes[] = {{DeliveryStatus::kSucceeded, 20},
+                                                         {DeliveryStatus::kFailed, 30},
+                                                         {DeliveryStatus::kSucceeded, 200},
+                                                         {DeliveryStatus::kPending, 40}};
+  for (WebhookDelivery delivery : *claimed) {
+    const auto [status, attempted_at] = outcomes[delivery.change_id - 1];
+    delivery.status = status;
+    delivery.attempts = 1;
+    delivery.last_response_code = 500;
+    delivery.last_attempt_at = At(attempted_at);
+    delivery.next_attempt_at = At(5000);
+    ASSERT_OK(RunSync(store.RecordDeliveryAttempt(delivery, lease, false)));
+  }
+
+  auto deleted = RunSync(store.DeleteFinishedDeliveriesBefore(At(100)));
+  ASSERT_OK(deleted);
+  EXPECT_EQ(*deleted, 2);
+  auto left = RunSync(store.ListWebhookDeliveries({endpoint, std::nullopt, 10}));
+  ASSERT_OK(left);
+  EXPECT_EQ(this->ChangeIds(left->items), (std::vector<int64_t>{4, 3}));
+  EXPECT_EQ(*RunSync(store.DeleteFinishedDeliveriesBefore(At(100))), 0) << "a repeat is harmless";
+
+  EXPECT_EQ(*RunSync(store.DeleteFinishedDeliveriesBefore(At(100000))), 1);
+  left = RunSync(store.ListWebhookDeliveries({endpoint, std::nullopt, 10}));
+  ASSERT_OK(left);
+  EXPECT_EQ(this->ChangeIds(left->items), (std::vector<int64_t>{4}))
+      << "a pending delivery is kept, however old";
+  auto backlog = RunSync(store.GetDeliveryBacklog());
+  ASSERT_OK(backlog);
+  EXPECT_EQ(backlog->pending, 1);
 }
 
 }  // namespace

@@ -263,6 +263,10 @@ class FaultyStore final : public Store {
     if (std::optional<Error> fault = Fault("RedeliverWebhookDelivery")) co_return *fault;
     co_return co_await inner_.RedeliverWebhookDelivery(endpoint_id, change_id, now);
   }
+  Async<Result<int64_t>> DeleteFinishedDeliveriesBefore(Timestamp before) override {
+    if (std::optional<Error> fault = Fault("DeleteFinishedDeliveriesBefore")) co_return *fault;
+    co_return co_await inner_.DeleteFinishedDeliveriesBefore(before);
+  }
   Async<Result<DeliveryBacklog>> GetDeliveryBacklog() override {
     if (std::optional<Error> fault = Fault("GetDeliveryBacklog")) co_return *fault;
     co_return co_await inner_.GetDeliveryBacklog();

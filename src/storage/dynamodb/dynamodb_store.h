@@ -166,6 +166,7 @@ class DynamoDbStore final : public Store {
       const WebhookDeliveryQuery& query) override;
   Async<Status> RedeliverWebhookDelivery(std::string_view endpoint_id, int64_t change_id,
                                          Timestamp now) override;
+  Async<Result<int64_t>> DeleteFinishedDeliveriesBefore(Timestamp before) override;
   Async<Result<DeliveryBacklog>> GetDeliveryBacklog() override;
 
  private:
@@ -232,6 +233,13 @@ class DynamoDbStore final : public Store {
   Async<Status> MigrateData();
   // Migration 1: follows of earlier versions get the followers list's time-ordered gsi2sk.
   Async<Status> RekeyFollowersByTime();
+  // Migration 2: pending deliveries move from the one due list to their endpoint's; those of
+  // endpoints that are gone are deleted.
+  Async<Status> SplitDueDeliveriesByEndpoint();
+
+  // ---- Webhook deliveries (dynamodb_store_deliveries.cc) --------------------------------------
+  // Every endpoint, through gsi1's list (eventually consistent).
+  Async<Result<std::vector<WebhookEndpoint>>> AllWebhookEndpoints();
 
   // ---- The change log (dynamodb_store_changes.cc) --------------------------------------------
   // Appends the record of a change that has just been committed: called after the commit point

@@ -1,9 +1,12 @@
 // DynamoDbStore: webhook deliveries, one item each in their endpoint's partition
-// (`webhook#<endpoint>`, `delivery#<change id>`); the pending ones in gsi1's "deliveries-due"
-// list by when they are due. Leases are attributes (`lease_owner`, `lease_until` in microseconds)
-// written by conditional updates, so two instances never hold one at once; the fan-out position
-// is an item of its own, leased the same way. No transactions: see the contract in store.h for
-// what a failed FanOut may leave (deliveries, which are idempotent).
+// (`webhook#<endpoint>`, `delivery#<change id>`); the pending ones in gsi1's due list of their
+// endpoint (`deliveries-due#<endpoint>`) by when they are due. Leases are attributes
+// (`lease_owner`, `lease_until` in microseconds) written by conditional updates, so two instances
+// never hold one at once; the fan-out position is an item of its own, leased the same way. No
+// transactions: see the contract in store.h for what a failed FanOut may leave (deliveries, which
+// are idempotent).
+#include <algorithm>
+#include <functional>
 #include <map>
 #include <set>
 #include <utility>
@@ -77,6 +80,7 @@ Async<Status> DynamoDbStore::FanOut(const Lease& lease, int64_t from, int64_t to
   // Deliveries first, then the position: a crash between repeats the creations, which are
   // idempotent, rather than skipping them.
   std::map<std::string, bool> endpoint_exists;
+  std::map<std::string, std::vector<Item>> created_for;
   for (const WebhookDelivery& delivery : deliveries) {
     auto [known, inserted] = endpoint_exists.try_emplace(delivery.endpoint_id, false);
     if (inserted) {
@@ -90,6 +94,20 @@ Async<Status> DynamoDbStore::FanOut(const Lease& lease, int64_t from, int64_t to
              {"ConditionExpression", "attribute_not_exists(pk)"}};
     Result<Reply> created = co_await Call("PutItem", std::move(put));
     if (!created.ok()) co_return std::move(created).error();
+    if (!ConditionFailed(*created)) {
+      created_for[delivery.endpoint_id].push_back(
+          dynamodb::DeliveryKey(delivery.endpoint_id, delivery.change_id));
+    }
+  }
+  // An endpoint deleted while its deliveries were written: DeleteWebhookEndpoint removes the
+  // endpoint, then the deliveries a consistent read of its partition finds. A delivery written
+  // before that read is found there; one written after it, here, by this consistent read of the
+  // endpoint (which then sees it gone). So none is left behind in a list no claim reads.
+  for (auto& [endpoint_id, keys] : created_for) {
+    Result<std::optional<Item>> endpoint = co_await GetItem(dynamodb::WebhookKey(endpoint_id));
+    if (!endpoint.ok()) co_return std::move(endpoint).error();
+    if (endpoint->has_value()) continue;
+    if (Status removed = co_await BatchDelete(std::move(keys)); !removed.ok()) co_return removed;
   }
   Expression expression;
   Item request{{"Key", dynamodb::FanOutKey()}};
@@ -105,65 +123,68 @@ Async<Status> DynamoDbStore::FanOut(const Lease& lease, int64_t from, int64_t to
   co_return Status::Ok();
 }
 
+Async<Result<std::vector<WebhookEndpoint>>> DynamoDbStore::AllWebhookEndpoints() {
+  Result<std::vector<Item>> items =
+      co_await QueryIndexPartition(dynamodb::kGsi1, dynamodb::kWebhookList);
+  if (!items.ok()) co_return std::move(items).error();
+  std::vector<WebhookEndpoint> endpoints;
+  endpoints.reserve(items->size());
+  for (const Item& item : *items) {
+    Result<WebhookEndpoint> endpoint = dynamodb::ReadWebhookEndpoint(item, logger_);
+    if (!endpoint.ok()) co_return std::move(endpoint).error();
+    endpoints.push_back(std::move(*endpoint));
+  }
+  co_return endpoints;
+}
+
 Async<Result<std::vector<WebhookDelivery>>> DynamoDbStore::ClaimDueDeliveries(
     const DeliveryClaim& claim) {
-  // Candidates from the due list (eventually consistent; the conditional update below decides).
-  Expression query_expression;
-  Item query{{"IndexName", dynamodb::kGsi1}};
-  query["KeyConditionExpression"] =
-      query_expression.Name(dynamodb::kGsi1Pk) + " = " +
-      query_expression.Value(dynamodb::S(dynamodb::kDueDeliveries)) + " AND " +
-      query_expression.Name(dynamodb::kGsi1Sk) +
-      " <= " + query_expression.Value(dynamodb::S(dynamodb::SortableInstant(claim.now) + "#~"));
-  query_expression.AddTo(query);
-  enum class EndpointState { kEnabled, kDisabled, kMissing };
-  std::map<std::string, EndpointState> endpoint_state;
-  std::map<std::string, int> taken_per_endpoint;
-  std::vector<Item> candidates;
-  std::vector<Item> orphans;
-  // Due ones under an unexpired lease count toward their endpoint's limit. (So may not-yet-due
-  // ones, which this walk does not see: the limit is approximate where they are leased, which
-  // only happens to a delivery whose next attempt was moved while it was leased.)
-  // The walk reads at most kMaxDueVisited of the list, so that a backlog at one endpoint (whose
-  // deliveries it skips once that endpoint is at its limit) does not make every claim read the
-  // whole list; deliveries of other endpoints behind such a backlog wait until it shrinks.
-  constexpr int kMaxDueVisited = 1000;
-  int visited = 0;
-  Status walked = co_await QueryWhile(std::move(query), [&](const Item& item) {
-    if (++visited > kMaxDueVisited) return false;
-    const std::string endpoint(dynamodb::StringOf(item, "endpoint_id"));
-    int& taken = taken_per_endpoint[endpoint];
-    if (!LeaseFreeIn(item, claim.now)) {
+  // Endpoint by endpoint, as on SQLite: each enabled endpoint's due list is read up to its limit,
+  // so neither a backlog at one endpoint nor a disabled endpoint's pending deliveries hold back
+  // another. Reads are eventually consistent; the conditional update below decides.
+  Result<std::vector<WebhookEndpoint>> endpoints = co_await AllWebhookEndpoints();
+  if (!endpoints.ok()) co_return std::move(endpoints).error();
+  std::erase_if(*endpoints, [](const WebhookEndpoint& endpoint) { return endpoint.disabled; });
+  if (claim.limit <= 0 || claim.per_endpoint <= 0) co_return std::vector<WebhookDelivery>{};
+
+  std::vector<std::vector<Item>> candidates(endpoints->size());
+  const std::function<Async<Status>(size_t)> walk = [&](size_t i) -> Async<Status> {
+    Expression expression;
+    // The walk reads at most per_endpoint entries: each is either leased (counting toward the
+    // limit) or a candidate.
+    Item query{{"IndexName", dynamodb::kGsi1}, {"Limit", claim.per_endpoint}};
+    query["KeyConditionExpression"] =
+        expression.Name(dynamodb::kGsi1Pk) + " = " +
+        expression.Value(dynamodb::S(dynamodb::DueDeliveriesPk((*endpoints)[i].id))) + " AND " +
+        expression.Name(dynamodb::kGsi1Sk) +
+        " <= " + expression.Value(dynamodb::S(dynamodb::SortableInstant(claim.now) + "#~"));
+    expression.AddTo(query);
+    // Leased ones are counted where the walk meets them; one leased behind a candidate (its
+    // due time is later: moved while it was leased) is not, so the limit is approximate there.
+    int taken = 0;
+    co_return co_await QueryWhile(std::move(query), [&](const Item& item) {
       ++taken;
-      return true;
-    }
-    if (taken >= claim.per_endpoint) return true;
-    ++taken;
-    candidates.push_back(item);
-    // Read a few more than the limit: some may belong to disabled endpoints.
-    return candidates.size() < static_cast<size_t>(claim.limit) * 2;
+      if (LeaseFreeIn(item, claim.now)) candidates[i].push_back(item);
+      return taken < claim.per_endpoint && candidates[i].size() < static_cast<size_t>(claim.limit);
+    });
+  };
+  if (Status walked = co_await ForEachConcurrently(endpoints->size(), walk); !walked.ok()) {
+    co_return std::move(walked).error();
+  }
+  // The earliest due first, claim.limit in all (a due-list sort key starts with the due time).
+  std::vector<Item> due;
+  for (std::vector<Item>& list : candidates) {
+    for (Item& item : list) due.push_back(std::move(item));
+  }
+  std::sort(due.begin(), due.end(), [](const Item& a, const Item& b) {
+    return dynamodb::StringOf(a, dynamodb::kGsi1Sk) < dynamodb::StringOf(b, dynamodb::kGsi1Sk);
   });
-  if (!walked.ok()) co_return std::move(walked).error();
 
   std::vector<WebhookDelivery> claimed;
-  for (const Item& candidate : candidates) {
+  for (const Item& candidate : due) {
     if (claimed.size() >= static_cast<size_t>(claim.limit)) break;
-    const std::string endpoint(dynamodb::StringOf(candidate, "endpoint_id"));
     const Item key = dynamodb::Key(dynamodb::StringOf(candidate, dynamodb::kPk),
                                    dynamodb::StringOf(candidate, dynamodb::kSk));
-    auto [state, inserted] = endpoint_state.try_emplace(endpoint, EndpointState::kMissing);
-    if (inserted) {
-      Result<std::optional<Item>> found = co_await GetItem(dynamodb::WebhookKey(endpoint));
-      if (!found.ok()) co_return std::move(found).error();
-      if (found->has_value()) {
-        const json::value* disabled = dynamodb::TypedValue(**found, "disabled", "BOOL");
-        state->second = disabled != nullptr && disabled->is_bool() && disabled->get_bool()
-                            ? EndpointState::kDisabled
-                            : EndpointState::kEnabled;
-      }
-    }
-    if (state->second == EndpointState::kMissing) orphans.push_back(key);
-    if (state->second != EndpointState::kEnabled) continue;
     Expression expression;
     Item request{{"Key", key}, {"ReturnValues", "ALL_NEW"}};
     request["UpdateExpression"] = "SET " + expression.Name(kLeaseOwner) + " = " +
@@ -184,12 +205,6 @@ Async<Result<std::vector<WebhookDelivery>>> DynamoDbStore::ClaimDueDeliveries(
     Result<WebhookDelivery> delivery = dynamodb::ReadDelivery(*attributes, logger_);
     if (!delivery.ok()) co_return std::move(delivery).error();
     claimed.push_back(std::move(*delivery));
-  }
-  // Deliveries whose endpoint was deleted while they were being created.
-  if (!orphans.empty()) {
-    if (Status removed = co_await BatchDelete(std::move(orphans)); !removed.ok()) {
-      co_return std::move(removed).error();
-    }
   }
   co_return claimed;
 }
@@ -295,24 +310,93 @@ Async<Status> DynamoDbStore::RedeliverWebhookDelivery(std::string_view endpoint_
   co_return Status::Ok();
 }
 
-Async<Result<DeliveryBacklog>> DynamoDbStore::GetDeliveryBacklog() {
-  Expression expression;
-  Item query{{"IndexName", dynamodb::kGsi1}};
-  query["KeyConditionExpression"] = expression.Name(dynamodb::kGsi1Pk) + " = " +
-                                    expression.Value(dynamodb::S(dynamodb::kDueDeliveries));
-  query["ProjectionExpression"] = expression.Name("pending_since");
-  expression.AddTo(query);
-  DeliveryBacklog backlog;
-  Status walked = co_await QueryWhile(std::move(query), [&](const Item& item) {
-    backlog.pending += 1;
-    const std::optional<Timestamp> since = ParseInstant(dynamodb::StringOf(item, "pending_since"));
-    if (since && (!backlog.oldest_pending_since || *since < *backlog.oldest_pending_since)) {
-      backlog.oldest_pending_since = since;
+Async<Result<int64_t>> DynamoDbStore::DeleteFinishedDeliveriesBefore(Timestamp before) {
+  Result<std::vector<WebhookEndpoint>> endpoints = co_await AllWebhookEndpoints();
+  if (!endpoints.ok()) co_return std::move(endpoints).error();
+  constexpr size_t kChunk = 1000;
+  int64_t deleted = 0;  // the tasks run on one strand
+  const std::function<Async<Status>(size_t)> prune = [&](size_t i) -> Async<Status> {
+    const std::string& endpoint_id = (*endpoints)[i].id;
+    // Oldest change first; deliveries are made in about change order, so the first one made at
+    // or after `before` ends the walk (one whose last attempt is that late was made earlier, so
+    // none is missed but a few late-made ones, left to the next pass). A chunk at a time.
+    while (true) {
+      Expression expression;
+      Item query;
+      query["KeyConditionExpression"] =
+          expression.Name(dynamodb::kPk) + " = " +
+          expression.Value(
+              dynamodb::S(dynamodb::StringOf(dynamodb::WebhookKey(endpoint_id), dynamodb::kPk))) +
+          " AND begins_with(" + expression.Name(dynamodb::kSk) + ", " +
+          expression.Value(dynamodb::S(dynamodb::kDeliveryPrefix)) + ")";
+      query["ProjectionExpression"] =
+          expression.Name(dynamodb::kPk) + ", " + expression.Name(dynamodb::kSk) + ", " +
+          expression.Name("status") + ", " + expression.Name("created_at") + ", " +
+          expression.Name("last_attempt_at");
+      expression.AddTo(query);
+      std::vector<Item> keys;
+      Status walked = co_await QueryWhile(std::move(query), [&](const Item& item) {
+        const std::optional<Timestamp> created =
+            ParseInstant(dynamodb::StringOf(item, "created_at"));
+        if (created && *created >= before) return false;
+        const std::optional<Timestamp> attempted =
+            ParseInstant(dynamodb::StringOf(item, "last_attempt_at"));
+        if (dynamodb::StringOf(item, "status") != DeliveryStatusName(DeliveryStatus::kPending) &&
+            attempted && *attempted < before) {
+          keys.push_back(dynamodb::Key(dynamodb::StringOf(item, dynamodb::kPk),
+                                       dynamodb::StringOf(item, dynamodb::kSk)));
+        }
+        return keys.size() < kChunk;
+      });
+      if (!walked.ok()) co_return walked;
+      const size_t count = keys.size();
+      if (Status removed = co_await BatchDelete(std::move(keys)); !removed.ok()) co_return removed;
+      deleted += static_cast<int64_t>(count);
+      if (count < kChunk) co_return Status::Ok();
     }
-    return true;
-  });
-  if (!walked.ok()) co_return std::move(walked).error();
-  co_return backlog;
+  };
+  if (Status pruned = co_await ForEachConcurrently(endpoints->size(), prune); !pruned.ok()) {
+    co_return std::move(pruned).error();
+  }
+  co_return deleted;
+}
+
+Async<Result<DeliveryBacklog>> DynamoDbStore::GetDeliveryBacklog() {
+  Result<std::vector<WebhookEndpoint>> endpoints = co_await AllWebhookEndpoints();
+  if (!endpoints.ok()) co_return std::move(endpoints).error();
+  std::vector<DeliveryBacklog> per_endpoint(endpoints->size());
+  const std::function<Async<Status>(size_t)> walk = [&](size_t i) -> Async<Status> {
+    Expression expression;
+    Item query{{"IndexName", dynamodb::kGsi1}};
+    query["KeyConditionExpression"] =
+        expression.Name(dynamodb::kGsi1Pk) + " = " +
+        expression.Value(dynamodb::S(dynamodb::DueDeliveriesPk((*endpoints)[i].id)));
+    query["ProjectionExpression"] = expression.Name("pending_since");
+    expression.AddTo(query);
+    DeliveryBacklog& backlog = per_endpoint[i];
+    co_return co_await QueryWhile(std::move(query), [&](const Item& item) {
+      backlog.pending += 1;
+      const std::optional<Timestamp> since =
+          ParseInstant(dynamodb::StringOf(item, "pending_since"));
+      if (since && (!backlog.oldest_pending_since || *since < *backlog.oldest_pending_since)) {
+        backlog.oldest_pending_since = since;
+      }
+      return true;
+    });
+  };
+  if (Status walked = co_await ForEachConcurrently(endpoints->size(), walk); !walked.ok()) {
+    co_return std::move(walked).error();
+  }
+  DeliveryBacklog total;
+  for (const DeliveryBacklog& backlog : per_endpoint) {
+    total.pending += backlog.pending;
+    if (backlog.oldest_pending_since &&
+        (!total.oldest_pending_since ||
+         *backlog.oldest_pending_since < *total.oldest_pending_since)) {
+      total.oldest_pending_since = backlog.oldest_pending_since;
+    }
+  }
+  co_return total;
 }
 
 }  // namespace tt

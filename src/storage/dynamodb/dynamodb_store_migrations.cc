@@ -3,6 +3,8 @@
 // says which migrations have run. Each is idempotent and conditional per item, so instances that
 // start together may both run one without harm, and one interrupted half way is simply run again.
 #include <boost/json/array.hpp>
+#include <functional>
+#include <map>
 #include <string>
 #include <utility>
 
@@ -19,7 +21,8 @@ namespace {
 
 // 1: a follow's gsi2sk is "<followed_at>#<user_id>" (was "<user_id>"), so that followers list
 //    newest first.
-constexpr int64_t kDataVersion = 1;
+// 2: a pending delivery's gsi1pk is its endpoint's due list (was one list for all).
+constexpr int64_t kDataVersion = 2;
 
 int64_t NumberOf(const json::object& item, std::string_view name) {
   const json::value* value = item.if_contains(name);
@@ -39,6 +42,9 @@ Async<Status> DynamoDbStore::MigrateData() {
 
   if (version < 1) {
     if (Status status = co_await RekeyFollowersByTime(); !status.ok()) co_return status;
+  }
+  if (version < 2) {
+    if (Status status = co_await SplitDueDeliveriesByEndpoint(); !status.ok()) co_return status;
   }
 
   Expression expression;
@@ -97,6 +103,61 @@ Async<Status> DynamoDbStore::RekeyFollowersByTime() {
     logger_.Info("dynamodb: keyed " + std::to_string(rekeyed) +
                  " follows of earlier versions by follow time");
   }
+  co_return Status::Ok();
+}
+
+Async<Status> DynamoDbStore::SplitDueDeliveriesByEndpoint() {
+  Result<std::vector<Item>> due =
+      co_await QueryIndexPartition(dynamodb::kGsi1, dynamodb::kLegacyDueDeliveries);
+  if (!due.ok()) co_return std::move(due).error();
+  if (due->empty()) co_return Status::Ok();
+  // Each endpoint read once, consistently (the index of endpoints may lag a creation).
+  std::map<std::string, bool, std::less<>> endpoint_exists;
+  for (const Item& item : *due) {
+    auto [known, inserted] =
+        endpoint_exists.try_emplace(std::string(dynamodb::StringOf(item, "endpoint_id")), false);
+    if (!inserted) continue;
+    Result<std::optional<Item>> endpoint = co_await GetItem(dynamodb::WebhookKey(known->first));
+    if (!endpoint.ok()) co_return std::move(endpoint).error();
+    known->second = endpoint->has_value();
+  }
+
+  std::vector<Item> orphans;
+  std::vector<Item> moving;
+  for (const Item& item : *due) {
+    Item key = dynamodb::Key(dynamodb::StringOf(item, dynamodb::kPk),
+                             dynamodb::StringOf(item, dynamodb::kSk));
+    if (endpoint_exists.find(dynamodb::StringOf(item, "endpoint_id"))->second) {
+      moving.push_back(item);
+    } else {
+      orphans.push_back(std::move(key));
+    }
+  }
+  const std::function<Async<Status>(size_t)> move = [&](size_t i) -> Async<Status> {
+    const Item& item = moving[i];
+    Expression update;
+    Item rewrite{{"Key", dynamodb::Key(dynamodb::StringOf(item, dynamodb::kPk),
+                                       dynamodb::StringOf(item, dynamodb::kSk))}};
+    const std::string partition = update.Name(dynamodb::kGsi1Pk);
+    rewrite["UpdateExpression"] =
+        "SET " + partition + " = " +
+        update.Value(
+            dynamodb::S(dynamodb::DueDeliveriesPk(dynamodb::StringOf(item, "endpoint_id"))));
+    // Not if it is no longer in the old list (attempted meanwhile, or gone: the update would
+    // make a stub item).
+    rewrite["ConditionExpression"] =
+        partition + " = " + update.Value(dynamodb::S(dynamodb::kLegacyDueDeliveries));
+    update.AddTo(rewrite);
+    Result<Reply> written = co_await Call("UpdateItem", std::move(rewrite));
+    if (!written.ok()) co_return std::move(written).error();
+    co_return Status::Ok();
+  };
+  if (Status status = co_await ForEachConcurrently(moving.size(), move); !status.ok()) {
+    co_return status;
+  }
+  if (Status status = co_await BatchDelete(std::move(orphans)); !status.ok()) co_return status;
+  logger_.Info("dynamodb: moved " + std::to_string(moving.size()) +
+               " pending webhook deliveries to their endpoint's due list");
   co_return Status::Ok();
 }
 

@@ -84,7 +84,7 @@ Async<Status> DynamoDbStore::DeleteWebhookEndpoint(std::string_view id,
   Result<Reply> deleted = co_await DeleteVersioned(key, expected_version, kNoSuchWebhook);
   if (!deleted.ok()) co_return std::move(deleted).error();
   // Its deliveries share its partition. One created after this read (a fan-out racing the
-  // delete) is removed by the claim that finds its endpoint gone.
+  // delete) is removed by that fan-out, which reads the endpoint again after writing.
   Expression expression;
   Item query;
   query["KeyConditionExpression"] =
@@ -92,6 +92,8 @@ Async<Status> DynamoDbStore::DeleteWebhookEndpoint(std::string_view id,
       expression.Value(dynamodb::S(dynamodb::StringOf(key, dynamodb::kPk)));
   query["ProjectionExpression"] =
       expression.Name(dynamodb::kPk) + ", " + expression.Name(dynamodb::kSk);
+  // Consistent: FanOut relies on this read seeing every delivery written before it.
+  query["ConsistentRead"] = true;
   expression.AddTo(query);
   Result<std::vector<Item>> deliveries = co_await QueryAll(std::move(query));
   if (!deliveries.ok()) co_return std::move(deliveries).error();

@@ -297,7 +297,7 @@ Item DeliveryItem(const WebhookDelivery& delivery) {
   item["pending_since"] = AttributeOf(delivery.pending_since);
   item["created_at"] = AttributeOf(delivery.created_at);
   if (delivery.status == DeliveryStatus::kPending) {
-    SetGsi1(item, std::string(kDueDeliveries),
+    SetGsi1(item, DueDeliveriesPk(delivery.endpoint_id),
             DueDeliveryKey(delivery.next_attempt_at, delivery.endpoint_id, delivery.change_id));
   }
   return item;

@@ -96,6 +96,10 @@ Item ChangeKey(int64_t id) { return Key(kChangesPk, ChangeSortKey(id)); }
 
 // ---- Index sort keys ----------------------------------------------------------------------------
 
+std::string DueDeliveriesPk(std::string_view webhook_id) {
+  return "deliveries-due#" + std::string(webhook_id);
+}
+
 std::string DueDeliveryKey(Timestamp next_attempt_at, std::string_view webhook_id,
                            int64_t change_id) {
   return SortableInstant(next_attempt_at) + "#" + std::string(webhook_id) + "#" +

@@ -71,8 +71,11 @@ Item WebhookKey(std::string_view webhook_id);
 // A delivery lives in its endpoint's partition, so that deleting the endpoint finds them all.
 Item DeliveryKey(std::string_view webhook_id, int64_t change_id);
 inline constexpr std::string_view kDeliveryPrefix = "delivery#";
-// gsi1 of pending deliveries: one partition, ordered by when each is due.
-inline constexpr std::string_view kDueDeliveries = "deliveries-due";
+// gsi1 of pending deliveries: a partition per endpoint, ordered by when each is due, so that a
+// claim reads only enabled endpoints' lists and a backlog at one costs the others nothing.
+std::string DueDeliveriesPk(std::string_view webhook_id);
+// The one list of every endpoint's pending deliveries before data version 2 (migrations).
+inline constexpr std::string_view kLegacyDueDeliveries = "deliveries-due";
 std::string DueDeliveryKey(Timestamp next_attempt_at, std::string_view webhook_id,
                            int64_t change_id);
 // The fan-out position and its lease.

@@ -13,7 +13,7 @@ namespace {
 // Conventions: STRICT tables, so a type mistake fails instead of being stored; timestamps are
 // INTEGER microseconds since the Unix epoch (UTC); dates are TEXT `YYYY-MM-DD`, which sorts in
 // calendar order; `*_key` columns hold the lowercase forms that lists order and match by.
-constexpr std::array<const char*, 8> kMigrations = {
+constexpr std::array<const char*, 9> kMigrations = {
     // 1: the initial schema.
     R"sql(
 CREATE TABLE users (
@@ -195,6 +195,11 @@ CREATE TABLE webhook_fan_out (
   lease_until INTEGER
 ) STRICT;
 INSERT INTO webhook_fan_out (singleton, position) VALUES (1, 0);
+)sql",
+    // 9: retention of finished deliveries reads them oldest attempt first.
+    R"sql(
+CREATE INDEX webhook_deliveries_finished ON webhook_deliveries(last_attempt_at)
+  WHERE status <> 'pending';
 )sql",
 };
 

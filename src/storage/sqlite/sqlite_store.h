@@ -156,6 +156,7 @@ class SqliteStore final : public Store {
       const WebhookDeliveryQuery& query) override;
   Async<Status> RedeliverWebhookDelivery(std::string_view endpoint_id, int64_t change_id,
                                          Timestamp now) override;
+  Async<Result<int64_t>> DeleteFinishedDeliveriesBefore(Timestamp before) override;
   Async<Result<DeliveryBacklog>> GetDeliveryBacklog() override;
 
  private:

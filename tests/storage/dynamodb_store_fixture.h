@@ -1,0 +1,124 @@
+// The fixture of the DynamoDB-only store tests: a store over a table of its own on dynalite,
+// a raw client beside it, and makers of test data.
+#ifndef TT_TESTS_STORAGE_DYNAMODB_STORE_FIXTURE_H_
+#define TT_TESTS_STORAGE_DYNAMODB_STORE_FIXTURE_H_
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <cstdio>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "storage/dynamodb/dynamodb_store.h"
+#include "storage/dynamodb/item_codec.h"
+#include "storage/store_factories_dynamodb.h"
+#include "support/run_sync.h"
+
+namespace tt {
+namespace {
+
+namespace json = boost::json;
+using ::tt::testing::DynaliteStoreOptions;
+using ::tt::testing::RunSync;
+using ::tt::testing::UniqueTablePrefix;
+
+Timestamp At(int64_t seconds) { return Timestamp(std::chrono::seconds(1'780'000'000 + seconds)); }
+Date D(std::string_view text) { return Date::Parse(text).value(); }
+
+// Runs `task` on an io_context served by `threads` threads, so that the requests a store method
+// spawns really run in parallel (as on the server's I/O threads).
+template <typename T>
+T RunOnThreads(boost::asio::awaitable<T> task, int threads) {
+  boost::asio::io_context io;
+  std::optional<T> result;
+  std::exception_ptr failure;
+  boost::asio::co_spawn(io, std::move(task), [&](std::exception_ptr e, T value) {
+    if (e) {
+      failure = e;
+    } else {
+      result.emplace(std::move(value));
+    }
+  });
+  std::vector<std::thread> runners;
+  for (int i = 0; i < threads; ++i) runners.emplace_back([&io] { io.run(); });
+  for (std::thread& runner : runners) runner.join();
+  if (failure) std::rethrow_exception(failure);
+  return std::move(*result);
+}
+
+std::string Id(int n) {
+  char text[40];
+  std::snprintf(text, sizeof text, "00000000-0000-4000-8000-%012d", n);
+  return text;
+}
+
+class DynamoDbStoreTest : public ::testing::Test {
+ protected:
+  DynamoDbStoreTest() : options_(DynaliteStoreOptions(UniqueTablePrefix())) {}
+
+  // A new instance over the shared table, as another server process would open it.
+  std::unique_ptr<DynamoDbStore> OpenInstance() {
+    Result<std::unique_ptr<DynamoDbStore>> store = RunSync(DynamoDbStore::Open(options_, logger_));
+    EXPECT_TRUE(store.ok()) << store.error().message;
+    return store.ok() ? std::move(*store) : nullptr;
+  }
+
+  // A raw client beside the store, to look at the table as any other DynamoDB client would.
+  dynamodb::Reply RawCall(std::string_view operation, json::object request) {
+    dynamodb::Client client(options_.client, logger_);
+    Result<dynamodb::Reply> reply = RunSync(client.Call(operation, request));
+    EXPECT_TRUE(reply.ok()) << reply.error().message;
+    return reply.ok() ? std::move(*reply) : dynamodb::Reply{};
+  }
+
+  std::string table() const { return DynamoDbStore::TableName(options_.table_prefix); }
+
+  User MakeUser(int n, std::string username) {
+    User user;
+    user.id = Id(n);
+    user.username = std::move(username);
+    user.display_name = user.username;
+    user.created_at = At(0);
+    user.updated_at = At(0);
+    return user;
+  }
+
+  Competition MakeCompetition(int n, std::string_view start, std::string_view end) {
+    Competition competition;
+    competition.id = Id(n);
+    competition.name = "Meet " + std::to_string(n);
+    competition.location = "Oslo";
+    competition.start_date = D(start);
+    competition.end_date = D(end);
+    competition.created_at = At(1);
+    competition.updated_at = At(1);
+    return competition;
+  }
+
+  // Athlete number `n` (a user of id Id(n) with a profile), followed by `fan`.
+  Athlete AddFollowedAthlete(DynamoDbStore& store, const User& fan, int n) {
+    const User user = MakeUser(n, "athlete" + std::to_string(n));
+    EXPECT_TRUE(RunSync(store.CreateUser(user, "h")).ok());
+    Athlete athlete;
+    athlete.id = user.id;
+    athlete.first_name = "A" + std::to_string(n);
+    athlete.last_name = "Runner";
+    EXPECT_TRUE(RunSync(store.CreateAthlete(athlete)).ok());
+    EXPECT_TRUE(RunSync(store.Follow(fan.id, athlete.id, At(n))).ok());
+    return athlete;
+  }
+
+  Logger logger_{LogLevel::kWarn};
+  DynamoDbStoreOptions options_;
+};
+
+}  // namespace
+}  // namespace tt
+
+#endif  // TT_TESTS_STORAGE_DYNAMODB_STORE_FIXTURE_H_

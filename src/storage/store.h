@@ -186,6 +186,8 @@ class Store {
                                               const WebhookSecrets& secrets) = 0;
   virtual Async<Result<std::pair<WebhookEndpoint, WebhookSecrets>>> GetWebhookEndpoint(
       std::string_view id) = 0;
+  // In creation order; sees every endpoint whose creation has answered (the fan-out relies on
+  // it: a change committed after that goes to the new endpoint).
   virtual Async<Result<Page<WebhookEndpoint>>> ListWebhookEndpoints(
       const WebhookEndpointQuery& query) = 0;
   // Writes the client fields, updated_at and version of `endpoint`, and `secrets` when given,

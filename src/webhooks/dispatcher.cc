@@ -161,8 +161,7 @@ asio::awaitable<void> Dispatcher::FanOutRound() {
     }
     if (changes->items.empty()) co_return;
     // Read after the changes, for each batch: an endpoint created before a change was committed
-    // is then seen with it (on SQLite; DynamoDB lists endpoints through an index, which may lag
-    // the write by its propagation delay).
+    // is then seen with it (the store lists endpoints consistently).
     std::vector<WebhookEndpoint> endpoints;
     WebhookEndpointQuery query;
     query.limit = 100;

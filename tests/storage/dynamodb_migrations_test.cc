@@ -65,9 +65,10 @@ TEST_F(DynamoDbMigrationTest, OpeningRekeysFollowsOfEarlierVersionsByFollowTime)
 }
 
 // Pending deliveries were once in one due list of all endpoints, where a disabled endpoint's
-// held back the others. Opening the table moves them to their endpoint's list and deletes those
-// of endpoints that are gone.
-TEST_F(DynamoDbMigrationTest, OpeningMovesPendingDeliveriesToTheirEndpointsDueList) {
+// held back the others, and endpoints were listed only through gsi1, which may lag a creation.
+// Opening the table moves the deliveries to their endpoint's list (deleting those of endpoints
+// that are gone) and names every endpoint in the registry.
+TEST_F(DynamoDbMigrationTest, OpeningMovesWebhooksOffTheSharedLists) {
   std::unique_ptr<DynamoDbStore> store = OpenInstance();
   ASSERT_NE(store, nullptr);
   WebhookEndpoint endpoint;
@@ -91,8 +92,16 @@ TEST_F(DynamoDbMigrationTest, OpeningMovesPendingDeliveriesToTheirEndpointsDueLi
   ASSERT_TRUE(
       RunSync(store->FanOut(lease, 0, 2, {delivery(endpoint.id, 1), delivery(endpoint.id, 2)}))
           .ok());
-  // Back to the earlier layout: the one due list, an orphan of a deleted endpoint in it, and no
-  // data_version.
+  // Back to the earlier layout: the endpoint in gsi1's list and no registry, the one due list
+  // with an orphan of a deleted endpoint in it, and no data_version.
+  RawCall("UpdateItem",
+          {{"TableName", table()},
+           {"Key", dynamodb::WebhookKey(endpoint.id)},
+           {"UpdateExpression", "SET gsi1pk = :list, gsi1sk = :key"},
+           {"ExpressionAttributeValues",
+            json::object{{":list", dynamodb::S(dynamodb::kLegacyWebhookList)},
+                         {":key", dynamodb::S("00000000000000000001#" + endpoint.id)}}}});
+  RawCall("DeleteItem", {{"TableName", table()}, {"Key", dynamodb::WebhookRegistryKey()}});
   for (int64_t change_id : {1, 2}) {
     RawCall("UpdateItem", {{"TableName", table()},
                            {"Key", dynamodb::DeliveryKey(endpoint.id, change_id)},
@@ -110,12 +119,17 @@ TEST_F(DynamoDbMigrationTest, OpeningMovesPendingDeliveriesToTheirEndpointsDueLi
       RunSync(store->ClaimDueDeliveries({{"a", At(500)}, At(100), 10, 4}));
   ASSERT_TRUE(before.ok()) << before.error().message;
   EXPECT_TRUE(before->empty()) << "this version reads only the endpoints' own lists";
+  EXPECT_TRUE(RunSync(store->ListWebhookEndpoints({}))->items.empty());
 
   store = OpenInstance();
   ASSERT_NE(store, nullptr);
   Result<std::vector<WebhookDelivery>> claimed =
       RunSync(store->ClaimDueDeliveries({{"a", At(500)}, At(100), 10, 4}));
   ASSERT_TRUE(claimed.ok()) << claimed.error().message;
+  Result<Page<WebhookEndpoint>> listed = RunSync(store->ListWebhookEndpoints({}));
+  ASSERT_TRUE(listed.ok()) << listed.error().message;
+  ASSERT_EQ(listed->items.size(), 1U);
+  EXPECT_EQ(listed->items[0].id, endpoint.id);
   ASSERT_EQ(claimed->size(), 2U);
   EXPECT_EQ((*claimed)[0].change_id, 1);
   EXPECT_EQ((*claimed)[1].change_id, 2);

@@ -384,6 +384,36 @@ TEST_F(DynamoDbStoreTest, ListCompetitionsFromFindsLongCompetitionsThatStartedEa
   EXPECT_EQ(page->items[1].id, Id(3));
 }
 
+// A creation that failed between its two writes leaves an id in the registry and no endpoint:
+// readers skip it, and the id can still be used.
+TEST_F(DynamoDbStoreTest, AnEndpointIdRegisteredButNeverWrittenIsSkipped) {
+  std::unique_ptr<DynamoDbStore> store = OpenInstance();
+  ASSERT_NE(store, nullptr);
+  RawCall("UpdateItem",
+          {{"TableName", table()},
+           {"Key", dynamodb::WebhookRegistryKey()},
+           {"UpdateExpression", "ADD ids :id"},
+           {"ExpressionAttributeValues", json::object{{":id", json::object{{"SS", {Id(7)}}}}}}});
+  Result<Page<WebhookEndpoint>> none = RunSync(store->ListWebhookEndpoints({}));
+  ASSERT_TRUE(none.ok()) << none.error().message;
+  EXPECT_TRUE(none->items.empty());
+
+  WebhookEndpoint endpoint;
+  endpoint.id = Id(7);
+  endpoint.url = "https://hooks.example.com/7";
+  endpoint.types = {"*"};
+  endpoint.created_at = endpoint.updated_at = At(0);
+  ASSERT_TRUE(
+      RunSync(store->CreateWebhookEndpoint(endpoint, WebhookSecrets{"sb1:s", {}, {}})).ok());
+  Result<Page<WebhookEndpoint>> one = RunSync(store->ListWebhookEndpoints({}));
+  ASSERT_TRUE(one.ok()) << one.error().message;
+  ASSERT_EQ(one->items.size(), 1U);
+  ASSERT_TRUE(RunSync(store->DeleteWebhookEndpoint(endpoint.id, std::nullopt)).ok());
+  const dynamodb::Reply registry =
+      RawCall("GetItem", {{"TableName", table()}, {"Key", dynamodb::WebhookRegistryKey()}});
+  EXPECT_FALSE(registry.body.at("Item").as_object().contains("ids")) << "its id left with it";
+}
+
 // An id reserved but never written (a writer that died between its two calls, or one still on
 // its way) holds readers back until the record after it is kHoleWait (10 s) old; then a
 // reader closes it, and the late writer's record finds the id taken.

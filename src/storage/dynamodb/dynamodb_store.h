@@ -233,13 +233,16 @@ class DynamoDbStore final : public Store {
   Async<Status> MigrateData();
   // Migration 1: follows of earlier versions get the followers list's time-ordered gsi2sk.
   Async<Status> RekeyFollowersByTime();
-  // Migration 2: pending deliveries move from the one due list to their endpoint's; those of
-  // endpoints that are gone are deleted.
-  Async<Status> SplitDueDeliveriesByEndpoint();
+  // Migration 2: endpoints join the registry; pending deliveries move from the one due list to
+  // their endpoint's, and those of endpoints that are gone are deleted.
+  Async<Status> MoveWebhooksOffSharedLists();
 
-  // ---- Webhook deliveries (dynamodb_store_deliveries.cc) --------------------------------------
-  // Every endpoint, through gsi1's list (eventually consistent).
-  Async<Result<std::vector<WebhookEndpoint>>> AllWebhookEndpoints();
+  // ---- Webhook endpoints (dynamodb_store_webhooks.cc) ----------------------------------------
+  // Every endpoint the registry names, in creation order: the registry is read consistently, and
+  // the endpoints too when `consistent`, which then include every one whose creation answered.
+  Async<Result<std::vector<WebhookEndpoint>>> AllWebhookEndpoints(bool consistent);
+  // `action` ("ADD" or "DELETE") `id` in the registry's set.
+  Async<Status> ChangeWebhookRegistry(std::string_view action, std::string_view id);
 
   // ---- The change log (dynamodb_store_changes.cc) --------------------------------------------
   // Appends the record of a change that has just been committed: called after the commit point

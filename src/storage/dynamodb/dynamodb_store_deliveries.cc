@@ -123,26 +123,13 @@ Async<Status> DynamoDbStore::FanOut(const Lease& lease, int64_t from, int64_t to
   co_return Status::Ok();
 }
 
-Async<Result<std::vector<WebhookEndpoint>>> DynamoDbStore::AllWebhookEndpoints() {
-  Result<std::vector<Item>> items =
-      co_await QueryIndexPartition(dynamodb::kGsi1, dynamodb::kWebhookList);
-  if (!items.ok()) co_return std::move(items).error();
-  std::vector<WebhookEndpoint> endpoints;
-  endpoints.reserve(items->size());
-  for (const Item& item : *items) {
-    Result<WebhookEndpoint> endpoint = dynamodb::ReadWebhookEndpoint(item, logger_);
-    if (!endpoint.ok()) co_return std::move(endpoint).error();
-    endpoints.push_back(std::move(*endpoint));
-  }
-  co_return endpoints;
-}
-
 Async<Result<std::vector<WebhookDelivery>>> DynamoDbStore::ClaimDueDeliveries(
     const DeliveryClaim& claim) {
   // Endpoint by endpoint, as on SQLite: each enabled endpoint's due list is read up to its limit,
   // so neither a backlog at one endpoint nor a disabled endpoint's pending deliveries hold back
   // another. Reads are eventually consistent; the conditional update below decides.
-  Result<std::vector<WebhookEndpoint>> endpoints = co_await AllWebhookEndpoints();
+  Result<std::vector<WebhookEndpoint>> endpoints =
+      co_await AllWebhookEndpoints(/*consistent=*/false);
   if (!endpoints.ok()) co_return std::move(endpoints).error();
   std::erase_if(*endpoints, [](const WebhookEndpoint& endpoint) { return endpoint.disabled; });
   if (claim.limit <= 0 || claim.per_endpoint <= 0) co_return std::vector<WebhookDelivery>{};
@@ -311,7 +298,8 @@ Async<Status> DynamoDbStore::RedeliverWebhookDelivery(std::string_view endpoint_
 }
 
 Async<Result<int64_t>> DynamoDbStore::DeleteFinishedDeliveriesBefore(Timestamp before) {
-  Result<std::vector<WebhookEndpoint>> endpoints = co_await AllWebhookEndpoints();
+  Result<std::vector<WebhookEndpoint>> endpoints =
+      co_await AllWebhookEndpoints(/*consistent=*/false);
   if (!endpoints.ok()) co_return std::move(endpoints).error();
   constexpr size_t kChunk = 1000;
   int64_t deleted = 0;  // the tasks run on one strand
@@ -362,7 +350,8 @@ Async<Result<int64_t>> DynamoDbStore::DeleteFinishedDeliveriesBefore(Timestamp b
 }
 
 Async<Result<DeliveryBacklog>> DynamoDbStore::GetDeliveryBacklog() {
-  Result<std::vector<WebhookEndpoint>> endpoints = co_await AllWebhookEndpoints();
+  Result<std::vector<WebhookEndpoint>> endpoints =
+      co_await AllWebhookEndpoints(/*consistent=*/false);
   if (!endpoints.ok()) co_return std::move(endpoints).error();
   std::vector<DeliveryBacklog> per_endpoint(endpoints->size());
   const std::function<Async<Status>(size_t)> walk = [&](size_t i) -> Async<Status> {

@@ -21,7 +21,8 @@ namespace {
 
 // 1: a follow's gsi2sk is "<followed_at>#<user_id>" (was "<user_id>"), so that followers list
 //    newest first.
-// 2: a pending delivery's gsi1pk is its endpoint's due list (was one list for all).
+// 2: a pending delivery's gsi1pk is its endpoint's due list (was one list for all), and every
+//    endpoint is named in the registry item (they were listed through gsi1 only).
 constexpr int64_t kDataVersion = 2;
 
 int64_t NumberOf(const json::object& item, std::string_view name) {
@@ -38,13 +39,13 @@ Async<Status> DynamoDbStore::MigrateData() {
   Result<std::optional<Item>> meta = co_await GetItem(dynamodb::MetaKey());
   if (!meta.ok()) co_return std::move(meta).error();
   const int64_t version = meta->has_value() ? NumberOf(**meta, "data_version") : 0;
+  // At every open, not once: it costs two Queries when there is nothing to move, and it also
+  // moves what instances of the earlier version wrote during a rolling upgrade.
+  if (Status status = co_await MoveWebhooksOffSharedLists(); !status.ok()) co_return status;
   if (version >= kDataVersion) co_return Status::Ok();
 
   if (version < 1) {
     if (Status status = co_await RekeyFollowersByTime(); !status.ok()) co_return status;
-  }
-  if (version < 2) {
-    if (Status status = co_await SplitDueDeliveriesByEndpoint(); !status.ok()) co_return status;
   }
 
   Expression expression;
@@ -106,7 +107,17 @@ Async<Status> DynamoDbStore::RekeyFollowersByTime() {
   co_return Status::Ok();
 }
 
-Async<Status> DynamoDbStore::SplitDueDeliveriesByEndpoint() {
+Async<Status> DynamoDbStore::MoveWebhooksOffSharedLists() {
+  // Endpoints listed only in gsi1 join the registry (an id already there is left as it is).
+  Result<std::vector<Item>> listed =
+      co_await QueryIndexPartition(dynamodb::kGsi1, dynamodb::kLegacyWebhookList);
+  if (!listed.ok()) co_return std::move(listed).error();
+  for (const Item& endpoint : *listed) {
+    const std::string_view id = dynamodb::StringOf(endpoint, "id");
+    if (id.empty()) continue;
+    if (Status added = co_await ChangeWebhookRegistry("ADD", id); !added.ok()) co_return added;
+  }
+
   Result<std::vector<Item>> due =
       co_await QueryIndexPartition(dynamodb::kGsi1, dynamodb::kLegacyDueDeliveries);
   if (!due.ok()) co_return std::move(due).error();

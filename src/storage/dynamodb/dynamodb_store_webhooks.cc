@@ -1,6 +1,11 @@
-// DynamoDbStore: webhook endpoints, one item each (`webhook#<id>`), listed through gsi1's
-// "webhooks" partition in creation order.
+// DynamoDbStore: webhook endpoints, one item each (`webhook#<id>`), and a registry item naming
+// them all, so that a consistent read lists every endpoint whose creation has answered (the
+// fan-out relies on it: a change committed after POST /webhooks answered goes to the new
+// endpoint). An id joins the registry before its endpoint is written and leaves it after its
+// endpoint is deleted; an id whose endpoint is missing (a creation that failed half way) is
+// skipped by readers.
 #include <algorithm>
+#include <tuple>
 #include <utility>
 
 #include "storage/dynamodb/dynamodb_store.h"
@@ -10,6 +15,7 @@ namespace tt {
 
 using dynamodb::Expression;
 using dynamodb::Reply;
+namespace json = boost::json;
 
 namespace {
 
@@ -19,6 +25,9 @@ constexpr char kNoSuchWebhook[] = "no such webhook";
 
 Async<Status> DynamoDbStore::CreateWebhookEndpoint(const WebhookEndpoint& endpoint,
                                                    const WebhookSecrets& secrets) {
+  if (Status registered = co_await ChangeWebhookRegistry("ADD", endpoint.id); !registered.ok()) {
+    co_return registered;
+  }
   Item put{{"Item", dynamodb::WebhookEndpointItem(endpoint, secrets)},
            {"ConditionExpression", "attribute_not_exists(pk)"}};
   Result<Reply> created = co_await Call("PutItem", std::move(put));
@@ -39,23 +48,64 @@ Async<Result<std::pair<WebhookEndpoint, WebhookSecrets>>> DynamoDbStore::GetWebh
   co_return std::pair(std::move(*endpoint), std::move(*secrets));
 }
 
+Async<Result<std::vector<WebhookEndpoint>>> DynamoDbStore::AllWebhookEndpoints(bool consistent) {
+  Result<std::optional<Item>> registry = co_await GetItem(dynamodb::WebhookRegistryKey());
+  if (!registry.ok()) co_return std::move(registry).error();
+  std::vector<WebhookEndpoint> endpoints;
+  const json::value* ids =
+      registry->has_value() ? dynamodb::TypedValue(**registry, "ids", "SS") : nullptr;
+  if (ids == nullptr || !ids->is_array()) co_return endpoints;  // none was ever made
+  std::vector<Item> keys;
+  for (const json::value& id : ids->get_array()) {
+    if (id.is_string()) keys.push_back(dynamodb::WebhookKey(id.get_string()));
+  }
+  Result<std::vector<Item>> items = co_await BatchGet(std::move(keys), consistent);
+  if (!items.ok()) co_return std::move(items).error();
+  endpoints.reserve(items->size());
+  for (const Item& item : *items) {
+    Result<WebhookEndpoint> endpoint = dynamodb::ReadWebhookEndpoint(item, logger_);
+    if (!endpoint.ok()) co_return std::move(endpoint).error();
+    endpoints.push_back(std::move(*endpoint));
+  }
+  std::sort(endpoints.begin(), endpoints.end(),
+            [](const WebhookEndpoint& a, const WebhookEndpoint& b) {
+              return std::tie(a.created_at, a.id) < std::tie(b.created_at, b.id);
+            });
+  co_return endpoints;
+}
+
 Async<Result<Page<WebhookEndpoint>>> DynamoDbStore::ListWebhookEndpoints(
     const WebhookEndpointQuery& query) {
+  // Endpoints are few (admins make them): a page is cut from the whole list.
+  Result<std::vector<WebhookEndpoint>> all = co_await AllWebhookEndpoints(/*consistent=*/true);
+  if (!all.ok()) co_return std::move(all).error();
   const size_t limit = static_cast<size_t>(std::max(query.limit, 1));
-  Expression expression;
-  Item request{{"IndexName", dynamodb::kGsi1}, {"Limit", limit + 1}};
-  std::string key_condition = expression.Name(dynamodb::kGsi1Pk) + " = " +
-                              expression.Value(dynamodb::S(dynamodb::kWebhookList));
+  auto first = all->begin();
   if (query.after.has_value()) {
-    key_condition += " AND " + expression.Name(dynamodb::kGsi1Sk) + " > " +
-                     expression.Value(dynamodb::S(
-                         dynamodb::WebhookListKey(query.after->created_at, query.after->id)));
+    first = std::find_if(all->begin(), all->end(), [&](const WebhookEndpoint& endpoint) {
+      return std::tie(endpoint.created_at, endpoint.id) >
+             std::tie(query.after->created_at, query.after->id);
+    });
   }
-  request["KeyConditionExpression"] = key_condition;
+  Page<WebhookEndpoint> page;
+  const size_t available = static_cast<size_t>(all->end() - first);
+  page.has_more = available > limit;
+  for (auto it = first; it != all->end() && page.items.size() < limit; ++it) {
+    page.items.push_back(std::move(*it));
+  }
+  co_return page;
+}
+
+Async<Status> DynamoDbStore::ChangeWebhookRegistry(std::string_view action, std::string_view id) {
+  Expression expression;
+  Item request{{"Key", dynamodb::WebhookRegistryKey()}};
+  request["UpdateExpression"] =
+      std::string(action) + " " + expression.Name("ids") + " " +
+      expression.Value(json::object{{"SS", json::array{json::string(id)}}});
   expression.AddTo(request);
-  Result<std::vector<Item>> items = co_await QueryUpTo(std::move(request), limit + 1);
-  if (!items.ok()) co_return std::move(items).error();
-  co_return dynamodb::ReadPage(std::move(*items), limit, &dynamodb::ReadWebhookEndpoint, logger_);
+  Result<Reply> changed = co_await Call("UpdateItem", std::move(request));
+  if (!changed.ok()) co_return std::move(changed).error();
+  co_return Status::Ok();
 }
 
 Async<Status> DynamoDbStore::UpdateWebhookEndpoint(const WebhookEndpoint& endpoint,
@@ -102,7 +152,8 @@ Async<Status> DynamoDbStore::DeleteWebhookEndpoint(std::string_view id,
     keys.push_back(dynamodb::Key(dynamodb::StringOf(delivery, dynamodb::kPk),
                                  dynamodb::StringOf(delivery, dynamodb::kSk)));
   }
-  co_return co_await BatchDelete(std::move(keys));
+  if (Status removed = co_await BatchDelete(std::move(keys)); !removed.ok()) co_return removed;
+  co_return co_await ChangeWebhookRegistry("DELETE", id);
 }
 
 }  // namespace tt

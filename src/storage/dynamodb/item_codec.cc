@@ -263,10 +263,6 @@ Item ChangeTombstoneItem(int64_t id, Timestamp closed_at) {
   return item;
 }
 
-std::string WebhookListKey(Timestamp created_at, std::string_view id) {
-  return SortableInstant(created_at) + "#" + std::string(id);
-}
-
 Item WebhookEndpointItem(const WebhookEndpoint& endpoint, const WebhookSecrets& secrets) {
   Item item = WebhookKey(endpoint.id);
   item["type"] = S("webhook");
@@ -275,7 +271,6 @@ Item WebhookEndpointItem(const WebhookEndpoint& endpoint, const WebhookSecrets& 
   item["previous_secret"] = OptionalS(secrets.previous);
   item["previous_secret_until"] =
       secrets.previous_until.has_value() ? S(FormatUtc(*secrets.previous_until)) : Null();
-  SetGsi1(item, std::string(kWebhookList), WebhookListKey(endpoint.created_at, endpoint.id));
   return item;
 }
 

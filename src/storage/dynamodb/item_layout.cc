@@ -80,6 +80,7 @@ Item DeliveryKey(std::string_view webhook_id, int64_t change_id) {
              std::string(kDeliveryPrefix) + ChangeSortKey(change_id));
 }
 Item FanOutKey() { return Key("meta", "webhook-fan-out"); }
+Item WebhookRegistryKey() { return Key("meta", "webhook-registry"); }
 Item MetaKey() { return Key("meta", "meta"); }
 std::string ChangeSortKey(int64_t id) {
   char text[24];

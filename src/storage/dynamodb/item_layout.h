@@ -46,7 +46,8 @@ inline constexpr std::string_view kFollowPrefix = "follow#";
 // Constant index partitions that hold whole lists.
 inline constexpr std::string_view kCompetitionList = "competitions";
 inline constexpr std::string_view kAthleteList = "athletes";
-inline constexpr std::string_view kWebhookList = "webhooks";
+// Webhook endpoints were listed here before data version 2 (now: WebhookRegistryKey).
+inline constexpr std::string_view kLegacyWebhookList = "webhooks";
 
 std::string UserPk(std::string_view user_id);
 std::string FollowingPk(std::string_view user_id);     // gsi1pk of a user's follows
@@ -80,6 +81,9 @@ std::string DueDeliveryKey(Timestamp next_attempt_at, std::string_view webhook_i
                            int64_t change_id);
 // The fan-out position and its lease.
 Item FanOutKey();
+// The registry of webhook endpoints: a string set `ids` of every endpoint's id, read
+// consistently, where gsi1's list of them may lag a creation.
+Item WebhookRegistryKey();
 // The one item of store-wide facts (the longest competition span).
 Item MetaKey();
 // A change record's key: partition "changes", sort key the id zero-padded to 19 digits, so that

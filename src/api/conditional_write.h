@@ -106,19 +106,18 @@ Async<Result<Resource>> LoadForWrite(const Request& request, const Principal& ca
   co_return current;
 }
 
-// PATCH: authenticates the caller, then makes one read-modify-write (LoadForWrite, `change`, the
+// PATCH by `caller` (authenticated already): one read-modify-write (LoadForWrite, `change`, the
 // next version and updated_at, the conditional `write`), again when it loses a race
-// (RetryLostRaces), and answers 200 with the changed resource and its ETag.
+// (RetryLostRaces); answers 200 with the changed resource and its ETag.
 template <typename Resource>
-Async<Result<Response>> PatchResource(const Services& services, const Request& request,
-                                      const PatchSteps<Resource>& steps) {
-  Result<Principal> caller = co_await Authenticate(services, request);
-  if (!caller) co_return std::move(caller).error();
+Async<Result<Response>> PatchResourceAs(const Services& services, const Request& request,
+                                        const Principal& caller,
+                                        const PatchSteps<Resource>& steps) {
   const auto attempt = [&]() -> Async<Result<Response>> {
-    Result<Resource> current = co_await LoadForWrite(request, *caller, steps.target);
+    Result<Resource> current = co_await LoadForWrite(request, caller, steps.target);
     if (!current) co_return std::move(current).error();
     Resource updated = *current;
-    if (Status changed = co_await steps.change(*caller, *current, updated); !changed) {
+    if (Status changed = co_await steps.change(caller, *current, updated); !changed) {
       co_return std::move(changed).error();
     }
     updated.version = current->version + 1;
@@ -131,19 +130,36 @@ Async<Result<Response>> PatchResource(const Services& services, const Request& r
   co_return co_await RetryLostRaces(request, steps.target.name, attempt);
 }
 
-// DELETE: authenticates the caller, LoadForWrite, then `remove(id, IfMatchVersion(request))`, an
-// awaitable Status that deletes on condition of the version when If-Match names one; answers 204.
-template <typename Resource, typename Remove>
-Async<Result<Response>> DeleteResource(const Services& services, const Request& request,
-                                       WriteTarget<Resource> target, Remove remove) {
+// PATCH: authenticates the caller, then PatchResourceAs.
+template <typename Resource>
+Async<Result<Response>> PatchResource(const Services& services, const Request& request,
+                                      const PatchSteps<Resource>& steps) {
   Result<Principal> caller = co_await Authenticate(services, request);
   if (!caller) co_return std::move(caller).error();
-  Result<Resource> current = co_await LoadForWrite(request, *caller, target);
+  co_return co_await PatchResourceAs(services, request, *caller, steps);
+}
+
+// DELETE by `caller` (authenticated already): LoadForWrite, then `remove(id,
+// IfMatchVersion(request))`, an awaitable Status that deletes on condition of the version when
+// If-Match names one; answers 204.
+template <typename Resource, typename Remove>
+Async<Result<Response>> DeleteResourceAs(const Request& request, const Principal& caller,
+                                         WriteTarget<Resource> target, Remove remove) {
+  Result<Resource> current = co_await LoadForWrite(request, caller, target);
   if (!current) co_return std::move(current).error();
   if (Status deleted = co_await remove(current->id, IfMatchVersion(request)); !deleted) {
     co_return std::move(deleted).error();
   }
   co_return NoContent();
+}
+
+// DELETE: authenticates the caller, then DeleteResourceAs.
+template <typename Resource, typename Remove>
+Async<Result<Response>> DeleteResource(const Services& services, const Request& request,
+                                       WriteTarget<Resource> target, Remove remove) {
+  Result<Principal> caller = co_await Authenticate(services, request);
+  if (!caller) co_return std::move(caller).error();
+  co_return co_await DeleteResourceAs(request, *caller, std::move(target), std::move(remove));
 }
 
 }  // namespace tt::api

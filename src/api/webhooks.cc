@@ -134,16 +134,16 @@ Reply PatchWebhook(const Services& services, const Request& request) {
                                                                 std::nullopt);
       },
       .to_json = [](const WebhookEndpoint& updated) { return WebhookEndpointJson(updated); }};
-  co_return co_await PatchResource(services, request, steps);
+  co_return co_await PatchResourceAs(services, request, *principal, steps);
 }
 
 Reply DeleteWebhook(const Services& services, const Request& request) {
   Result<Principal> principal = co_await AuthenticateAdmin(services, request);
   if (!principal) co_return std::move(principal).error();
-  co_return co_await DeleteResource(services, request, PathEndpointTarget(services, request),
-                                    [&](std::string_view id, std::optional<int64_t> version) {
-                                      return services.store.DeleteWebhookEndpoint(id, version);
-                                    });
+  co_return co_await DeleteResourceAs(request, *principal, PathEndpointTarget(services, request),
+                                      [&](std::string_view id, std::optional<int64_t> version) {
+                                        return services.store.DeleteWebhookEndpoint(id, version);
+                                      });
 }
 
 Reply RotateWebhookSecret(const Services& services, const Request& request) {

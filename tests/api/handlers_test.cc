@@ -9,6 +9,7 @@
 
 #include "api/change_encoder.h"
 #include "api/services.h"
+#include "security/secret_box.h"
 #include "security/tokens.h"
 #include "storage/sqlite/sqlite_store.h"
 #include "support/fast_hashing.h"
@@ -217,6 +218,40 @@ TEST_F(Handlers, EveryPatchWithoutIfMatchRetriesALostRaceAndWithIfMatchAnswers41
     EXPECT_EQ(with_if_match.error().code, ErrorCode::kPreconditionFailed);
     store_.Fail(patch.store_method, Error::PreconditionFailed(), 0);
   }
+}
+
+// A webhook PATCH or DELETE reads the caller's session once: the admin check and the shared write
+// flow use the same principal. With every session read after the first failing, both succeed.
+TEST_F(Handlers, AWebhookPatchOrDeleteReadsTheCallersSessionOnce) {
+  auto [admin_id, token] = Account("admin");
+  Result<User> admin = RunSync(store_.GetUser(admin_id));
+  ASSERT_TRUE(admin.ok());
+  User promoted = *admin;
+  promoted.is_admin = true;
+  promoted.version += 1;
+  ASSERT_TRUE(RunSync(store_.UpdateUser(promoted, admin->version, std::nullopt, "")).ok());
+  const SecretBox box(SecretBox::Key{});
+  services_.webhook_secrets = &box;
+  Result<Response> created = RunSync(CreateWebhook(
+      services_, JsonRequest("POST", {},
+                             {{"url", "https://hooks.example.com/in"},
+                              {"types", boost::json::array{"event.created"}}},
+                             token)));
+  ASSERT_TRUE(created.ok()) << created.error().message;
+  const std::string id(boost::json::parse(created->body).at("id").as_string());
+
+  store_.Fail("FindSession", Error::Unavailable(), /*times=*/1, /*skip=*/1);
+  Result<Response> patched = RunSync(PatchWebhook(
+      services_, JsonRequest("PATCH", {{"id", id}}, {{"description", "renamed"}}, token)));
+  EXPECT_TRUE(patched.ok()) << patched.error().message;
+
+  store_.Fail("FindSession", Error::Unavailable(), /*times=*/1, /*skip=*/1);
+  Request remove;
+  remove.method = "DELETE";
+  remove.path_params = {{"id", id}};
+  remove.credentials = Credentials::Bearer(token);
+  Result<Response> deleted = RunSync(DeleteWebhook(services_, remove));
+  EXPECT_TRUE(deleted.ok()) << deleted.error().message;
 }
 
 }  // namespace

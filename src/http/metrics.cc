@@ -3,6 +3,8 @@
 #include <charconv>
 #include <string>
 
+#include "log/metrics_text.h"
+
 namespace tt::http {
 namespace {
 
@@ -34,19 +36,6 @@ void AppendNumber(std::string& out, double value) {
   char text[400];  // fixed notation of a large double needs over 300 digits
   auto [end, ec] = std::to_chars(text, text + sizeof text, value, std::chars_format::fixed);
   out.append(text, ec == std::errc() ? end : text);
-}
-
-void AppendHeader(std::string& out, std::string_view name, std::string_view type,
-                  std::string_view help) {
-  out += "# HELP ";
-  out += name;
-  out += ' ';
-  out += help;
-  out += "\n# TYPE ";
-  out += name;
-  out += ' ';
-  out += type;
-  out += '\n';
 }
 
 // `{method="GET",route="/x"` without the closing brace, so a caller can add more labels.
@@ -117,8 +106,8 @@ std::string Metrics::Render() const {
 
   std::string out;
 
-  AppendHeader(out, "tt_http_requests_total", "counter",
-               "HTTP requests answered, by method, route template and status.");
+  AppendMetricHeader(out, "tt_http_requests_total", "counter",
+                     "HTTP requests answered, by method, route template and status.");
   for (const auto& [key, by_status] : requests) {
     const std::string labels = OpenMethodRouteLabels(key);
     for (const auto& [status, count] : by_status) {
@@ -128,8 +117,8 @@ std::string Metrics::Render() const {
     }
   }
 
-  AppendHeader(out, "tt_http_request_duration_seconds", "histogram",
-               "Time from a request's first bytes to its answer being written, in seconds.");
+  AppendMetricHeader(out, "tt_http_request_duration_seconds", "histogram",
+                     "Time from a request's first bytes to its answer being written, in seconds.");
   for (const auto& [key, histogram] : latency) {
     const std::string labels = OpenMethodRouteLabels(key);
     uint64_t cumulative = 0;
@@ -148,19 +137,19 @@ std::string Metrics::Render() const {
            std::to_string(histogram.count) + '\n';
   }
 
-  AppendHeader(out, "tt_server_errors_total", "counter",
-               "Answers that failed on the server's side (500 or 503), by error code.");
+  AppendMetricHeader(out, "tt_server_errors_total", "counter",
+                     "Answers that failed on the server's side (500 or 503), by error code.");
   for (const auto& [code, count] : server_errors) {
     out += "tt_server_errors_total{code=";
     AppendLabelValue(out, code);
     out += "} " + std::to_string(count) + '\n';
   }
 
-  AppendHeader(out, "tt_http_open_connections", "gauge", "HTTP connections open now.");
+  AppendMetricHeader(out, "tt_http_open_connections", "gauge", "HTTP connections open now.");
   out += "tt_http_open_connections " + std::to_string(open_connections_.load()) + '\n';
 
-  AppendHeader(out, "tt_http_rejected_connections_total", "counter",
-               "Connections closed at once because the server had its maximum open.");
+  AppendMetricHeader(out, "tt_http_rejected_connections_total", "counter",
+                     "Connections closed at once because the server had its maximum open.");
   out +=
       "tt_http_rejected_connections_total " + std::to_string(rejected_connections_.load()) + '\n';
   return out;

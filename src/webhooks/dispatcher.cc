@@ -16,6 +16,7 @@
 
 #include "domain/time.h"
 #include "domain/webhook_delivery.h"
+#include "log/metrics_text.h"
 #include "security/webhook_signature.h"
 
 namespace tt::webhooks {
@@ -51,19 +52,6 @@ std::string DescribeOutcome(const SendOutcome& outcome) {
   if (!outcome.status.has_value()) return outcome.error;
   if (outcome.Succeeded()) return "";
   return "answered " + std::to_string(*outcome.status);
-}
-
-void AppendCounter(std::string& out, std::string_view name, std::string_view help,
-                   std::string_view type) {
-  out += "# HELP ";
-  out += name;
-  out += " ";
-  out += help;
-  out += "\n# TYPE ";
-  out += name;
-  out += " ";
-  out += type;
-  out += "\n";
 }
 
 }  // namespace
@@ -371,8 +359,8 @@ double Dispatcher::JitterFraction() {
 
 std::string Dispatcher::RenderMetrics() const {
   std::string out;
-  AppendCounter(out, "tt_webhook_attempts_total",
-                "Webhook delivery attempts recorded, by what they came to.", "counter");
+  AppendMetricHeader(out, "tt_webhook_attempts_total", "counter",
+                     "Webhook delivery attempts recorded, by what they came to.");
   const std::pair<const char*, const std::atomic<uint64_t>*> outcomes[] = {
       {"succeeded", &counters_.succeeded},
       {"retrying", &counters_.retrying},
@@ -384,23 +372,23 @@ std::string Dispatcher::RenderMetrics() const {
     out += outcome;
     out += "\"} " + std::to_string(counter->load(std::memory_order_relaxed)) + "\n";
   }
-  AppendCounter(out, "tt_webhook_deliveries_created_total",
-                "Webhook deliveries created from change records by this instance.", "counter");
+  AppendMetricHeader(out, "tt_webhook_deliveries_created_total", "counter",
+                     "Webhook deliveries created from change records by this instance.");
   out += "tt_webhook_deliveries_created_total " +
          std::to_string(counters_.fanned_out.load(std::memory_order_relaxed)) + "\n";
-  AppendCounter(out, "tt_webhook_dispatch_errors_total",
-                "Store errors that cut a fan-out or claim round short.", "counter");
+  AppendMetricHeader(out, "tt_webhook_dispatch_errors_total", "counter",
+                     "Store errors that cut a fan-out or claim round short.");
   out += "tt_webhook_dispatch_errors_total " +
          std::to_string(counters_.round_errors.load(std::memory_order_relaxed)) + "\n";
   if (!counters_.backlog_read.load(std::memory_order_acquire)) return out;
-  AppendCounter(out, "tt_webhook_deliveries_pending",
-                "Webhook deliveries pending in the store, of every endpoint (read every 10 s).",
-                "gauge");
+  AppendMetricHeader(
+      out, "tt_webhook_deliveries_pending", "gauge",
+      "Webhook deliveries pending in the store, of every endpoint (read every 10 s).");
   out += "tt_webhook_deliveries_pending " +
          std::to_string(counters_.pending.load(std::memory_order_relaxed)) + "\n";
-  AppendCounter(out, "tt_webhook_oldest_pending_age_seconds",
-                "Age of the webhook delivery pending longest, 0 when none is (read every 10 s).",
-                "gauge");
+  AppendMetricHeader(
+      out, "tt_webhook_oldest_pending_age_seconds", "gauge",
+      "Age of the webhook delivery pending longest, 0 when none is (read every 10 s).");
   const int64_t since_us = counters_.oldest_pending_since_us.load(std::memory_order_relaxed);
   const double age =
       since_us == 0

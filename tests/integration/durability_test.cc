@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "api_fixture.h"
+#include "competition_writers.h"
 
 namespace tt::testing {
 namespace {
@@ -40,43 +41,14 @@ TEST_F(Durability, EveryAnsweredWriteSurvivesKillNineMidLoad) {
   Account owner = SignUp();
   std::vector<std::string> acknowledged;
   for (int round = 0; round < 3; ++round) {
-    std::mutex mutex;
-    std::atomic<bool> stop{false};
-    std::vector<std::thread> writers;
-    const uint16_t port = server().port();
-    for (int w = 0; w < 4; ++w) {
-      writers.emplace_back([&, w] {
-        HttpClient writer(port);
-        for (int i = 0; !stop; ++i) {
-          try {
-            HttpResponse created =
-                writer.Post("/competitions",
-                            CompetitionBody("Round " + std::to_string(round) + " writer " +
-                                                std::to_string(w) + " #" + std::to_string(i),
-                                            "2027-05-01", "2027-05-02"),
-                            owner.token);
-            if (created.status == 201) {
-              std::lock_guard lock(mutex);
-              acknowledged.push_back(Str(created.Json().at("id")));
-            }
-          } catch (const std::exception&) {
-            // The server died mid-request: that write was never acknowledged.
-          }
-        }
-      });
-    }
+    CompetitionWriters writers(server().port(), owner.token, 4, "Round " + std::to_string(round));
     // Let the writers get going, then crash the server under them.
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (std::chrono::steady_clock::now() < deadline) {
-      {
-        std::lock_guard lock(mutex);
-        if (acknowledged.size() >= static_cast<size_t>(20 * (round + 1))) break;
-      }
+    while (std::chrono::steady_clock::now() < deadline && writers.AcknowledgedCount() < 20) {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     server().Kill();
-    stop = true;
-    for (std::thread& writer : writers) writer.join();
+    for (std::string& id : writers.Stop()) acknowledged.push_back(std::move(id));
 
     if (TestBackend() == Backend::kSqlite) {
       EXPECT_EQ(IntegrityCheck(server().db_path()), "ok") << "round " << round;

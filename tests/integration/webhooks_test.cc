@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "api_fixture.h"
+#include "competition_writers.h"
 #include "support/dynalite.h"
 #include "webhook_receiver.h"
 
@@ -358,50 +359,19 @@ TEST_F(Webhooks, EveryAcknowledgedWriteIsDeliveredAfterKillNineMidLoad) {
   receiver.Configure({Str(endpoint.at("secret"))}, 200, {}, 20ms);
   std::vector<std::string> acknowledged;
   for (int round = 0; round < 3; ++round) {
-    std::mutex mutex;
-    std::atomic<bool> stop{false};
-    std::vector<std::thread> writers;
-    const uint16_t port = server().port();
-    for (int w = 0; w < 3; ++w) {
-      writers.emplace_back([&, w] {
-        HttpClient writer(port);
-        for (int i = 0; !stop; ++i) {
-          try {
-            HttpResponse created =
-                writer.Post("/competitions",
-                            CompetitionBody("Kill " + std::to_string(round) + "." +
-                                                std::to_string(w) + "." + std::to_string(i),
-                                            "2027-05-01", "2027-05-02"),
-                            owner_.token);
-            if (created.status == 201) {
-              std::lock_guard lock(mutex);
-              acknowledged.push_back(Str(created.Json().at("id")));
-            }
-          } catch (const std::exception&) {
-            // The server died mid-request: that write was never acknowledged.
-          }
-          // A steady load rather than a flood: what is acknowledged must be delivered (4 at a
-          // time) before the test's deadline.
-          std::this_thread::sleep_for(50ms);
-        }
-      });
-    }
+    // A steady load rather than a flood: what is acknowledged must be delivered (4 at a time)
+    // before the test's deadline.
+    CompetitionWriters writers(server().port(), owner_.token, 3, "Kill " + std::to_string(round),
+                               50ms);
     // Kill once this server's deliveries are under way.
     const size_t received_before = receiver.Received().size();
     const auto deadline = std::chrono::steady_clock::now() + 60s;
-    while (std::chrono::steady_clock::now() < deadline) {
-      {
-        std::lock_guard lock(mutex);
-        if (acknowledged.size() >= static_cast<size_t>(15 * (round + 1)) &&
-            receiver.Received().size() >= received_before + 5) {
-          break;
-        }
-      }
+    while (std::chrono::steady_clock::now() < deadline &&
+           (writers.AcknowledgedCount() < 15 || receiver.Received().size() < received_before + 5)) {
       std::this_thread::sleep_for(5ms);
     }
     server().Kill();
-    stop = true;
-    for (std::thread& writer : writers) writer.join();
+    for (std::string& id : writers.Stop()) acknowledged.push_back(std::move(id));
     server().Restart();
     client_ = std::make_unique<HttpClient>(server().port());
   }

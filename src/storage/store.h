@@ -214,7 +214,8 @@ class Store {
   // Leases to `claim.lease.owner` the pending deliveries due at `claim.now` whose lease is
   // free (none, or expired), earliest due first, at most claim.limit in all, and for each
   // endpoint at most claim.per_endpoint less its deliveries under an unexpired lease (of any
-  // owner). Deliveries of disabled endpoints are not taken.
+  // owner). Deliveries of disabled endpoints are not taken. A claim that fails after leasing
+  // some (DynamoDB leases one at a time) answers those rather than the error.
   virtual Async<Result<std::vector<WebhookDelivery>>> ClaimDueDeliveries(
       const DeliveryClaim& claim) = 0;
   // Writes an attempt's outcome (status, attempts, last_*, next_attempt_at of `delivery`) and

@@ -19,6 +19,7 @@
 #include "storage/dynamodb/item_codec.h"
 #include "storage/dynamodb_store_fixture.h"
 #include "storage/store_factories_dynamodb.h"
+#include "support/fault_proxy.h"
 #include "support/manual_clock.h"
 #include "support/run_sync.h"
 
@@ -412,6 +413,55 @@ TEST_F(DynamoDbStoreTest, AnEndpointIdRegisteredButNeverWrittenIsSkipped) {
   const dynamodb::Reply registry =
       RawCall("GetItem", {{"TableName", table()}, {"Key", dynamodb::WebhookRegistryKey()}});
   EXPECT_FALSE(registry.body.at("Item").as_object().contains("ids")) << "its id left with it";
+}
+
+// DynamoDB leases deliveries one conditional write at a time: a claim failing part-way answers
+// those it leased, rather than leaving them idle until their lease ends.
+TEST_F(DynamoDbStoreTest, AClaimFailingPartWayAnswersWhatItLeased) {
+  ::tt::testing::FaultProxy proxy(::tt::testing::SharedDynalite().port());
+  options_.client.settings.endpoint = proxy.endpoint();
+  options_.client.max_attempts = 1;
+  std::unique_ptr<DynamoDbStore> store = OpenInstance();
+  ASSERT_NE(store, nullptr);
+  WebhookEndpoint endpoint;
+  endpoint.id = Id(1);
+  endpoint.url = "https://hooks.example.com/1";
+  endpoint.types = {"*"};
+  endpoint.created_at = endpoint.updated_at = At(0);
+  ASSERT_TRUE(
+      RunSync(store->CreateWebhookEndpoint(endpoint, WebhookSecrets{"sb1:s", {}, {}})).ok());
+  std::vector<WebhookDelivery> deliveries;
+  for (int64_t change_id = 1; change_id <= 3; ++change_id) {
+    WebhookDelivery delivery;
+    delivery.endpoint_id = endpoint.id;
+    delivery.change_id = change_id;
+    delivery.body = "{}";
+    delivery.next_attempt_at = delivery.pending_since = delivery.created_at = At(change_id);
+    deliveries.push_back(delivery);
+  }
+  const Lease fan_out{"test", At(1000)};
+  ASSERT_TRUE(RunSync(store->LeaseFanOut(fan_out, At(0))).ok());
+  ASSERT_TRUE(RunSync(store->FanOut(fan_out, 0, 3, deliveries)).ok());
+
+  // The claim's reads (the registry, the endpoints, the due list) and its first lease pass; the
+  // second lease fails.
+  proxy.FailAfter(4, ::tt::testing::FaultProxy::Mode::kServerError, 1);
+  Result<std::vector<WebhookDelivery>> claimed =
+      RunSync(store->ClaimDueDeliveries({{"a", At(500)}, At(100), 10, 4}));
+  ASSERT_TRUE(claimed.ok()) << claimed.error().message;
+  ASSERT_EQ(claimed->size(), 1U);
+  EXPECT_EQ((*claimed)[0].change_id, 1);
+  // The others are free for the next claim.
+  Result<std::vector<WebhookDelivery>> next =
+      RunSync(store->ClaimDueDeliveries({{"b", At(500)}, At(101), 10, 4}));
+  ASSERT_TRUE(next.ok()) << next.error().message;
+  ASSERT_EQ(next->size(), 2U);
+  EXPECT_EQ((*next)[0].change_id, 2);
+
+  proxy.FailAfter(3, ::tt::testing::FaultProxy::Mode::kServerError, 1);
+  Result<std::vector<WebhookDelivery>> none =
+      RunSync(store->ClaimDueDeliveries({{"c", At(9000)}, At(9000), 10, 4}));
+  EXPECT_FALSE(none.ok()) << "failing before any lease is the error";
 }
 
 // An id reserved but never written (a writer that died between its two calls, or one still on

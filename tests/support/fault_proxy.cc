@@ -55,10 +55,13 @@ asio::awaitable<void> FaultProxy::Serve(FaultProxy& proxy, tcp::socket client) {
     }
     http::response<http::string_body> response;
     Mode mode = proxy.mode_.load();
-    if (proxy.faults_left_.fetch_sub(1) > 0) {
+    if (proxy.passes_left_.fetch_sub(1) > 0) {
+      // let through: one of the requests before the faults
+    } else if (proxy.faults_left_.fetch_sub(1) > 0) {
       mode = proxy.fault_.load();
     } else {
-      proxy.faults_left_ = 0;  // undo the decrement past zero
+      proxy.faults_left_ = 0;  // undo the decrements past zero
+      proxy.passes_left_ = 0;
     }
     switch (mode) {
       case Mode::kDrop:

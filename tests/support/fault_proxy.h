@@ -37,6 +37,11 @@ class FaultProxy {
     fault_ = fault;
     faults_left_ = count;
   }
+  // Lets the next `skip` requests through, then answers `count` with `fault`.
+  void FailAfter(int skip, Mode fault, int count) {
+    passes_left_ = skip;
+    FailNext(fault, count);
+  }
   // Extra time before each request is handled.
   void set_delay(std::chrono::milliseconds delay) { delay_ms_ = static_cast<int>(delay.count()); }
   // Requests seen, in any mode.
@@ -52,6 +57,7 @@ class FaultProxy {
   std::atomic<int> requests_{0};
   std::atomic<Mode> fault_{Mode::kForward};
   std::atomic<int> faults_left_{0};
+  std::atomic<int> passes_left_{0};
 };
 
 }  // namespace tt::testing

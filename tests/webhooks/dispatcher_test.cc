@@ -64,6 +64,21 @@ class DispatcherRun {
   bool ended_ = false;
 };
 
+// Runs `io` in short slices until `done` holds or `timeout` passes; whether it held.
+template <typename Predicate>
+bool RunUntil(asio::io_context& io, Predicate done, std::chrono::milliseconds timeout = 5s) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    io.run_for(5ms);
+  }
+  return true;
+}
+
+bool Shows(const Dispatcher& dispatcher, std::string_view line) {
+  return dispatcher.RenderMetrics().find(line) != std::string::npos;
+}
+
 class DispatcherTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -243,6 +258,81 @@ TEST_F(DispatcherTest, ASecretSealedUnderAnotherKeyIsNotSentAndSaysWhy) {
   EXPECT_EQ(deliveries[0].attempts, 1);
   EXPECT_NE(deliveries[0].last_error.value_or("").find("cannot be opened"), std::string::npos);
   EXPECT_FALSE(connected) << "nothing was sent";
+}
+
+// Another instance took the fan-out lease between this one's read and its write (FanOut answers
+// kConflict): the round ends quietly, it is not an error, and nothing is lost or made twice.
+TEST_F(DispatcherTest, AFanOutThatLostItsLeaseEndsTheRoundQuietlyAndLosesNothing) {
+  asio::io_context io;
+  tcp::acceptor silent(io, {asio::ip::make_address("127.0.0.1"), 0});
+  const std::string endpoint =
+      AddEndpoint("http://127.0.0.1:" + std::to_string(silent.local_endpoint().port()), {"*"});
+  CreateCompetition(1);
+  CreateCompetition(2);
+  ::tt::testing::FaultyStore faulty(*store_);
+  faulty.Fail("FanOut", Error::Conflict("the fan-out lease or position moved"), 2);
+
+  Dispatcher dispatcher(faulty, *box_, clock_, longest_waits_, logger_, Options());
+  DispatcherRun run(io, dispatcher);
+  EXPECT_TRUE(RunUntil(io, [&] { return DeliveriesOf(endpoint).size() == 2; }))
+      << "a later round fanned both changes out";
+  io.run_for(100ms);
+  EXPECT_EQ(DeliveriesOf(endpoint).size(), 2U) << "once";
+  EXPECT_NE(dispatcher.RenderMetrics().find("tt_webhook_dispatch_errors_total 0\n"),
+            std::string::npos)
+      << dispatcher.RenderMetrics();
+  EXPECT_TRUE(run.Stop(2s));
+}
+
+// An outcome whose lease was taken again meanwhile (RecordDeliveryAttempt answers kConflict) is
+// dropped and counted as superseded: the newer lease's attempt is the one that counts.
+TEST_F(DispatcherTest, AnOutcomeUnderALeaseTakenAgainIsDroppedAsSuperseded) {
+  asio::io_context io;
+  const std::string endpoint = AddEndpoint("http://127.0.0.1:9/", {"*"});
+  CreateCompetition();
+  SecretBox::Key other_key;
+  other_key.fill(7);
+  const SecretBox other(other_key);  // the attempt fails at once, sending nothing
+  ::tt::testing::FaultyStore faulty(*store_);
+  faulty.Fail("RecordDeliveryAttempt",
+              Error::Conflict("the delivery's lease passed to another instance"), 1);
+
+  Dispatcher dispatcher(faulty, other, clock_, longest_waits_, logger_, Options());
+  DispatcherRun run(io, dispatcher);
+  EXPECT_TRUE(RunUntil(io, [&] {
+    return Shows(dispatcher, "tt_webhook_attempts_total{outcome=\"superseded\"} 1\n");
+  }));
+  EXPECT_TRUE(run.Stop(1s));
+  const std::string metrics = dispatcher.RenderMetrics();
+  EXPECT_NE(metrics.find("tt_webhook_attempts_total{outcome=\"superseded\"} 1\n"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("tt_webhook_dispatch_errors_total 0\n"), std::string::npos) << metrics;
+  const std::vector<WebhookDelivery> deliveries = DeliveriesOf(endpoint);
+  ASSERT_EQ(deliveries.size(), 1U);
+  EXPECT_EQ(deliveries[0].attempts, 0) << "the dropped outcome was not written";
+}
+
+// A failed read of the backlog is a dispatch error; the gauges appear once a read succeeds.
+TEST_F(DispatcherTest, AFailedBacklogReadIsCountedAndTheNextOneShowsTheGauges) {
+  asio::io_context io;
+  tcp::acceptor silent(io, {asio::ip::make_address("127.0.0.1"), 0});
+  AddEndpoint("http://127.0.0.1:" + std::to_string(silent.local_endpoint().port()), {"*"});
+  CreateCompetition();
+  ::tt::testing::FaultyStore faulty(*store_);
+  faulty.Fail("GetDeliveryBacklog", Error::Unavailable(), 1);
+  DispatcherOptions options = Options();
+  options.backlog_interval = 500ms;
+
+  Dispatcher dispatcher(faulty, *box_, clock_, longest_waits_, logger_, options);
+  DispatcherRun run(io, dispatcher);
+  ASSERT_TRUE(RunUntil(io, [&] {
+    return Shows(dispatcher, "tt_webhook_dispatch_errors_total 1\n");
+  })) << dispatcher.RenderMetrics();
+  EXPECT_FALSE(Shows(dispatcher, "tt_webhook_deliveries_pending")) << "no read has succeeded yet";
+  EXPECT_TRUE(RunUntil(io, [&] { return Shows(dispatcher, "tt_webhook_deliveries_pending 1\n"); }))
+      << dispatcher.RenderMetrics();
+  EXPECT_TRUE(run.Stop(2s));
 }
 
 }  // namespace

@@ -185,7 +185,14 @@ Async<Result<std::vector<WebhookDelivery>>> DynamoDbStore::ClaimDueDeliveries(
         LeaseFree(expression, claim.now);
     expression.AddTo(request);
     Result<Reply> leased = co_await Call("UpdateItem", std::move(request));
-    if (!leased.ok()) co_return std::move(leased).error();
+    if (!leased.ok()) {
+      // Those leased already are this instance's: answer them rather than leave them idle until
+      // their lease ends. The rest wait for the next claim.
+      if (claimed.empty()) co_return std::move(leased).error();
+      logger_.Warn("dynamodb: a claim of webhook deliveries stopped after " +
+                   std::to_string(claimed.size()) + ": " + leased.error().message);
+      break;
+    }
     if (ConditionFailed(*leased)) continue;  // another instance was first
     const json::object* attributes = AttributesOf(*leased);
     if (attributes == nullptr) co_return Error::Internal();

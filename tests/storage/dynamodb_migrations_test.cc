@@ -71,27 +71,8 @@ TEST_F(DynamoDbMigrationTest, OpeningRekeysFollowsOfEarlierVersionsByFollowTime)
 TEST_F(DynamoDbMigrationTest, OpeningMovesWebhooksOffTheSharedLists) {
   std::unique_ptr<DynamoDbStore> store = OpenInstance();
   ASSERT_NE(store, nullptr);
-  WebhookEndpoint endpoint;
-  endpoint.id = Id(1);
-  endpoint.url = "https://hooks.example.com/1";
-  endpoint.types = {"*"};
-  endpoint.created_at = endpoint.updated_at = At(0);
-  ASSERT_TRUE(
-      RunSync(store->CreateWebhookEndpoint(endpoint, WebhookSecrets{"sb1:s", {}, {}})).ok());
-  auto delivery = [](const std::string& endpoint_id, int64_t change_id) {
-    WebhookDelivery made;
-    made.endpoint_id = endpoint_id;
-    made.change_id = change_id;
-    made.type = ChangeType::kEventCreated;
-    made.body = "{}";
-    made.next_attempt_at = made.pending_since = made.created_at = At(change_id);
-    return made;
-  };
-  const Lease lease{"test", At(1000)};
-  ASSERT_TRUE(RunSync(store->LeaseFanOut(lease, At(0))).ok());
-  ASSERT_TRUE(
-      RunSync(store->FanOut(lease, 0, 2, {delivery(endpoint.id, 1), delivery(endpoint.id, 2)}))
-          .ok());
+  const WebhookEndpoint endpoint = AddWebhookEndpoint(*store, 1);
+  FanOutFromStart(*store, 2, {PendingDelivery(endpoint.id, 1), PendingDelivery(endpoint.id, 2)});
   // Back to the earlier layout: the endpoint in gsi1's list and no registry, the one due list
   // with an orphan of a deleted endpoint in it, and no data_version.
   RawCall("UpdateItem",
@@ -109,7 +90,7 @@ TEST_F(DynamoDbMigrationTest, OpeningMovesWebhooksOffTheSharedLists) {
                            {"ExpressionAttributeValues",
                             json::object{{":due", dynamodb::S(dynamodb::kLegacyDueDeliveries)}}}});
   }
-  json::object orphan = dynamodb::DeliveryItem(delivery(Id(9), 3));
+  json::object orphan = dynamodb::DeliveryItem(PendingDelivery(Id(9), 3));
   orphan["gsi1pk"] = dynamodb::S(dynamodb::kLegacyDueDeliveries);
   RawCall("PutItem", {{"TableName", table()}, {"Item", orphan}});
   RawCall("UpdateItem", {{"TableName", table()},

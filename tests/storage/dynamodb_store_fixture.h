@@ -114,6 +114,37 @@ class DynamoDbStoreTest : public ::testing::Test {
     return athlete;
   }
 
+  // Webhook endpoint Id(n), for every change type.
+  WebhookEndpoint AddWebhookEndpoint(DynamoDbStore& store, int n) {
+    WebhookEndpoint endpoint;
+    endpoint.id = Id(n);
+    endpoint.url = "https://hooks.example.com/" + std::to_string(n);
+    endpoint.types = {"*"};
+    endpoint.created_at = endpoint.updated_at = At(0);
+    EXPECT_TRUE(
+        RunSync(store.CreateWebhookEndpoint(endpoint, WebhookSecrets{"sb1:s", {}, {}})).ok());
+    return endpoint;
+  }
+
+  // A pending delivery of change `change_id`, made and due at At(change_id).
+  static WebhookDelivery PendingDelivery(const std::string& endpoint_id, int64_t change_id) {
+    WebhookDelivery delivery;
+    delivery.endpoint_id = endpoint_id;
+    delivery.change_id = change_id;
+    delivery.type = ChangeType::kEventCreated;
+    delivery.body = "{}";
+    delivery.next_attempt_at = delivery.pending_since = delivery.created_at = At(change_id);
+    return delivery;
+  }
+
+  // Fans `deliveries` out as changes (0, to] under a lease of the test's own.
+  static void FanOutFromStart(DynamoDbStore& store, int64_t to,
+                              const std::vector<WebhookDelivery>& deliveries) {
+    const Lease lease{"test", At(1000)};
+    ASSERT_TRUE(RunSync(store.LeaseFanOut(lease, At(0))).ok());
+    ASSERT_TRUE(RunSync(store.FanOut(lease, 0, to, deliveries)).ok());
+  }
+
   Logger logger_{LogLevel::kWarn};
   DynamoDbStoreOptions options_;
 };

@@ -399,13 +399,7 @@ TEST_F(DynamoDbStoreTest, AnEndpointIdRegisteredButNeverWrittenIsSkipped) {
   ASSERT_TRUE(none.ok()) << none.error().message;
   EXPECT_TRUE(none->items.empty());
 
-  WebhookEndpoint endpoint;
-  endpoint.id = Id(7);
-  endpoint.url = "https://hooks.example.com/7";
-  endpoint.types = {"*"};
-  endpoint.created_at = endpoint.updated_at = At(0);
-  ASSERT_TRUE(
-      RunSync(store->CreateWebhookEndpoint(endpoint, WebhookSecrets{"sb1:s", {}, {}})).ok());
+  const WebhookEndpoint endpoint = AddWebhookEndpoint(*store, 7);
   Result<Page<WebhookEndpoint>> one = RunSync(store->ListWebhookEndpoints({}));
   ASSERT_TRUE(one.ok()) << one.error().message;
   ASSERT_EQ(one->items.size(), 1U);
@@ -423,25 +417,10 @@ TEST_F(DynamoDbStoreTest, AClaimFailingPartWayAnswersWhatItLeased) {
   options_.client.max_attempts = 1;
   std::unique_ptr<DynamoDbStore> store = OpenInstance();
   ASSERT_NE(store, nullptr);
-  WebhookEndpoint endpoint;
-  endpoint.id = Id(1);
-  endpoint.url = "https://hooks.example.com/1";
-  endpoint.types = {"*"};
-  endpoint.created_at = endpoint.updated_at = At(0);
-  ASSERT_TRUE(
-      RunSync(store->CreateWebhookEndpoint(endpoint, WebhookSecrets{"sb1:s", {}, {}})).ok());
-  std::vector<WebhookDelivery> deliveries;
-  for (int64_t change_id = 1; change_id <= 3; ++change_id) {
-    WebhookDelivery delivery;
-    delivery.endpoint_id = endpoint.id;
-    delivery.change_id = change_id;
-    delivery.body = "{}";
-    delivery.next_attempt_at = delivery.pending_since = delivery.created_at = At(change_id);
-    deliveries.push_back(delivery);
-  }
-  const Lease fan_out{"test", At(1000)};
-  ASSERT_TRUE(RunSync(store->LeaseFanOut(fan_out, At(0))).ok());
-  ASSERT_TRUE(RunSync(store->FanOut(fan_out, 0, 3, deliveries)).ok());
+  const WebhookEndpoint endpoint = AddWebhookEndpoint(*store, 1);
+  FanOutFromStart(*store, 3,
+                  {PendingDelivery(endpoint.id, 1), PendingDelivery(endpoint.id, 2),
+                   PendingDelivery(endpoint.id, 3)});
 
   // The claim's reads (the registry, the endpoints, the due list) and its first lease pass; the
   // second lease fails.

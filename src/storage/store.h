@@ -233,10 +233,12 @@ class Store {
   virtual Async<Status> RedeliverWebhookDelivery(std::string_view endpoint_id, int64_t change_id,
                                                  Timestamp now) = 0;
   // Deletes the succeeded and failed deliveries whose last attempt was before `before`
-  // (retention; pending ones are kept, whatever their age); answers how many it removed.
+  // (retention; pending ones are kept, whatever their age); answers how many it removed. On
+  // DynamoDB it also removes what a delete of an endpoint that failed half way left behind.
   virtual Async<Result<int64_t>> DeleteFinishedDeliveriesBefore(Timestamp before) = 0;
   // How many deliveries are pending, of every endpoint (disabled ones' included), and since
-  // when the oldest. Its cost grows with the backlog on DynamoDB (a walk of the due list).
+  // when the oldest. Its cost grows with the backlog on DynamoDB (a walk of each endpoint's due
+  // list; deliveries an instance of the earlier version left on the shared list are not counted).
   virtual Async<Result<DeliveryBacklog>> GetDeliveryBacklog() = 0;
 };
 

@@ -152,7 +152,7 @@ asio::awaitable<void> Dispatcher::FanOutRound() {
     // is then seen with it (the store lists endpoints consistently).
     std::vector<WebhookEndpoint> endpoints;
     WebhookEndpointQuery query;
-    query.limit = 100;
+    query.limit = 1000;  // a page reads every endpoint on DynamoDB: take them in one
     while (true) {
       Result<Page<WebhookEndpoint>> page = co_await store_.ListWebhookEndpoints(query);
       if (!page.ok()) {

@@ -409,6 +409,74 @@ TEST_F(DynamoDbStoreTest, AnEndpointIdRegisteredButNeverWrittenIsSkipped) {
   EXPECT_FALSE(registry.body.at("Item").as_object().contains("ids")) << "its id left with it";
 }
 
+// During a rolling upgrade, instances of the earlier version list endpoints only in gsi1 and
+// put the deliveries they attempt back on the shared due list, after this version's migration
+// ran: this version still sees both, and instances of the earlier version see its endpoints.
+TEST_F(DynamoDbStoreTest, WhatInstancesOfTheEarlierVersionWriteIsStillSeen) {
+  std::unique_ptr<DynamoDbStore> store = OpenInstance();
+  ASSERT_NE(store, nullptr);
+  const WebhookEndpoint endpoint = AddWebhookEndpoint(*store, 1);
+  const dynamodb::Reply item =
+      RawCall("GetItem", {{"TableName", table()}, {"Key", dynamodb::WebhookKey(endpoint.id)}});
+  EXPECT_EQ(dynamodb::StringOf(item.body.at("Item").as_object(), dynamodb::kGsi1Pk),
+            dynamodb::kLegacyWebhookList)
+      << "still listed where the earlier version looks";
+  FanOutFromStart(*store, 1, {PendingDelivery(endpoint.id, 1)});
+  // As an instance of the earlier version leaves them: no registry, the shared due list.
+  RawCall("DeleteItem", {{"TableName", table()}, {"Key", dynamodb::WebhookRegistryKey()}});
+  RawCall("UpdateItem", {{"TableName", table()},
+                         {"Key", dynamodb::DeliveryKey(endpoint.id, 1)},
+                         {"UpdateExpression", "SET gsi1pk = :due"},
+                         {"ExpressionAttributeValues",
+                          json::object{{":due", dynamodb::S(dynamodb::kLegacyDueDeliveries)}}}});
+
+  Result<Page<WebhookEndpoint>> listed = RunSync(store->ListWebhookEndpoints({}));
+  ASSERT_TRUE(listed.ok()) << listed.error().message;
+  ASSERT_EQ(listed->items.size(), 1U);
+  Result<std::vector<WebhookDelivery>> claimed =
+      RunSync(store->ClaimDueDeliveries({{"a", At(500)}, At(100), 10, 4}));
+  ASSERT_TRUE(claimed.ok()) << claimed.error().message;
+  ASSERT_EQ(claimed->size(), 1U);
+  EXPECT_EQ((*claimed)[0].change_id, 1);
+}
+
+// A delete that failed after removing the endpoint item leaves its deliveries and its registry
+// id; retention's sweep removes them once two passes in a row found no endpoint for the id.
+TEST_F(DynamoDbStoreTest, RetentionSweepsWhatAFailedEndpointDeleteLeft) {
+  std::unique_ptr<DynamoDbStore> store = OpenInstance();
+  ASSERT_NE(store, nullptr);
+  const WebhookEndpoint endpoint = AddWebhookEndpoint(*store, 1);
+  FanOutFromStart(*store, 1, {PendingDelivery(endpoint.id, 1)});
+  RawCall("DeleteItem", {{"TableName", table()}, {"Key", dynamodb::WebhookKey(endpoint.id)}});
+  const auto delivery_left = [&] {
+    return RawCall("GetItem",
+                   {{"TableName", table()}, {"Key", dynamodb::DeliveryKey(endpoint.id, 1)}})
+        .body.contains("Item");
+  };
+  ASSERT_TRUE(RunSync(store->DeleteFinishedDeliveriesBefore(At(0))).ok());
+  EXPECT_TRUE(delivery_left()) << "the first pass only notes the id (a creation may be half way)";
+  ASSERT_TRUE(RunSync(store->DeleteFinishedDeliveriesBefore(At(0))).ok());
+  EXPECT_FALSE(delivery_left());
+  const dynamodb::Reply registry =
+      RawCall("GetItem", {{"TableName", table()}, {"Key", dynamodb::WebhookRegistryKey()}});
+  EXPECT_FALSE(registry.body.at("Item").as_object().contains("ids"));
+}
+
+// A fan-out step tried again after its endpoint was deleted removes what its earlier try wrote
+// after the delete had read the endpoint's partition.
+TEST_F(DynamoDbStoreTest, AFanOutForAnEndpointDeletedMeanwhileRemovesWhatAnEarlierTryWrote) {
+  std::unique_ptr<DynamoDbStore> store = OpenInstance();
+  ASSERT_NE(store, nullptr);
+  const WebhookEndpoint endpoint = AddWebhookEndpoint(*store, 1);
+  ASSERT_TRUE(RunSync(store->DeleteWebhookEndpoint(endpoint.id, std::nullopt)).ok());
+  RawCall("PutItem", {{"TableName", table()},
+                      {"Item", dynamodb::DeliveryItem(PendingDelivery(endpoint.id, 1))}});
+  FanOutFromStart(*store, 1, {PendingDelivery(endpoint.id, 1)});
+  const dynamodb::Reply left =
+      RawCall("GetItem", {{"TableName", table()}, {"Key", dynamodb::DeliveryKey(endpoint.id, 1)}});
+  EXPECT_FALSE(left.body.contains("Item"));
+}
+
 // DynamoDB leases deliveries one conditional write at a time: a claim failing part-way answers
 // those it leased, rather than leaving them idle until their lease ends.
 TEST_F(DynamoDbStoreTest, AClaimFailingPartWayAnswersWhatItLeased) {
@@ -422,9 +490,9 @@ TEST_F(DynamoDbStoreTest, AClaimFailingPartWayAnswersWhatItLeased) {
                   {PendingDelivery(endpoint.id, 1), PendingDelivery(endpoint.id, 2),
                    PendingDelivery(endpoint.id, 3)});
 
-  // The claim's reads (the registry, the endpoints, the due list) and its first lease pass; the
-  // second lease fails.
-  proxy.FailAfter(4, ::tt::testing::FaultProxy::Mode::kServerError, 1);
+  // The claim's five reads (the registry, the old endpoint list, the endpoints, the due list, the
+  // old due list) and its first lease pass; the second lease fails.
+  proxy.FailAfter(6, ::tt::testing::FaultProxy::Mode::kServerError, 1);
   Result<std::vector<WebhookDelivery>> claimed =
       RunSync(store->ClaimDueDeliveries({{"a", At(500)}, At(100), 10, 4}));
   ASSERT_TRUE(claimed.ok()) << claimed.error().message;
@@ -437,7 +505,7 @@ TEST_F(DynamoDbStoreTest, AClaimFailingPartWayAnswersWhatItLeased) {
   ASSERT_EQ(next->size(), 2U);
   EXPECT_EQ((*next)[0].change_id, 2);
 
-  proxy.FailAfter(3, ::tt::testing::FaultProxy::Mode::kServerError, 1);
+  proxy.FailAfter(5, ::tt::testing::FaultProxy::Mode::kServerError, 1);
   Result<std::vector<WebhookDelivery>> none =
       RunSync(store->ClaimDueDeliveries({{"c", At(9000)}, At(9000), 10, 4}));
   EXPECT_FALSE(none.ok()) << "failing before any lease is the error";

@@ -36,7 +36,9 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -243,6 +245,13 @@ class DynamoDbStore final : public Store {
   Async<Result<std::vector<WebhookEndpoint>>> AllWebhookEndpoints(bool consistent);
   // `action` ("ADD" or "DELETE") `id` in the registry's set.
   Async<Status> ChangeWebhookRegistry(std::string_view action, std::string_view id);
+  // The ids in the registry.
+  Async<Result<std::set<std::string, std::less<>>>> RegisteredWebhookIds();
+  // The deliveries of endpoint `id`, which is gone, and its id in the registry.
+  Async<Status> RemoveEndpointLeftovers(std::string_view id);
+  // RemoveEndpointLeftovers for every registered id that had no endpoint at this sweep and the
+  // one before (so that a creation between its two writes is not taken for a leftover).
+  Async<Status> SweepDeletedWebhookEndpoints();
 
   // ---- The change log (dynamodb_store_changes.cc) --------------------------------------------
   // Appends the record of a change that has just been committed: called after the commit point
@@ -302,6 +311,9 @@ class DynamoDbStore final : public Store {
   std::atomic<int64_t> known_span_{-1};
   std::shared_ptr<const ChangeEncoder> change_encoder_;
   const Clock& clock_;
+  // SweepDeletedWebhookEndpoints' memory of the ids it found without an endpoint.
+  std::mutex sweep_mutex_;
+  std::set<std::string, std::less<>> webhooks_missing_at_last_sweep_;
 };
 
 }  // namespace tt

@@ -81,6 +81,7 @@ Async<Status> DynamoDbStore::FanOut(const Lease& lease, int64_t from, int64_t to
   // idempotent, rather than skipping them.
   std::map<std::string, bool> endpoint_exists;
   std::map<std::string, std::vector<Item>> created_for;
+  std::vector<Item> orphaned;
   for (const WebhookDelivery& delivery : deliveries) {
     auto [known, inserted] = endpoint_exists.try_emplace(delivery.endpoint_id, false);
     if (inserted) {
@@ -89,7 +90,12 @@ Async<Status> DynamoDbStore::FanOut(const Lease& lease, int64_t from, int64_t to
       if (!endpoint.ok()) co_return std::move(endpoint).error();
       known->second = endpoint->has_value();
     }
-    if (!known->second) continue;  // deleted since it was read
+    if (!known->second) {
+      // Deleted since it was read. A earlier try of this step may have written its delivery
+      // after the delete's read of the partition (and then failed): remove it (idempotent).
+      orphaned.push_back(dynamodb::DeliveryKey(delivery.endpoint_id, delivery.change_id));
+      continue;
+    }
     Item put{{"Item", dynamodb::DeliveryItem(delivery)},
              {"ConditionExpression", "attribute_not_exists(pk)"}};
     Result<Reply> created = co_await Call("PutItem", std::move(put));
@@ -103,6 +109,7 @@ Async<Status> DynamoDbStore::FanOut(const Lease& lease, int64_t from, int64_t to
   // endpoint, then the deliveries a consistent read of its partition finds. A delivery written
   // before that read is found there; one written after it, here, by this consistent read of the
   // endpoint (which then sees it gone). So none is left behind in a list no claim reads.
+  if (Status removed = co_await BatchDelete(std::move(orphaned)); !removed.ok()) co_return removed;
   for (auto& [endpoint_id, keys] : created_for) {
     Result<std::optional<Item>> endpoint = co_await GetItem(dynamodb::WebhookKey(endpoint_id));
     if (!endpoint.ok()) co_return std::move(endpoint).error();
@@ -127,14 +134,17 @@ Async<Result<std::vector<WebhookDelivery>>> DynamoDbStore::ClaimDueDeliveries(
     const DeliveryClaim& claim) {
   // Endpoint by endpoint, as on SQLite: each enabled endpoint's due list is read up to its limit,
   // so neither a backlog at one endpoint nor a disabled endpoint's pending deliveries hold back
-  // another. Reads are eventually consistent; the conditional update below decides.
+  // another. The endpoints are read consistently, so that one just disabled (a 410 seen by
+  // another instance, an admin's PATCH) is not sent to again; the due lists eventually (the
+  // conditional update below decides).
   Result<std::vector<WebhookEndpoint>> endpoints =
-      co_await AllWebhookEndpoints(/*consistent=*/false);
+      co_await AllWebhookEndpoints(/*consistent=*/true);
   if (!endpoints.ok()) co_return std::move(endpoints).error();
   std::erase_if(*endpoints, [](const WebhookEndpoint& endpoint) { return endpoint.disabled; });
   if (claim.limit <= 0 || claim.per_endpoint <= 0) co_return std::vector<WebhookDelivery>{};
 
   std::vector<std::vector<Item>> candidates(endpoints->size());
+  std::vector<int> taken(endpoints->size(), 0);
   const std::function<Async<Status>(size_t)> walk = [&](size_t i) -> Async<Status> {
     Expression expression;
     // The walk reads at most per_endpoint entries: each is either leased (counting toward the
@@ -148,16 +158,38 @@ Async<Result<std::vector<WebhookDelivery>>> DynamoDbStore::ClaimDueDeliveries(
     expression.AddTo(query);
     // Leased ones are counted where the walk meets them; one leased behind a candidate (its
     // due time is later: moved while it was leased) is not, so the limit is approximate there.
-    int taken = 0;
     co_return co_await QueryWhile(std::move(query), [&](const Item& item) {
-      ++taken;
+      ++taken[i];
       if (LeaseFreeIn(item, claim.now)) candidates[i].push_back(item);
-      return taken < claim.per_endpoint && candidates[i].size() < static_cast<size_t>(claim.limit);
+      return taken[i] < claim.per_endpoint &&
+             candidates[i].size() < static_cast<size_t>(claim.limit);
     });
   };
   if (Status walked = co_await ForEachConcurrently(endpoints->size(), walk); !walked.ok()) {
     co_return std::move(walked).error();
   }
+  // The shared due list of the earlier version, where its instances still put deliveries during
+  // a rolling upgrade: read after the endpoints' own, within the same limits, at most 100 of it.
+  std::map<std::string, size_t, std::less<>> index_of;
+  for (size_t i = 0; i < endpoints->size(); ++i) index_of.emplace((*endpoints)[i].id, i);
+  Expression legacy_expression;
+  Item legacy{{"IndexName", dynamodb::kGsi1}, {"Limit", 100}};
+  legacy["KeyConditionExpression"] =
+      legacy_expression.Name(dynamodb::kGsi1Pk) + " = " +
+      legacy_expression.Value(dynamodb::S(dynamodb::kLegacyDueDeliveries)) + " AND " +
+      legacy_expression.Name(dynamodb::kGsi1Sk) +
+      " <= " + legacy_expression.Value(dynamodb::S(dynamodb::SortableInstant(claim.now) + "#~"));
+  legacy_expression.AddTo(legacy);
+  int legacy_visited = 0;
+  Status legacy_walked = co_await QueryWhile(std::move(legacy), [&](const Item& item) {
+    const auto found = index_of.find(dynamodb::StringOf(item, "endpoint_id"));
+    if (found != index_of.end() && taken[found->second] < claim.per_endpoint) {
+      ++taken[found->second];
+      if (LeaseFreeIn(item, claim.now)) candidates[found->second].push_back(item);
+    }
+    return ++legacy_visited < 100;
+  });
+  if (!legacy_walked.ok()) co_return std::move(legacy_walked).error();
   // The earliest due first, claim.limit in all (a due-list sort key starts with the due time).
   std::vector<Item> due;
   for (std::vector<Item>& list : candidates) {
@@ -195,9 +227,13 @@ Async<Result<std::vector<WebhookDelivery>>> DynamoDbStore::ClaimDueDeliveries(
     }
     if (ConditionFailed(*leased)) continue;  // another instance was first
     const json::object* attributes = AttributesOf(*leased);
-    if (attributes == nullptr) co_return Error::Internal();
-    Result<WebhookDelivery> delivery = dynamodb::ReadDelivery(*attributes, logger_);
-    if (!delivery.ok()) co_return std::move(delivery).error();
+    Result<WebhookDelivery> delivery = attributes != nullptr
+                                           ? dynamodb::ReadDelivery(*attributes, logger_)
+                                           : Result<WebhookDelivery>(Error::Internal());
+    if (!delivery.ok()) {
+      if (claimed.empty()) co_return std::move(delivery).error();
+      break;  // as above: answer those leased
+    }
     claimed.push_back(std::move(*delivery));
   }
   co_return claimed;
@@ -305,6 +341,7 @@ Async<Status> DynamoDbStore::RedeliverWebhookDelivery(std::string_view endpoint_
 }
 
 Async<Result<int64_t>> DynamoDbStore::DeleteFinishedDeliveriesBefore(Timestamp before) {
+  if (Status swept = co_await SweepDeletedWebhookEndpoints(); !swept.ok()) co_return swept.error();
   Result<std::vector<WebhookEndpoint>> endpoints =
       co_await AllWebhookEndpoints(/*consistent=*/false);
   if (!endpoints.ok()) co_return std::move(endpoints).error();
@@ -314,22 +351,29 @@ Async<Result<int64_t>> DynamoDbStore::DeleteFinishedDeliveriesBefore(Timestamp b
     const std::string& endpoint_id = (*endpoints)[i].id;
     // Oldest change first; deliveries are made in about change order, so the first one made at
     // or after `before` ends the walk (one whose last attempt is that late was made earlier, so
-    // none is missed but a few late-made ones, left to the next pass). A chunk at a time.
+    // none is missed but a few late-made ones, left to the next pass). A chunk at a time, each
+    // going on after the last delivery the one before read.
+    const std::string partition(
+        dynamodb::StringOf(dynamodb::WebhookKey(endpoint_id), dynamodb::kPk));
+    const std::string last_key(
+        dynamodb::StringOf(dynamodb::DeliveryKey(endpoint_id, INT64_MAX), dynamodb::kSk));
+    int64_t next_change = 0;
     while (true) {
       Expression expression;
-      Item query;
+      Item query{{"ConsistentRead", true}};
       query["KeyConditionExpression"] =
-          expression.Name(dynamodb::kPk) + " = " +
-          expression.Value(
-              dynamodb::S(dynamodb::StringOf(dynamodb::WebhookKey(endpoint_id), dynamodb::kPk))) +
-          " AND begins_with(" + expression.Name(dynamodb::kSk) + ", " +
-          expression.Value(dynamodb::S(dynamodb::kDeliveryPrefix)) + ")";
+          expression.Name(dynamodb::kPk) + " = " + expression.Value(dynamodb::S(partition)) +
+          " AND " + expression.Name(dynamodb::kSk) + " BETWEEN " +
+          expression.Value(dynamodb::S(
+              dynamodb::StringOf(dynamodb::DeliveryKey(endpoint_id, next_change), dynamodb::kSk))) +
+          " AND " + expression.Value(dynamodb::S(last_key));
       query["ProjectionExpression"] =
           expression.Name(dynamodb::kPk) + ", " + expression.Name(dynamodb::kSk) + ", " +
-          expression.Name("status") + ", " + expression.Name("created_at") + ", " +
-          expression.Name("last_attempt_at");
+          expression.Name("change_id") + ", " + expression.Name("status") + ", " +
+          expression.Name("created_at") + ", " + expression.Name("last_attempt_at");
       expression.AddTo(query);
       std::vector<Item> keys;
+      bool ended = true;
       Status walked = co_await QueryWhile(std::move(query), [&](const Item& item) {
         const std::optional<Timestamp> created =
             ParseInstant(dynamodb::StringOf(item, "created_at"));
@@ -341,13 +385,17 @@ Async<Result<int64_t>> DynamoDbStore::DeleteFinishedDeliveriesBefore(Timestamp b
           keys.push_back(dynamodb::Key(dynamodb::StringOf(item, dynamodb::kPk),
                                        dynamodb::StringOf(item, dynamodb::kSk)));
         }
-        return keys.size() < kChunk;
+        const json::value* change = dynamodb::TypedValue(item, "change_id", "N");
+        if (change == nullptr || !change->is_string()) return false;  // malformed: stop here
+        next_change = std::stoll(std::string(change->get_string())) + 1;
+        ended = keys.size() < kChunk;
+        return ended;
       });
       if (!walked.ok()) co_return walked;
       const size_t count = keys.size();
       if (Status removed = co_await BatchDelete(std::move(keys)); !removed.ok()) co_return removed;
       deleted += static_cast<int64_t>(count);
-      if (count < kChunk) co_return Status::Ok();
+      if (ended) co_return Status::Ok();
     }
   };
   if (Status pruned = co_await ForEachConcurrently(endpoints->size(), prune); !pruned.ok()) {

@@ -22,7 +22,9 @@ namespace {
 // 1: a follow's gsi2sk is "<followed_at>#<user_id>" (was "<user_id>"), so that followers list
 //    newest first.
 // 2: a pending delivery's gsi1pk is its endpoint's due list (was one list for all), and every
-//    endpoint is named in the registry item (they were listed through gsi1 only).
+//    endpoint is named in the registry item (they were listed through gsi1 only). What instances
+//    of the earlier version write during a rolling upgrade, after this ran, is read from the old
+//    lists too (AllWebhookEndpoints, ClaimDueDeliveries) until a later release drops them.
 constexpr int64_t kDataVersion = 2;
 
 int64_t NumberOf(const json::object& item, std::string_view name) {
@@ -39,13 +41,13 @@ Async<Status> DynamoDbStore::MigrateData() {
   Result<std::optional<Item>> meta = co_await GetItem(dynamodb::MetaKey());
   if (!meta.ok()) co_return std::move(meta).error();
   const int64_t version = meta->has_value() ? NumberOf(**meta, "data_version") : 0;
-  // At every open, not once: it costs two Queries when there is nothing to move, and it also
-  // moves what instances of the earlier version wrote during a rolling upgrade.
-  if (Status status = co_await MoveWebhooksOffSharedLists(); !status.ok()) co_return status;
   if (version >= kDataVersion) co_return Status::Ok();
 
   if (version < 1) {
     if (Status status = co_await RekeyFollowersByTime(); !status.ok()) co_return status;
+  }
+  if (version < 2) {
+    if (Status status = co_await MoveWebhooksOffSharedLists(); !status.ok()) co_return status;
   }
 
   Expression expression;

@@ -5,6 +5,7 @@
 // endpoint is deleted; an id whose endpoint is missing (a creation that failed half way) is
 // skipped by readers.
 #include <algorithm>
+#include <set>
 #include <tuple>
 #include <utility>
 
@@ -48,17 +49,41 @@ Async<Result<std::pair<WebhookEndpoint, WebhookSecrets>>> DynamoDbStore::GetWebh
   co_return std::pair(std::move(*endpoint), std::move(*secrets));
 }
 
-Async<Result<std::vector<WebhookEndpoint>>> DynamoDbStore::AllWebhookEndpoints(bool consistent) {
+Async<Result<std::set<std::string, std::less<>>>> DynamoDbStore::RegisteredWebhookIds() {
   Result<std::optional<Item>> registry = co_await GetItem(dynamodb::WebhookRegistryKey());
   if (!registry.ok()) co_return std::move(registry).error();
-  std::vector<WebhookEndpoint> endpoints;
-  const json::value* ids =
+  std::set<std::string, std::less<>> ids;
+  const json::value* registered =
       registry->has_value() ? dynamodb::TypedValue(**registry, "ids", "SS") : nullptr;
-  if (ids == nullptr || !ids->is_array()) co_return endpoints;  // none was ever made
-  std::vector<Item> keys;
-  for (const json::value& id : ids->get_array()) {
-    if (id.is_string()) keys.push_back(dynamodb::WebhookKey(id.get_string()));
+  if (registered != nullptr && registered->is_array()) {
+    for (const json::value& id : registered->get_array()) {
+      if (id.is_string()) ids.emplace(id.get_string());
+    }
   }
+  co_return ids;
+}
+
+Async<Result<std::vector<WebhookEndpoint>>> DynamoDbStore::AllWebhookEndpoints(bool consistent) {
+  Result<std::set<std::string, std::less<>>> registered = co_await RegisteredWebhookIds();
+  if (!registered.ok()) co_return std::move(registered).error();
+  std::set<std::string, std::less<>> ids = std::move(*registered);
+  // And those gsi1's old list holds, which an instance of the earlier version may have made
+  // during a rolling upgrade without registering them.
+  Expression expression;
+  Item query{{"IndexName", dynamodb::kGsi1}};
+  query["KeyConditionExpression"] = expression.Name(dynamodb::kGsi1Pk) + " = " +
+                                    expression.Value(dynamodb::S(dynamodb::kLegacyWebhookList));
+  query["ProjectionExpression"] = expression.Name("id");
+  expression.AddTo(query);
+  Status listed = co_await QueryWhile(std::move(query), [&](const Item& item) {
+    if (const std::string_view id = dynamodb::StringOf(item, "id"); !id.empty()) ids.emplace(id);
+    return true;
+  });
+  if (!listed.ok()) co_return std::move(listed).error();
+  std::vector<WebhookEndpoint> endpoints;
+  if (ids.empty()) co_return endpoints;
+  std::vector<Item> keys;
+  for (const std::string& id : ids) keys.push_back(dynamodb::WebhookKey(id));
   Result<std::vector<Item>> items = co_await BatchGet(std::move(keys), consistent);
   if (!items.ok()) co_return std::move(items).error();
   endpoints.reserve(items->size());
@@ -133,13 +158,17 @@ Async<Status> DynamoDbStore::DeleteWebhookEndpoint(std::string_view id,
   const Item key = dynamodb::WebhookKey(id);
   Result<Reply> deleted = co_await DeleteVersioned(key, expected_version, kNoSuchWebhook);
   if (!deleted.ok()) co_return std::move(deleted).error();
+  co_return co_await RemoveEndpointLeftovers(id);
+}
+
+Async<Status> DynamoDbStore::RemoveEndpointLeftovers(std::string_view id) {
   // Its deliveries share its partition. One created after this read (a fan-out racing the
   // delete) is removed by that fan-out, which reads the endpoint again after writing.
   Expression expression;
   Item query;
   query["KeyConditionExpression"] =
       expression.Name(dynamodb::kPk) + " = " +
-      expression.Value(dynamodb::S(dynamodb::StringOf(key, dynamodb::kPk)));
+      expression.Value(dynamodb::S(dynamodb::StringOf(dynamodb::WebhookKey(id), dynamodb::kPk)));
   query["ProjectionExpression"] =
       expression.Name(dynamodb::kPk) + ", " + expression.Name(dynamodb::kSk);
   // Consistent: FanOut relies on this read seeing every delivery written before it.
@@ -154,6 +183,31 @@ Async<Status> DynamoDbStore::DeleteWebhookEndpoint(std::string_view id,
   }
   if (Status removed = co_await BatchDelete(std::move(keys)); !removed.ok()) co_return removed;
   co_return co_await ChangeWebhookRegistry("DELETE", id);
+}
+
+Async<Status> DynamoDbStore::SweepDeletedWebhookEndpoints() {
+  Result<std::set<std::string, std::less<>>> ids = co_await RegisteredWebhookIds();
+  if (!ids.ok()) co_return std::move(ids).error();
+  std::vector<Item> keys;
+  for (const std::string& id : *ids) keys.push_back(dynamodb::WebhookKey(id));
+  Result<std::vector<Item>> found = co_await BatchGet(std::move(keys), /*consistent=*/true);
+  if (!found.ok()) co_return std::move(found).error();
+  for (const Item& item : *found) ids->erase(std::string(dynamodb::StringOf(item, "id")));
+  // What is left has no endpoint: a delete that failed after removing the endpoint, or a
+  // creation between its two writes. Only ids missing at the previous sweep too are removed.
+  std::vector<std::string> leftovers;
+  {
+    std::lock_guard lock(sweep_mutex_);
+    for (const std::string& id : *ids) {
+      if (webhooks_missing_at_last_sweep_.contains(id)) leftovers.push_back(id);
+    }
+    webhooks_missing_at_last_sweep_ = std::move(*ids);
+  }
+  for (const std::string& id : leftovers) {
+    if (Status removed = co_await RemoveEndpointLeftovers(id); !removed.ok()) co_return removed;
+    logger_.Info("dynamodb: removed the deliveries left by deleted webhook endpoint " + id);
+  }
+  co_return Status::Ok();
 }
 
 }  // namespace tt

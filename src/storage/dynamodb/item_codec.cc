@@ -263,6 +263,10 @@ Item ChangeTombstoneItem(int64_t id, Timestamp closed_at) {
   return item;
 }
 
+std::string WebhookListKey(Timestamp created_at, std::string_view id) {
+  return SortableInstant(created_at) + "#" + std::string(id);
+}
+
 Item WebhookEndpointItem(const WebhookEndpoint& endpoint, const WebhookSecrets& secrets) {
   Item item = WebhookKey(endpoint.id);
   item["type"] = S("webhook");
@@ -271,6 +275,8 @@ Item WebhookEndpointItem(const WebhookEndpoint& endpoint, const WebhookSecrets& 
   item["previous_secret"] = OptionalS(secrets.previous);
   item["previous_secret_until"] =
       secrets.previous_until.has_value() ? S(FormatUtc(*secrets.previous_until)) : Null();
+  // Still in gsi1's old list, for instances of the earlier version during a rolling upgrade.
+  SetGsi1(item, std::string(kLegacyWebhookList), WebhookListKey(endpoint.created_at, endpoint.id));
   return item;
 }
 

@@ -61,7 +61,8 @@ Item WebhookEndpointItem(const WebhookEndpoint& endpoint, const WebhookSecrets& 
 Item DeliveryItem(const WebhookDelivery& delivery);
 // The attributes UpdateWebhookEndpoint rewrites; with `secrets`, the secrets' too.
 std::vector<std::string_view> WebhookEndpointUpdatedAttributes(bool secrets);
-// The gsi1 sort key of the webhooks list: "<created_at instant>#<id>".
+// The gsi1 sort key of the old webhooks list: "<created_at instant>#<id>".
+std::string WebhookListKey(Timestamp created_at, std::string_view id);
 
 // ---- Readers -----------------------------------------------------------------------------------
 // Each logs a malformed item (which attribute, under which key) and answers kInternal.

@@ -46,7 +46,8 @@ inline constexpr std::string_view kFollowPrefix = "follow#";
 // Constant index partitions that hold whole lists.
 inline constexpr std::string_view kCompetitionList = "competitions";
 inline constexpr std::string_view kAthleteList = "athletes";
-// Webhook endpoints were listed here before data version 2 (now: WebhookRegistryKey).
+// Webhook endpoints were listed here before data version 2 (now: WebhookRegistryKey); still
+// written, and read beside the registry, for instances of the earlier version.
 inline constexpr std::string_view kLegacyWebhookList = "webhooks";
 
 std::string UserPk(std::string_view user_id);

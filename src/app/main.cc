@@ -59,7 +59,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve_command
       ->add_option("--change-retention-days", serve.change_retention_days,
-                   "Days the change log (GET /changes) keeps a change")
+                   "Days the change log (GET /changes) keeps a change, and a webhook delivery "
+                   "is kept after it succeeded or failed")
       ->envname("TRACK_CHANGE_RETENTION_DAYS")
       ->check(CLI::Range(1, 3650))
       ->capture_default_str();

@@ -5,7 +5,6 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 
 #include "api/change_encoder.h"
@@ -44,6 +43,33 @@ std::vector<int64_t> ChangeIds(Store& store) {
   return ids;
 }
 
+// The retention loop spawned on `io` as the server spawns it, and stopped as the server stops it
+// before closing the store: cancelled, then waited for, so that no store call is left in flight
+// when the test's io_context and store go. Declare it after both.
+class RetentionLoop {
+ public:
+  RetentionLoop(boost::asio::io_context& io, Store& store, const Clock& clock,
+                std::chrono::hours retention, std::chrono::milliseconds interval, Logger& logger)
+      : io_(io) {
+    boost::asio::co_spawn(io, ApplyRetentionPeriodically(store, clock, retention, interval, logger),
+                          boost::asio::bind_cancellation_slot(
+                              stop_.slot(), [this](std::exception_ptr) { ended_ = true; }));
+  }
+  ~RetentionLoop() {
+    stop_.emit(boost::asio::cancellation_type::terminal);
+    for (int i = 0; i < 500 && !ended_; ++i) {
+      io_.restart();
+      io_.run_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_TRUE(ended_) << "the loop ends when cancelled";
+  }
+
+ private:
+  boost::asio::io_context& io_;
+  boost::asio::cancellation_signal stop_;
+  bool ended_ = false;
+};
+
 // Runs the retention loop beside the test for a while, as the server runs it beside requests.
 void RunFor(boost::asio::io_context& io, std::chrono::milliseconds duration) {
   io.restart();
@@ -67,9 +93,7 @@ TEST(ChangeRetention, EachPassForgetsWhatHasGrownOlderThanTheRetention) {
   ASSERT_EQ(ids.size(), 2U);
 
   boost::asio::io_context io;
-  boost::asio::co_spawn(
-      io, ApplyRetentionPeriodically(**store, clock, std::chrono::hours(24) * 7, 20ms, logger),
-      boost::asio::detached);
+  RetentionLoop loop(io, **store, clock, std::chrono::hours(24) * 7, 20ms, logger);
   RunFor(io, 200ms);
   EXPECT_EQ(ChangeIds(**store), ids) << "nothing is a week old yet";
 
@@ -117,9 +141,7 @@ TEST(ChangeRetention, EachPassAlsoForgetsDeliveriesThatFinishedBeforeTheRetentio
   };
 
   boost::asio::io_context io;
-  boost::asio::co_spawn(
-      io, ApplyRetentionPeriodically(**store, clock, std::chrono::hours(24) * 7, 20ms, logger),
-      boost::asio::detached);
+  RetentionLoop loop(io, **store, clock, std::chrono::hours(24) * 7, 20ms, logger);
   RunFor(io, 200ms);
   EXPECT_EQ(listed(), 1U) << "it finished today";
   clock.Advance(std::chrono::hours(24) * 8);
@@ -144,9 +166,7 @@ TEST(ChangeRetention, APassThatThrowsDoesNotEndTheLoop) {
   faulty.Throw("DeleteChangesBefore", 1);
 
   boost::asio::io_context io;
-  boost::asio::co_spawn(
-      io, ApplyRetentionPeriodically(faulty, clock, std::chrono::hours(24) * 7, 20ms, logger),
-      boost::asio::detached);
+  RetentionLoop loop(io, faulty, clock, std::chrono::hours(24) * 7, 20ms, logger);
   RunFor(io, 200ms);
   EXPECT_TRUE(ChangeIds(**store).empty()) << "the pass after the one that threw forgot it";
 }

@@ -43,6 +43,15 @@ std::vector<int64_t> ChangeIds(Store& store) {
   return ids;
 }
 
+// A SQLite store in `dir` whose writes are stamped by `clock`.
+Result<std::unique_ptr<SqliteStore>> OpenStore(const ::tt::testing::TempDir& dir,
+                                               const Clock& clock, Logger& logger) {
+  return SqliteStore::Open({.path = (dir.path() / "t.db").string(),
+                            .change_encoder = api::MakeChangeEncoder(),
+                            .clock = &clock},
+                           logger);
+}
+
 // The retention loop spawned on `io` as the server spawns it, and stopped as the server stops it
 // before closing the store: cancelled, then waited for, so that no store call is left in flight
 // when the test's io_context and store go. Declare it after both.
@@ -80,11 +89,7 @@ TEST(ChangeRetention, EachPassForgetsWhatHasGrownOlderThanTheRetention) {
   ::tt::testing::TempDir dir;
   Logger logger(LogLevel::kWarn);
   ManualClock clock;
-  Result<std::unique_ptr<SqliteStore>> store =
-      SqliteStore::Open({.path = (dir.path() / "t.db").string(),
-                         .change_encoder = api::MakeChangeEncoder(),
-                         .clock = &clock},
-                        logger);
+  Result<std::unique_ptr<SqliteStore>> store = OpenStore(dir, clock, logger);
   ASSERT_TRUE(store.ok()) << store.error().message;
   ASSERT_TRUE(RunSync((*store)->CreateCompetition(Meet(1, clock.Now()))).ok());
   clock.Advance(std::chrono::hours(24) * 5);
@@ -110,11 +115,7 @@ TEST(ChangeRetention, EachPassAlsoForgetsDeliveriesThatFinishedBeforeTheRetentio
   ::tt::testing::TempDir dir;
   Logger logger(LogLevel::kWarn);
   ManualClock clock;
-  Result<std::unique_ptr<SqliteStore>> store =
-      SqliteStore::Open({.path = (dir.path() / "t.db").string(),
-                         .change_encoder = api::MakeChangeEncoder(),
-                         .clock = &clock},
-                        logger);
+  Result<std::unique_ptr<SqliteStore>> store = OpenStore(dir, clock, logger);
   ASSERT_TRUE(store.ok()) << store.error().message;
   WebhookEndpoint endpoint;
   endpoint.id = "00000000-0000-4000-8000-000000000009";
@@ -154,11 +155,7 @@ TEST(ChangeRetention, APassThatThrowsDoesNotEndTheLoop) {
   ::tt::testing::TempDir dir;
   Logger logger(LogLevel::kOff);
   ManualClock clock;
-  Result<std::unique_ptr<SqliteStore>> store =
-      SqliteStore::Open({.path = (dir.path() / "t.db").string(),
-                         .change_encoder = api::MakeChangeEncoder(),
-                         .clock = &clock},
-                        logger);
+  Result<std::unique_ptr<SqliteStore>> store = OpenStore(dir, clock, logger);
   ASSERT_TRUE(store.ok()) << store.error().message;
   ASSERT_TRUE(RunSync((*store)->CreateCompetition(Meet(1, clock.Now()))).ok());
   clock.Advance(std::chrono::hours(24) * 8);

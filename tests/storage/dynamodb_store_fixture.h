@@ -25,32 +25,12 @@ namespace {
 
 namespace json = boost::json;
 using ::tt::testing::DynaliteStoreOptions;
+using ::tt::testing::RunOnThreads;
 using ::tt::testing::RunSync;
 using ::tt::testing::UniqueTablePrefix;
 
 Timestamp At(int64_t seconds) { return Timestamp(std::chrono::seconds(1'780'000'000 + seconds)); }
 Date D(std::string_view text) { return Date::Parse(text).value(); }
-
-// Runs `task` on an io_context served by `threads` threads, so that the requests a store method
-// spawns really run in parallel (as on the server's I/O threads).
-template <typename T>
-T RunOnThreads(boost::asio::awaitable<T> task, int threads) {
-  boost::asio::io_context io;
-  std::optional<T> result;
-  std::exception_ptr failure;
-  boost::asio::co_spawn(io, std::move(task), [&](std::exception_ptr e, T value) {
-    if (e) {
-      failure = e;
-    } else {
-      result.emplace(std::move(value));
-    }
-  });
-  std::vector<std::thread> runners;
-  for (int i = 0; i < threads; ++i) runners.emplace_back([&io] { io.run(); });
-  for (std::thread& runner : runners) runner.join();
-  if (failure) std::rethrow_exception(failure);
-  return std::move(*result);
-}
 
 std::string Id(int n) {
   char text[40];

@@ -164,6 +164,11 @@ class SqliteStore final : public Store {
               std::unique_ptr<sqlite::GroupCommitter> writer, int schema_version,
               const SqliteStoreOptions& options, uint64_t page_cache_budget_bytes);
 
+  // Runs `statement` (a DELETE binding ?1 to `before` in microseconds and ?2 to a row limit) as
+  // write jobs of a batch each until one deletes less than a batch, so that a large retention
+  // pass never holds the writer (and every write queued behind it) long; answers the rows deleted.
+  Async<Result<int64_t>> DeleteInBatches(const char* statement, Timestamp before);
+
   // Inside a write job (sqlite_store_changes.cc): appends the record of the job's change.
   Status AppendChange(sqlite::Connection& connection, ChangeType type, std::string_view data);
 

@@ -17,8 +17,7 @@ using sqlite::Statement;
 
 namespace {
 
-// Rows one retention job deletes, so that a week of changes does not hold the writer (and every
-// write queued behind it) for one long statement.
+// Rows one retention job deletes (DeleteInBatches).
 constexpr int kDeleteBatch = 2000;
 
 Result<Change> ReadChange(RowReader& row) {
@@ -55,17 +54,21 @@ Async<Result<Page<Change>>> SqliteStore::ListChanges(const ChangeQuery& query) {
 }
 
 Async<Result<int64_t>> SqliteStore::DeleteChangesBefore(Timestamp before) {
+  // The oldest ids, up to the first that is not older than `before`: rows are appended in time
+  // order, so this reads only the rows it deletes and one more.
+  co_return co_await DeleteInBatches(
+      "DELETE FROM changes WHERE id IN (SELECT id FROM changes"
+      " WHERE id < coalesce((SELECT id FROM changes WHERE occurred_at >= ?1 ORDER BY id"
+      " LIMIT 1), 9223372036854775807) ORDER BY id LIMIT ?2)",
+      before);
+}
+
+Async<Result<int64_t>> SqliteStore::DeleteInBatches(const char* statement, Timestamp before) {
   int64_t deleted = 0;
   while (true) {
     Result<int64_t> batch = co_await writer_->Run([&](Connection& connection) -> Result<int64_t> {
-      // The oldest ids, up to the first that is not older than `before`: rows are appended in
-      // time order, so this reads only the rows it deletes and one more.
-      if (Status status = sqlite::RunStatement(
-              connection,
-              "DELETE FROM changes WHERE id IN (SELECT id FROM changes"
-              " WHERE id < coalesce((SELECT id FROM changes WHERE occurred_at >= ?1 ORDER BY id"
-              " LIMIT 1), 9223372036854775807) ORDER BY id LIMIT ?2)",
-              sqlite::Micros(before), kDeleteBatch);
+      if (Status status =
+              sqlite::RunStatement(connection, statement, sqlite::Micros(before), kDeleteBatch);
           !status.ok()) {
         return std::move(status).error();
       }

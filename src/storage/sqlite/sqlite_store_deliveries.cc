@@ -260,26 +260,11 @@ Async<Status> SqliteStore::RedeliverWebhookDelivery(std::string_view endpoint_id
 }
 
 Async<Result<int64_t>> SqliteStore::DeleteFinishedDeliveriesBefore(Timestamp before) {
-  // In batches, each a short write of its own, so that a large pass never holds the writer long.
-  constexpr int64_t kBatch = 1000;
-  int64_t deleted = 0;
-  while (true) {
-    Result<int64_t> batch = co_await writer_->Run([&](Connection& connection) -> Result<int64_t> {
-      if (Status status = sqlite::RunStatement(
-              connection,
-              "DELETE FROM webhook_deliveries WHERE (endpoint_id, change_id) IN"
-              " (SELECT endpoint_id, change_id FROM webhook_deliveries"
-              " WHERE status <> 'pending' AND last_attempt_at < ?1 LIMIT ?2)",
-              sqlite::Micros(before), kBatch);
-          !status.ok()) {
-        return std::move(status).error();
-      }
-      return connection.Changes();
-    });
-    if (!batch.ok()) co_return std::move(batch).error();
-    deleted += *batch;
-    if (*batch < kBatch) co_return deleted;
-  }
+  co_return co_await DeleteInBatches(
+      "DELETE FROM webhook_deliveries WHERE (endpoint_id, change_id) IN"
+      " (SELECT endpoint_id, change_id FROM webhook_deliveries"
+      " WHERE status <> 'pending' AND last_attempt_at < ?1 LIMIT ?2)",
+      before);
 }
 
 Async<Result<DeliveryBacklog>> SqliteStore::GetDeliveryBacklog() {

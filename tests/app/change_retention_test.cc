@@ -6,6 +6,9 @@
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <cstdio>
+#include <memory>
+#include <string>
 
 #include "api/change_encoder.h"
 #include "storage/sqlite/sqlite_store.h"
@@ -166,6 +169,42 @@ TEST(ChangeRetention, APassThatThrowsDoesNotEndTheLoop) {
   RetentionLoop loop(io, faulty, clock, std::chrono::hours(24) * 7, 20ms, logger);
   RunFor(io, 200ms);
   EXPECT_TRUE(ChangeIds(**store).empty()) << "the pass after the one that threw forgot it";
+}
+
+// A deletion of finished deliveries that throws or answers an error is logged, and the passes
+// go on: the change log's deletion of the same pass ran before it, and later passes run both.
+TEST(ChangeRetention, AFailingDeliveryDeletionIsLoggedAndThePassesGoOn) {
+  ::tt::testing::TempDir dir;
+  const std::unique_ptr<std::FILE, int (*)(std::FILE*)> log(std::tmpfile(), &std::fclose);
+  ASSERT_NE(log, nullptr);
+  Logger logger(LogLevel::kWarn, log.get());
+  ManualClock clock;
+  Result<std::unique_ptr<SqliteStore>> store = OpenStore(dir, clock, logger);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  ASSERT_TRUE(RunSync((*store)->CreateCompetition(Meet(1, clock.Now()))).ok());
+  clock.Advance(std::chrono::hours(24) * 8);
+  ::tt::testing::FaultyStore faulty(**store);
+  faulty.Throw("DeleteFinishedDeliveriesBefore", 1);  // the first pass
+  faulty.Fail("DeleteFinishedDeliveriesBefore", Error::Unavailable("injected"), 1);  // the second
+
+  boost::asio::io_context io;
+  RetentionLoop loop(io, faulty, clock, std::chrono::hours(24) * 7, 20ms, logger);
+  RunFor(io, 200ms);
+  EXPECT_TRUE(ChangeIds(**store).empty());
+  ASSERT_TRUE(RunSync((*store)->CreateCompetition(Meet(2, clock.Now()))).ok());
+  clock.Advance(std::chrono::hours(24) * 8);
+  RunFor(io, 200ms);
+  EXPECT_TRUE(ChangeIds(**store).empty()) << "a pass after the failing ones forgot the second";
+
+  std::string logged(4096, '\0');
+  std::rewind(log.get());
+  logged.resize(std::fread(logged.data(), 1, logged.size(), log.get()));
+  EXPECT_NE(logged.find("retention of finished webhook deliveries failed: injected exception"),
+            std::string::npos)
+      << logged;
+  EXPECT_NE(logged.find("retention of finished webhook deliveries: injected; trying again later"),
+            std::string::npos)
+      << logged;
 }
 
 // The server stops the loop by cancelling it (and waits for it) before it closes the store.

@@ -462,6 +462,32 @@ TEST_F(DynamoDbStoreTest, RetentionSweepsWhatAFailedEndpointDeleteLeft) {
   EXPECT_FALSE(registry.body.at("Item").as_object().contains("ids"));
 }
 
+// A sweep that fails while removing what a deleted endpoint left keeps the id in mind: the next
+// pass removes the rest.
+TEST_F(DynamoDbStoreTest, ASweepThatFailsPartWayIsFinishedByTheNextPass) {
+  ::tt::testing::FaultProxy proxy(::tt::testing::SharedDynalite().port());
+  options_.client.settings.endpoint = proxy.endpoint();
+  options_.client.max_attempts = 1;
+  std::unique_ptr<DynamoDbStore> store = OpenInstance();
+  ASSERT_NE(store, nullptr);
+  const WebhookEndpoint endpoint = AddWebhookEndpoint(*store, 1);
+  FanOutFromStart(*store, 1, {PendingDelivery(endpoint.id, 1)});
+  RawCall("DeleteItem", {{"TableName", table()}, {"Key", dynamodb::WebhookKey(endpoint.id)}});
+  const auto delivery_left = [&] {
+    return RawCall("GetItem",
+                   {{"TableName", table()}, {"Key", dynamodb::DeliveryKey(endpoint.id, 1)}})
+        .body.contains("Item");
+  };
+  ASSERT_TRUE(RunSync(store->DeleteFinishedDeliveriesBefore(At(0))).ok());
+  // The second pass's registry read, endpoint read and read of the endpoint's partition pass;
+  // the deletion of what the partition holds fails.
+  proxy.FailAfter(3, ::tt::testing::FaultProxy::Mode::kServerError, 1);
+  EXPECT_FALSE(RunSync(store->DeleteFinishedDeliveriesBefore(At(0))).ok());
+  EXPECT_TRUE(delivery_left());
+  ASSERT_TRUE(RunSync(store->DeleteFinishedDeliveriesBefore(At(0))).ok());
+  EXPECT_FALSE(delivery_left());
+}
+
 // A fan-out step tried again after its endpoint was deleted removes what its earlier try wrote
 // after the delete had read the endpoint's partition.
 TEST_F(DynamoDbStoreTest, AFanOutForAnEndpointDeletedMeanwhileRemovesWhatAnEarlierTryWrote) {
@@ -509,6 +535,27 @@ TEST_F(DynamoDbStoreTest, AClaimFailingPartWayAnswersWhatItLeased) {
   Result<std::vector<WebhookDelivery>> none =
       RunSync(store->ClaimDueDeliveries({{"c", At(9000)}, At(9000), 10, 4}));
   EXPECT_FALSE(none.ok()) << "failing before any lease is the error";
+}
+
+// A claim whose read of the earlier version's shared due list fails leases nothing: the
+// deliveries its endpoint walk found wait for the next claim instead of a 45 s lease.
+TEST_F(DynamoDbStoreTest, AClaimWhoseReadOfTheOldDueListFailsLeasesNothing) {
+  ::tt::testing::FaultProxy proxy(::tt::testing::SharedDynalite().port());
+  options_.client.settings.endpoint = proxy.endpoint();
+  options_.client.max_attempts = 1;
+  std::unique_ptr<DynamoDbStore> store = OpenInstance();
+  ASSERT_NE(store, nullptr);
+  const WebhookEndpoint endpoint = AddWebhookEndpoint(*store, 1);
+  FanOutFromStart(*store, 1, {PendingDelivery(endpoint.id, 1)});
+
+  // The registry, the old endpoint list, the endpoints and the endpoint's due list pass.
+  proxy.FailAfter(4, ::tt::testing::FaultProxy::Mode::kServerError, 1);
+  EXPECT_FALSE(RunSync(store->ClaimDueDeliveries({{"a", At(500)}, At(100), 10, 4})).ok());
+  Result<std::vector<WebhookDelivery>> next =
+      RunSync(store->ClaimDueDeliveries({{"b", At(500)}, At(101), 10, 4}));
+  ASSERT_TRUE(next.ok()) << next.error().message;
+  ASSERT_EQ(next->size(), 1U);
+  EXPECT_EQ((*next)[0].change_id, 1);
 }
 
 // An id reserved but never written (a writer that died between its two calls, or one still on

@@ -253,6 +253,26 @@ class DynamoDbStore final : public Store {
   // one before (so that a creation between its two writes is not taken for a leftover).
   Async<Status> SweepDeletedWebhookEndpoints();
 
+  // ---- Claims of webhook deliveries (dynamodb_store_deliveries.cc) ---------------------------
+  // What a claim's walks found, by index in its list of enabled endpoints: the due deliveries
+  // whose lease is free, and how many due entries each walk met (leased ones count toward the
+  // endpoint's limit).
+  struct DueCandidates {
+    std::vector<std::vector<Item>> per_endpoint;
+    std::vector<int> met;
+  };
+  // Reads each endpoint's due list, concurrently, up to claim.per_endpoint entries.
+  Async<Status> WalkDueLists(const std::vector<WebhookEndpoint>& endpoints,
+                             const DeliveryClaim& claim, DueCandidates& due);
+  // Reads at most 100 entries of the earlier version's shared due list, where its instances
+  // still put deliveries during a rolling upgrade, within the same limits.
+  Async<Status> WalkLegacyDueList(const std::vector<WebhookEndpoint>& endpoints,
+                                  const DeliveryClaim& claim, DueCandidates& due);
+  // Leases `due` in order while its lease is free and its due time unchanged, until claim.limit
+  // are leased. A call that fails after some were leased answers those.
+  Async<Result<std::vector<WebhookDelivery>>> LeaseDue(const std::vector<Item>& due,
+                                                       const DeliveryClaim& claim);
+
   // ---- The change log (dynamodb_store_changes.cc) --------------------------------------------
   // Appends the record of a change that has just been committed: called after the commit point
   // and before the method answers, so an answered write always has its record.

@@ -42,6 +42,18 @@ bool LeaseFreeIn(const json::object& item, Timestamp now) {
   return std::stoll(std::string(until->get_string())) <= Micros(now);
 }
 
+// A Query of due list `partition` (gsi1) for the entries due at `now`, `limit` a page.
+dynamodb::Item DueListQuery(std::string_view partition, Timestamp now, int limit) {
+  Expression expression;
+  dynamodb::Item query{{"IndexName", dynamodb::kGsi1}, {"Limit", limit}};
+  query["KeyConditionExpression"] =
+      expression.Name(dynamodb::kGsi1Pk) + " = " + expression.Value(dynamodb::S(partition)) +
+      " AND " + expression.Name(dynamodb::kGsi1Sk) +
+      " <= " + expression.Value(dynamodb::S(dynamodb::SortableInstant(now) + "#~"));
+  expression.AddTo(query);
+  return query;
+}
+
 const json::object* AttributesOf(const Reply& reply) {
   const json::value* attributes = reply.body.if_contains("Attributes");
   return attributes != nullptr && attributes->is_object() ? &attributes->get_object() : nullptr;
@@ -136,69 +148,70 @@ Async<Result<std::vector<WebhookDelivery>>> DynamoDbStore::ClaimDueDeliveries(
   // so neither a backlog at one endpoint nor a disabled endpoint's pending deliveries hold back
   // another. The endpoints are read consistently, so that one just disabled (a 410 seen by
   // another instance, an admin's PATCH) is not sent to again; the due lists eventually (the
-  // conditional update below decides).
+  // conditional update in LeaseDue decides).
   Result<std::vector<WebhookEndpoint>> endpoints =
       co_await AllWebhookEndpoints(/*consistent=*/true);
   if (!endpoints.ok()) co_return std::move(endpoints).error();
   std::erase_if(*endpoints, [](const WebhookEndpoint& endpoint) { return endpoint.disabled; });
   if (claim.limit <= 0 || claim.per_endpoint <= 0) co_return std::vector<WebhookDelivery>{};
 
-  std::vector<std::vector<Item>> candidates(endpoints->size());
-  std::vector<int> taken(endpoints->size(), 0);
-  const std::function<Async<Status>(size_t)> walk = [&](size_t i) -> Async<Status> {
-    Expression expression;
-    // The walk reads at most per_endpoint entries: each is either leased (counting toward the
-    // limit) or a candidate.
-    Item query{{"IndexName", dynamodb::kGsi1}, {"Limit", claim.per_endpoint}};
-    query["KeyConditionExpression"] =
-        expression.Name(dynamodb::kGsi1Pk) + " = " +
-        expression.Value(dynamodb::S(dynamodb::DueDeliveriesPk((*endpoints)[i].id))) + " AND " +
-        expression.Name(dynamodb::kGsi1Sk) +
-        " <= " + expression.Value(dynamodb::S(dynamodb::SortableInstant(claim.now) + "#~"));
-    expression.AddTo(query);
-    // Leased ones are counted where the walk meets them; one leased behind a candidate (its
-    // due time is later: moved while it was leased) is not, so the limit is approximate there.
-    co_return co_await QueryWhile(std::move(query), [&](const Item& item) {
-      ++taken[i];
-      if (LeaseFreeIn(item, claim.now)) candidates[i].push_back(item);
-      return taken[i] < claim.per_endpoint &&
-             candidates[i].size() < static_cast<size_t>(claim.limit);
-    });
-  };
-  if (Status walked = co_await ForEachConcurrently(endpoints->size(), walk); !walked.ok()) {
+  DueCandidates candidates{.per_endpoint = std::vector<std::vector<Item>>(endpoints->size()),
+                           .met = std::vector<int>(endpoints->size(), 0)};
+  if (Status walked = co_await WalkDueLists(*endpoints, claim, candidates); !walked.ok()) {
     co_return std::move(walked).error();
   }
-  // The shared due list of the earlier version, where its instances still put deliveries during
-  // a rolling upgrade: read after the endpoints' own, within the same limits, at most 100 of it.
-  std::map<std::string, size_t, std::less<>> index_of;
-  for (size_t i = 0; i < endpoints->size(); ++i) index_of.emplace((*endpoints)[i].id, i);
-  Expression legacy_expression;
-  Item legacy{{"IndexName", dynamodb::kGsi1}, {"Limit", 100}};
-  legacy["KeyConditionExpression"] =
-      legacy_expression.Name(dynamodb::kGsi1Pk) + " = " +
-      legacy_expression.Value(dynamodb::S(dynamodb::kLegacyDueDeliveries)) + " AND " +
-      legacy_expression.Name(dynamodb::kGsi1Sk) +
-      " <= " + legacy_expression.Value(dynamodb::S(dynamodb::SortableInstant(claim.now) + "#~"));
-  legacy_expression.AddTo(legacy);
-  int legacy_visited = 0;
-  Status legacy_walked = co_await QueryWhile(std::move(legacy), [&](const Item& item) {
-    const auto found = index_of.find(dynamodb::StringOf(item, "endpoint_id"));
-    if (found != index_of.end() && taken[found->second] < claim.per_endpoint) {
-      ++taken[found->second];
-      if (LeaseFreeIn(item, claim.now)) candidates[found->second].push_back(item);
-    }
-    return ++legacy_visited < 100;
-  });
-  if (!legacy_walked.ok()) co_return std::move(legacy_walked).error();
-  // The earliest due first, claim.limit in all (a due-list sort key starts with the due time).
+  if (Status walked = co_await WalkLegacyDueList(*endpoints, claim, candidates); !walked.ok()) {
+    co_return std::move(walked).error();
+  }
+  // The earliest due first (a due-list sort key starts with the due time).
   std::vector<Item> due;
-  for (std::vector<Item>& list : candidates) {
+  for (std::vector<Item>& list : candidates.per_endpoint) {
     for (Item& item : list) due.push_back(std::move(item));
   }
   std::sort(due.begin(), due.end(), [](const Item& a, const Item& b) {
     return dynamodb::StringOf(a, dynamodb::kGsi1Sk) < dynamodb::StringOf(b, dynamodb::kGsi1Sk);
   });
+  co_return co_await LeaseDue(due, claim);
+}
 
+Async<Status> DynamoDbStore::WalkDueLists(const std::vector<WebhookEndpoint>& endpoints,
+                                          const DeliveryClaim& claim, DueCandidates& due) {
+  const std::function<Async<Status>(size_t)> walk = [&](size_t i) -> Async<Status> {
+    // At most per_endpoint entries: each is either leased (counting toward the limit) or a
+    // candidate. Leased ones are counted where the walk meets them; one leased behind a
+    // candidate (its due time is later: moved while it was leased) is not, so the limit is
+    // approximate there.
+    Item query =
+        DueListQuery(dynamodb::DueDeliveriesPk(endpoints[i].id), claim.now, claim.per_endpoint);
+    co_return co_await QueryWhile(std::move(query), [&](const Item& item) {
+      ++due.met[i];
+      if (LeaseFreeIn(item, claim.now)) due.per_endpoint[i].push_back(item);
+      return due.met[i] < claim.per_endpoint &&
+             due.per_endpoint[i].size() < static_cast<size_t>(claim.limit);
+    });
+  };
+  co_return co_await ForEachConcurrently(endpoints.size(), walk);
+}
+
+Async<Status> DynamoDbStore::WalkLegacyDueList(const std::vector<WebhookEndpoint>& endpoints,
+                                               const DeliveryClaim& claim, DueCandidates& due) {
+  constexpr int kMostRead = 100;
+  std::map<std::string, size_t, std::less<>> index_of;
+  for (size_t i = 0; i < endpoints.size(); ++i) index_of.emplace(endpoints[i].id, i);
+  int visited = 0;
+  co_return co_await QueryWhile(
+      DueListQuery(dynamodb::kLegacyDueDeliveries, claim.now, kMostRead), [&](const Item& item) {
+        const auto found = index_of.find(dynamodb::StringOf(item, "endpoint_id"));
+        if (found != index_of.end() && due.met[found->second] < claim.per_endpoint) {
+          ++due.met[found->second];
+          if (LeaseFreeIn(item, claim.now)) due.per_endpoint[found->second].push_back(item);
+        }
+        return ++visited < kMostRead;
+      });
+}
+
+Async<Result<std::vector<WebhookDelivery>>> DynamoDbStore::LeaseDue(const std::vector<Item>& due,
+                                                                    const DeliveryClaim& claim) {
   std::vector<WebhookDelivery> claimed;
   for (const Item& candidate : due) {
     if (claimed.size() >= static_cast<size_t>(claim.limit)) break;

@@ -10,9 +10,11 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -332,6 +334,30 @@ TEST_F(SqliteStoreTest, MalformedStoredValueAnswersInternalWithoutDetails) {
   ASSERT_FALSE(read.ok());
   EXPECT_EQ(read.error().code, ErrorCode::kInternal);
   EXPECT_EQ(read.error().message.find("June"), std::string::npos);
+}
+
+// A change record of a type this version does not know (a newer version's, or a damaged file)
+// is an internal error that the log explains, as on DynamoDB.
+TEST_F(SqliteStoreTest, AChangeOfAnUnknownTypeIsAnInternalErrorTheLogNames) {
+  const std::unique_ptr<std::FILE, int (*)(std::FILE*)> log(std::tmpfile(), &std::fclose);
+  ASSERT_NE(log, nullptr);
+  Logger logger(LogLevel::kWarn, log.get());
+  Result<std::unique_ptr<SqliteStore>> store =
+      SqliteStore::Open(SqliteStoreOptions{.path = DatabasePath().string(),
+                                           .change_encoder = api::MakeChangeEncoder()},
+                        logger);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  {
+    RawDatabase raw(DatabasePath());
+    raw.Exec("INSERT INTO changes (type, occurred_at, data) VALUES ('meet.exploded', 0, '{}')");
+  }
+  Result<Page<Change>> read = RunSync((*store)->ListChanges({.after = 0, .limit = 10}));
+  ASSERT_FALSE(read.ok());
+  EXPECT_EQ(read.error().code, ErrorCode::kInternal);
+  std::string logged(4096, '\0');
+  std::rewind(log.get());
+  logged.resize(std::fread(logged.data(), 1, logged.size(), log.get()));
+  EXPECT_NE(logged.find("malformed stored change in column 1"), std::string::npos) << logged;
 }
 
 TEST_F(SqliteStoreTest, WriteWaitsOutAnotherConnectionsWriteLock) {

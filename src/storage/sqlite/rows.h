@@ -41,8 +41,8 @@
 namespace tt::sqlite {
 
 // Reads the columns of the current row left to right, starting at `first_column`. A stored value
-// that does not parse (a date, a date-time, the disciplines list) marks the row corrupt; the
-// Read* functions then answer kInternal and log which column it was.
+// that does not parse (a date, a date-time, the disciplines list, a name) marks the row corrupt;
+// the Read* functions then answer kInternal and log which column it was.
 class RowReader {
  public:
   explicit RowReader(const Statement& statement, int first_column = 0)
@@ -65,6 +65,15 @@ class RowReader {
   std::optional<Date> OptionalDate();
   DateTime DateTimeValue();
   std::vector<std::string> StringList();
+  // The next column's text parsed by `parse` (e.g. ParseChangeType); nullopt, and the row
+  // corrupt, when it does not parse.
+  template <typename Parse>
+  auto ParsedText(Parse parse) {
+    const int column = next_;
+    auto parsed = parse(Text());
+    if (!parsed.has_value()) MarkCorrupt(column);
+    return parsed;
+  }
 
   // The next column into `value`, by the value's type (the readers above; ToColumn's inverse,
   // for the members of field tables).

@@ -23,13 +23,11 @@ constexpr int kDeleteBatch = 2000;
 Result<Change> ReadChange(RowReader& row) {
   Change change;
   change.id = row.Int();
-  const std::string type = row.Text();
+  const std::optional<ChangeType> type = row.ParsedText(ParseChangeType);
   change.occurred_at = row.Time();
   change.data = row.Text();
   if (Status status = row.Check("change"); !status.ok()) return std::move(status).error();
-  std::optional<ChangeType> parsed = ParseChangeType(type);
-  if (!parsed.has_value()) return Error::Internal();
-  change.type = *parsed;
+  change.type = *type;  // Check failed when it did not parse
   return change;
 }
 

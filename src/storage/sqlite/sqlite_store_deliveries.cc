@@ -31,9 +31,9 @@ Result<WebhookDelivery> ReadDelivery(RowReader& row) {
   WebhookDelivery delivery;
   delivery.endpoint_id = row.Text();
   delivery.change_id = row.Int();
-  const std::optional<ChangeType> type = ParseChangeType(row.Text());
+  const std::optional<ChangeType> type = row.ParsedText(ParseChangeType);
   delivery.body = row.Text();
-  const std::optional<DeliveryStatus> status = ParseDeliveryStatus(row.Text());
+  const std::optional<DeliveryStatus> status = row.ParsedText(ParseDeliveryStatus);
   delivery.attempts = static_cast<int>(row.Int());
   const std::optional<int64_t> code = row.OptionalInt();
   delivery.last_error = row.OptionalText();
@@ -44,10 +44,7 @@ Result<WebhookDelivery> ReadDelivery(RowReader& row) {
   if (Status checked = row.Check("webhook delivery"); !checked.ok()) {
     return std::move(checked).error();
   }
-  if (!type.has_value() || !status.has_value()) {
-    return Error::Internal();
-  }
-  delivery.type = *type;
+  delivery.type = *type;  // Check failed when either did not parse
   delivery.status = *status;
   if (code.has_value()) delivery.last_response_code = static_cast<int>(*code);
   return delivery;

@@ -482,7 +482,9 @@ TEST_F(DynamoDbStoreTest, ASweepThatFailsPartWayIsFinishedByTheNextPass) {
   // The second pass's registry read, endpoint read and read of the endpoint's partition pass;
   // the deletion of what the partition holds fails.
   proxy.FailAfter(3, ::tt::testing::FaultProxy::Mode::kServerError, 1);
+  const int requests_before = proxy.requests();
   EXPECT_FALSE(RunSync(store->DeleteFinishedDeliveriesBefore(At(0))).ok());
+  EXPECT_EQ(proxy.requests() - requests_before, 4) << "the pass stopped at the deletion";
   EXPECT_TRUE(delivery_left());
   ASSERT_TRUE(RunSync(store->DeleteFinishedDeliveriesBefore(At(0))).ok());
   EXPECT_FALSE(delivery_left());

@@ -505,7 +505,7 @@ TYPED_TEST(StoreTest, ListCompetitionsOverlapFilterIncludesBothEdges) {
 // started well before `from` must still be found, also when an update made it long.
 TYPED_TEST(StoreTest, ListCompetitionsFindsLongCompetitionsThatStartedLongBeforeFrom) {
   for (int day = 1; day <= 28; ++day) {
-    char date[16];
+    char date[32];  // room for any int, which -O1 cannot rule out
     std::snprintf(date, sizeof date, "2026-02-%02d", day);
     this->AddCompetition("Short " + std::to_string(day), date, date);
   }
@@ -1255,7 +1255,7 @@ TYPED_TEST(StoreTest, FeedOfManyOrFewFollowsMatchesABruteForceReading) {
   competitions.push_back(this->AddCompetition("Long", "2026-01-02", "2026-03-15"));
   competitions.push_back(this->AddCompetition("Over", "2026-02-01", "2026-02-27"));
   for (int day = 1; day <= 30; ++day) {
-    char date[16];
+    char date[32];  // as above
     std::snprintf(date, sizeof date, "2026-03-%02d", day);
     competitions.push_back(this->AddCompetition("C" + std::to_string(day), date, date));
   }

@@ -6,13 +6,13 @@
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <cstdio>
 #include <memory>
 #include <string>
 
 #include "api/change_encoder.h"
 #include "storage/sqlite/sqlite_store.h"
 #include "support/faulty_store.h"
+#include "support/log_file.h"
 #include "support/manual_clock.h"
 #include "support/run_sync.h"
 #include "support/temp_dir.h"
@@ -34,6 +34,12 @@ Competition Meet(int n, Timestamp at) {
   competition.created_at = at;
   competition.updated_at = at;
   return competition;
+}
+
+// Creates Meet(n), then lets 8 days pass: its change record is then past a week's retention.
+void AddMeetPastAWeek(Store& store, ManualClock& clock, int n) {
+  ASSERT_TRUE(RunSync(store.CreateCompetition(Meet(n, clock.Now()))).ok());
+  clock.Advance(std::chrono::hours(24) * 8);
 }
 
 std::vector<int64_t> ChangeIds(Store& store) {
@@ -160,8 +166,7 @@ TEST(ChangeRetention, APassThatThrowsDoesNotEndTheLoop) {
   ManualClock clock;
   Result<std::unique_ptr<SqliteStore>> store = OpenStore(dir, clock, logger);
   ASSERT_TRUE(store.ok()) << store.error().message;
-  ASSERT_TRUE(RunSync((*store)->CreateCompetition(Meet(1, clock.Now()))).ok());
-  clock.Advance(std::chrono::hours(24) * 8);
+  ASSERT_NO_FATAL_FAILURE(AddMeetPastAWeek(**store, clock, 1));
   ::tt::testing::FaultyStore faulty(**store);
   faulty.Throw("DeleteChangesBefore", 1);
 
@@ -175,14 +180,12 @@ TEST(ChangeRetention, APassThatThrowsDoesNotEndTheLoop) {
 // go on: the change log's deletion of the same pass ran before it, and later passes run both.
 TEST(ChangeRetention, AFailingDeliveryDeletionIsLoggedAndThePassesGoOn) {
   ::tt::testing::TempDir dir;
-  const std::unique_ptr<std::FILE, int (*)(std::FILE*)> log(std::tmpfile(), &std::fclose);
-  ASSERT_NE(log, nullptr);
+  ::tt::testing::LogFile log;
   Logger logger(LogLevel::kWarn, log.get());
   ManualClock clock;
   Result<std::unique_ptr<SqliteStore>> store = OpenStore(dir, clock, logger);
   ASSERT_TRUE(store.ok()) << store.error().message;
-  ASSERT_TRUE(RunSync((*store)->CreateCompetition(Meet(1, clock.Now()))).ok());
-  clock.Advance(std::chrono::hours(24) * 8);
+  ASSERT_NO_FATAL_FAILURE(AddMeetPastAWeek(**store, clock, 1));
   ::tt::testing::FaultyStore faulty(**store);
   faulty.Throw("DeleteFinishedDeliveriesBefore", 1);  // the first pass
   faulty.Fail("DeleteFinishedDeliveriesBefore", Error::Unavailable("injected"), 1);  // the second
@@ -191,14 +194,11 @@ TEST(ChangeRetention, AFailingDeliveryDeletionIsLoggedAndThePassesGoOn) {
   RetentionLoop loop(io, faulty, clock, std::chrono::hours(24) * 7, 20ms, logger);
   RunFor(io, 200ms);
   EXPECT_TRUE(ChangeIds(**store).empty());
-  ASSERT_TRUE(RunSync((*store)->CreateCompetition(Meet(2, clock.Now()))).ok());
-  clock.Advance(std::chrono::hours(24) * 8);
+  ASSERT_NO_FATAL_FAILURE(AddMeetPastAWeek(**store, clock, 2));
   RunFor(io, 200ms);
   EXPECT_TRUE(ChangeIds(**store).empty()) << "a pass after the failing ones forgot the second";
 
-  std::string logged(4096, '\0');
-  std::rewind(log.get());
-  logged.resize(std::fread(logged.data(), 1, logged.size(), log.get()));
+  const std::string logged = log.Text();
   EXPECT_NE(logged.find("retention of finished webhook deliveries failed: injected exception"),
             std::string::npos)
       << logged;

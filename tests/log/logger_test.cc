@@ -10,44 +10,15 @@
 #include <thread>
 #include <vector>
 
+#include "support/log_file.h"
+
 namespace tt {
 namespace {
 
 using std::chrono::hours;
 using std::chrono::milliseconds;
 
-// A temporary file to log into, read back whole.
-class LogFile {
- public:
-  LogFile() : file_(std::tmpfile()) {}
-  ~LogFile() { std::fclose(file_); }
-  std::FILE* get() const { return file_; }
-
-  std::string Text() const {
-    std::fflush(file_);
-    std::string text;
-    std::rewind(file_);
-    char chunk[4096];
-    size_t n;
-    while ((n = std::fread(chunk, 1, sizeof chunk, file_)) > 0) text.append(chunk, n);
-    std::fseek(file_, 0, SEEK_END);
-    return text;
-  }
-  // The messages of the lines written so far (without time and level).
-  std::vector<std::string> Messages() const {
-    std::vector<std::string> messages;
-    std::istringstream lines(Text());
-    std::string line;
-    while (std::getline(lines, line)) {
-      const size_t level_end = line.find(' ', line.find(' ') + 1);
-      messages.push_back(level_end == std::string::npos ? line : line.substr(level_end + 1));
-    }
-    return messages;
-  }
-
- private:
-  std::FILE* file_;
-};
+using ::tt::testing::LogFile;
 
 TEST(Logger, WritesEachLineAtOnceWithTimeAndLevelUnlessBuffering) {
   LogFile file;

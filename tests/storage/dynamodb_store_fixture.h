@@ -125,6 +125,22 @@ class DynamoDbStoreTest : public ::testing::Test {
     ASSERT_TRUE(RunSync(store.FanOut(lease, 0, to, deliveries)).ok());
   }
 
+  // Whether the table holds the delivery of change `change_id` to endpoint `endpoint_id`.
+  bool DeliveryStored(const std::string& endpoint_id, int64_t change_id) {
+    return RawCall("GetItem",
+                   {{"TableName", table()}, {"Key", dynamodb::DeliveryKey(endpoint_id, change_id)}})
+        .body.contains("Item");
+  }
+
+  // What a delete of endpoint Id(1) that failed after its first write leaves: the endpoint item
+  // gone, its pending delivery of change 1 and its registry id still there.
+  WebhookEndpoint EndpointLeftByAFailedDelete(DynamoDbStore& store) {
+    const WebhookEndpoint endpoint = AddWebhookEndpoint(store, 1);
+    FanOutFromStart(store, 1, {PendingDelivery(endpoint.id, 1)});
+    RawCall("DeleteItem", {{"TableName", table()}, {"Key", dynamodb::WebhookKey(endpoint.id)}});
+    return endpoint;
+  }
+
   Logger logger_{LogLevel::kWarn};
   DynamoDbStoreOptions options_;
 };

@@ -20,6 +20,7 @@
 #include "storage/dynamodb_store_fixture.h"
 #include "storage/store_factories_dynamodb.h"
 #include "support/fault_proxy.h"
+#include "support/log_file.h"
 #include "support/manual_clock.h"
 #include "support/run_sync.h"
 
@@ -59,9 +60,8 @@ TEST_F(DynamoDbStoreTest, OpenWithoutCreatingTablesFailsOnAMissingTableNamingIt)
 }
 
 TEST_F(DynamoDbStoreTest, ATableDeletedUnderAnOpenStoreIsUnavailableAndTheLogNamesIt) {
-  std::FILE* log = std::tmpfile();
-  ASSERT_NE(log, nullptr);
-  Logger logger(LogLevel::kWarn, log);
+  ::tt::testing::LogFile log;
+  Logger logger(LogLevel::kWarn, log.get());
   Result<std::unique_ptr<DynamoDbStore>> store = RunSync(DynamoDbStore::Open(options_, logger));
   ASSERT_TRUE(store.ok()) << store.error().message;
   RawCall("DeleteTable", {{"TableName", table()}});
@@ -71,11 +71,7 @@ TEST_F(DynamoDbStoreTest, ATableDeletedUnderAnOpenStoreIsUnavailableAndTheLogNam
   EXPECT_EQ(user.error().message.find(table()), std::string::npos) << "a client sees no internals";
   EXPECT_EQ(RunSync((*store)->Ping()).error().code, ErrorCode::kUnavailable);
   store->reset();  // nothing writes to the log after this
-  std::rewind(log);
-  std::string logged;
-  for (int c = std::fgetc(log); c != EOF; c = std::fgetc(log)) logged += static_cast<char>(c);
-  std::fclose(log);
-  EXPECT_NE(logged.find(table()), std::string::npos) << "the operator learns which table";
+  EXPECT_NE(log.Text().find(table()), std::string::npos) << "the operator learns which table";
 }
 
 TEST_F(DynamoDbStoreTest, TwoInstancesOnOneTableSeeEachOthersWrites) {
@@ -445,18 +441,12 @@ TEST_F(DynamoDbStoreTest, WhatInstancesOfTheEarlierVersionWriteIsStillSeen) {
 TEST_F(DynamoDbStoreTest, RetentionSweepsWhatAFailedEndpointDeleteLeft) {
   std::unique_ptr<DynamoDbStore> store = OpenInstance();
   ASSERT_NE(store, nullptr);
-  const WebhookEndpoint endpoint = AddWebhookEndpoint(*store, 1);
-  FanOutFromStart(*store, 1, {PendingDelivery(endpoint.id, 1)});
-  RawCall("DeleteItem", {{"TableName", table()}, {"Key", dynamodb::WebhookKey(endpoint.id)}});
-  const auto delivery_left = [&] {
-    return RawCall("GetItem",
-                   {{"TableName", table()}, {"Key", dynamodb::DeliveryKey(endpoint.id, 1)}})
-        .body.contains("Item");
-  };
+  const WebhookEndpoint endpoint = EndpointLeftByAFailedDelete(*store);
   ASSERT_TRUE(RunSync(store->DeleteFinishedDeliveriesBefore(At(0))).ok());
-  EXPECT_TRUE(delivery_left()) << "the first pass only notes the id (a creation may be half way)";
+  EXPECT_TRUE(DeliveryStored(endpoint.id, 1))
+      << "the first pass only notes the id (a creation may be half way)";
   ASSERT_TRUE(RunSync(store->DeleteFinishedDeliveriesBefore(At(0))).ok());
-  EXPECT_FALSE(delivery_left());
+  EXPECT_FALSE(DeliveryStored(endpoint.id, 1));
   const dynamodb::Reply registry =
       RawCall("GetItem", {{"TableName", table()}, {"Key", dynamodb::WebhookRegistryKey()}});
   EXPECT_FALSE(registry.body.at("Item").as_object().contains("ids"));
@@ -470,14 +460,7 @@ TEST_F(DynamoDbStoreTest, ASweepThatFailsPartWayIsFinishedByTheNextPass) {
   options_.client.max_attempts = 1;
   std::unique_ptr<DynamoDbStore> store = OpenInstance();
   ASSERT_NE(store, nullptr);
-  const WebhookEndpoint endpoint = AddWebhookEndpoint(*store, 1);
-  FanOutFromStart(*store, 1, {PendingDelivery(endpoint.id, 1)});
-  RawCall("DeleteItem", {{"TableName", table()}, {"Key", dynamodb::WebhookKey(endpoint.id)}});
-  const auto delivery_left = [&] {
-    return RawCall("GetItem",
-                   {{"TableName", table()}, {"Key", dynamodb::DeliveryKey(endpoint.id, 1)}})
-        .body.contains("Item");
-  };
+  const WebhookEndpoint endpoint = EndpointLeftByAFailedDelete(*store);
   ASSERT_TRUE(RunSync(store->DeleteFinishedDeliveriesBefore(At(0))).ok());
   // The second pass's registry read, endpoint read and read of the endpoint's partition pass;
   // the deletion of what the partition holds fails.
@@ -485,9 +468,9 @@ TEST_F(DynamoDbStoreTest, ASweepThatFailsPartWayIsFinishedByTheNextPass) {
   const int requests_before = proxy.requests();
   EXPECT_FALSE(RunSync(store->DeleteFinishedDeliveriesBefore(At(0))).ok());
   EXPECT_EQ(proxy.requests() - requests_before, 4) << "the pass stopped at the deletion";
-  EXPECT_TRUE(delivery_left());
+  EXPECT_TRUE(DeliveryStored(endpoint.id, 1));
   ASSERT_TRUE(RunSync(store->DeleteFinishedDeliveriesBefore(At(0))).ok());
-  EXPECT_FALSE(delivery_left());
+  EXPECT_FALSE(DeliveryStored(endpoint.id, 1));
 }
 
 // A fan-out step tried again after its endpoint was deleted removes what its earlier try wrote
@@ -500,9 +483,7 @@ TEST_F(DynamoDbStoreTest, AFanOutForAnEndpointDeletedMeanwhileRemovesWhatAnEarli
   RawCall("PutItem", {{"TableName", table()},
                       {"Item", dynamodb::DeliveryItem(PendingDelivery(endpoint.id, 1))}});
   FanOutFromStart(*store, 1, {PendingDelivery(endpoint.id, 1)});
-  const dynamodb::Reply left =
-      RawCall("GetItem", {{"TableName", table()}, {"Key", dynamodb::DeliveryKey(endpoint.id, 1)}});
-  EXPECT_FALSE(left.body.contains("Item"));
+  EXPECT_FALSE(DeliveryStored(endpoint.id, 1));
 }
 
 // DynamoDB leases deliveries one conditional write at a time: a claim failing part-way answers

@@ -10,7 +10,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -23,6 +22,7 @@
 #include "storage/sqlite/connection.h"
 #include "storage/sqlite/rows.h"
 #include "storage/sqlite/schema.h"
+#include "support/log_file.h"
 #include "support/run_sync.h"
 #include "support/temp_dir.h"
 
@@ -339,8 +339,7 @@ TEST_F(SqliteStoreTest, MalformedStoredValueAnswersInternalWithoutDetails) {
 // A change record of a type this version does not know (a newer version's, or a damaged file)
 // is an internal error that the log explains, as on DynamoDB.
 TEST_F(SqliteStoreTest, AChangeOfAnUnknownTypeIsAnInternalErrorTheLogNames) {
-  const std::unique_ptr<std::FILE, int (*)(std::FILE*)> log(std::tmpfile(), &std::fclose);
-  ASSERT_NE(log, nullptr);
+  ::tt::testing::LogFile log;
   Logger logger(LogLevel::kWarn, log.get());
   Result<std::unique_ptr<SqliteStore>> store =
       SqliteStore::Open(SqliteStoreOptions{.path = DatabasePath().string(),
@@ -354,9 +353,7 @@ TEST_F(SqliteStoreTest, AChangeOfAnUnknownTypeIsAnInternalErrorTheLogNames) {
   Result<Page<Change>> read = RunSync((*store)->ListChanges({.after = 0, .limit = 10}));
   ASSERT_FALSE(read.ok());
   EXPECT_EQ(read.error().code, ErrorCode::kInternal);
-  std::string logged(4096, '\0');
-  std::rewind(log.get());
-  logged.resize(std::fread(logged.data(), 1, logged.size(), log.get()));
+  const std::string logged = log.Text();
   EXPECT_NE(logged.find("malformed stored change in column 1"), std::string::npos) << logged;
 }
 

@@ -43,6 +43,7 @@
 
 #include "storage/dynamodb/sigv4.h"
 #include "support/dynalite.h"
+#include "support/log_file.h"
 #include "support/run_sync.h"
 #include "support/temp_dir.h"
 
@@ -94,24 +95,12 @@ asio::awaitable<std::vector<Result<Reply>>> CallInTurn(Client& client, std::stri
 // Collects what the client logs, to check what an operator would read.
 class CapturedLog {
  public:
-  CapturedLog() : file_(std::tmpfile()), logger_(LogLevel::kDebug, file_) {
-    if (file_ == nullptr) throw std::runtime_error("tmpfile failed");
-  }
-  ~CapturedLog() { std::fclose(file_); }
-
   Logger& logger() { return logger_; }
-  std::string Text() {
-    std::fflush(file_);
-    std::rewind(file_);
-    std::string text;
-    char chunk[4096];
-    while (size_t n = std::fread(chunk, 1, sizeof chunk, file_)) text.append(chunk, n);
-    return text;
-  }
+  std::string Text() { return file_.Text(); }
 
  private:
-  std::FILE* file_;
-  Logger logger_;
+  ::tt::testing::LogFile file_;  // outlives logger_
+  Logger logger_{LogLevel::kDebug, file_.get()};
 };
 
 // ---- A scripted HTTP(S) server -----------------------------------------------------------------

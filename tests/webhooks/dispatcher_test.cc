@@ -41,6 +41,14 @@ class LongestWaits : public RandomSource {
   }
 };
 
+// Runs `io` for a few milliseconds. An io_context that ran out of work (Run waiting on a store
+// call that SQLite's writer thread will post back) is stopped, and run_for on it returns at once
+// without running what is posted later: restart it first.
+void RunSlice(asio::io_context& io) {
+  io.restart();
+  io.run_for(5ms);
+}
+
 // Dispatcher::Run spawned on `io` as the server spawns it, with the signal that stops it.
 class DispatcherRun {
  public:
@@ -54,7 +62,8 @@ class DispatcherRun {
   // Cancels Run as the server's stop does and runs `io` for up to `grace`; whether Run ended.
   bool Stop(std::chrono::milliseconds grace = 2s) {
     stop_.emit(asio::cancellation_type::terminal);
-    io_.run_for(grace);
+    const auto deadline = std::chrono::steady_clock::now() + grace;
+    while (!ended_ && std::chrono::steady_clock::now() < deadline) RunSlice(io_);
     return ended_;
   }
 
@@ -70,7 +79,7 @@ bool RunUntil(asio::io_context& io, Predicate done, std::chrono::milliseconds ti
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (!done()) {
     if (std::chrono::steady_clock::now() >= deadline) return false;
-    io.run_for(5ms);
+    RunSlice(io);
   }
   return true;
 }

@@ -46,6 +46,9 @@ struct StoreSettings {
   // --competition-cache-mb, TRACK_COMPETITION_CACHE_MB (serve, SQLite): the byte budget of the
   // cache of recently read competitions; 0 turns it off.
   int competition_cache_mb = 32;
+  // --feed-cache-mb, TRACK_FEED_CACHE_MB (serve, SQLite): the byte budget of the cache of
+  // recently read feed pages; 0 turns it off.
+  int feed_cache_mb = 32;
   // --sqlite-cache-mb, TRACK_SQLITE_CACHE_MB (serve, SQLite): the byte budget of SQLite's page
   // caches, shared by the connections; 0 keeps SQLite's default (2 MiB a connection).
   int sqlite_cache_mb = 128;

@@ -38,6 +38,12 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 65536))
       ->capture_default_str();
   serve_command
+      ->add_option("--feed-cache-mb", serve.store.feed_cache_mb,
+                   "Memory for recently read feed pages (SQLite), in MiB; 0 turns it off")
+      ->envname("TRACK_FEED_CACHE_MB")
+      ->check(CLI::Range(0, 65536))
+      ->capture_default_str();
+  serve_command
       ->add_option("--sqlite-cache-mb", serve.store.sqlite_cache_mb,
                    "Memory for SQLite's page caches, shared by its connections, in MiB; 0 keeps "
                    "SQLite's default (2 MiB a connection)")

@@ -32,6 +32,7 @@ Result<std::unique_ptr<Store>> OpenSqlite(const SqliteLocation& location,
   SqliteStoreOptions options;
   options.path = location.path;
   options.competition_cache_bytes = static_cast<size_t>(settings.competition_cache_mb) << 20;
+  options.feed_cache_bytes = static_cast<size_t>(settings.feed_cache_mb) << 20;
   options.page_cache_bytes = static_cast<size_t>(settings.sqlite_cache_mb) << 20;
   options.change_encoder = api::MakeChangeEncoder();
   Result<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(options, logger);

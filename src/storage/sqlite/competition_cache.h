@@ -16,15 +16,13 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <list>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "domain/competition.h"
+#include "storage/sqlite/bounded_cache.h"
 
 namespace tt::sqlite {
 
@@ -34,44 +32,25 @@ class CompetitionCache {
   static constexpr std::string_view kEverything = "*";
 
   // `budget_bytes` 0 disables the cache (Find always misses, Insert keeps nothing).
-  explicit CompetitionCache(size_t budget_bytes) : budget_bytes_(budget_bytes) {}
+  explicit CompetitionCache(size_t budget_bytes) : cache_(budget_bytes) {}
 
-  std::optional<Competition> Find(std::string_view id);
-  uint64_t Generation() const;
+  std::optional<Competition> Find(std::string_view id) { return cache_.Find(id); }
+  uint64_t Generation() const { return cache_.Generation(); }
   // Keeps `competition` unless an invalidation happened since `generation` was taken.
   void Insert(uint64_t generation, const Competition& competition);
-  // Drops the entries of `ids` (competition ids, or kEverything).
+  // Drops the entries of `ids` (competition ids, or kEverything); other keys name nothing here.
   void Invalidate(const std::vector<std::string>& ids);
 
-  struct Stats {
-    uint64_t hits = 0;
-    uint64_t misses = 0;
-    uint64_t evictions = 0;
-    size_t bytes = 0;  // the entries' estimated size
-    size_t entries = 0;
-  };
-  Stats stats() const;
-  size_t budget_bytes() const { return budget_bytes_; }
+  using Stats = CacheStats;
+  Stats stats() const { return cache_.stats(); }
+  size_t budget_bytes() const { return cache_.budget_bytes(); }
 
   // What an entry is counted as: the value's strings and fixed size, the key, and the map and
   // list nodes around them.
   static size_t EntryBytes(const Competition& competition);
 
  private:
-  struct Entry {
-    Competition competition;
-    size_t bytes = 0;
-  };
-  using Lru = std::list<Entry>;  // most recently used first
-
-  void EraseLocked(std::unordered_map<std::string_view, Lru::iterator>::iterator it);
-
-  const size_t budget_bytes_;
-  mutable std::mutex mutex_;
-  Lru lru_;                                                    // guarded by mutex_
-  std::unordered_map<std::string_view, Lru::iterator> by_id_;  // keys view lru_'s ids
-  uint64_t generation_ = 0;                                    // guarded by mutex_
-  Stats stats_;                                                // guarded by mutex_
+  BoundedCache<Competition> cache_;
 };
 
 }  // namespace tt::sqlite

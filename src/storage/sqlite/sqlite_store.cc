@@ -10,6 +10,7 @@
 
 #include "storage/sqlite/competition_cache.h"
 #include "storage/sqlite/connection.h"
+#include "storage/sqlite/feed_cache.h"
 #include "storage/sqlite/field_rows.h"
 #include "storage/sqlite/group_commit.h"
 #include "storage/sqlite/queries.h"
@@ -25,6 +26,22 @@ using sqlite::RowReader;
 using sqlite::Statement;
 
 namespace {
+
+// The counters of the cache named `cache` (tt_sqlite_<cache>_cache_...), whose reads are `reads`.
+void AddCacheCounters(const std::string& cache, const std::string& reads,
+                      const sqlite::CacheStats& stats, size_t budget_bytes,
+                      std::vector<StoreCounter>& counters) {
+  const std::string prefix = "tt_sqlite_" + cache + "_cache_";
+  counters.push_back({prefix + "hits_total", reads + " answered from the cache", stats.hits});
+  counters.push_back({prefix + "misses_total", reads + " that went to SQLite", stats.misses});
+  counters.push_back({prefix + "evictions_total",
+                      "Entries dropped from the " + cache + " cache to stay within its budget",
+                      stats.evictions});
+  counters.push_back(
+      {prefix + "bytes", "Estimated bytes the " + cache + " cache holds", stats.bytes, true});
+  counters.push_back(
+      {prefix + "budget_bytes", "The " + cache + " cache's byte budget", budget_bytes, true});
+}
 
 constexpr char kUserVersion[] = "SELECT version FROM users WHERE id = ?1";
 constexpr char kNoSuchUser[] = "no such user";
@@ -93,15 +110,17 @@ SqliteStore::SqliteStore(std::unique_ptr<sqlite::ConnectionPool> pool,
                          const SqliteStoreOptions& options, uint64_t page_cache_budget_bytes)
     : pool_(std::move(pool)),
       competitions_(std::make_unique<sqlite::CompetitionCache>(options.competition_cache_bytes)),
+      feeds_(std::make_unique<sqlite::FeedCache>(options.feed_cache_bytes)),
       writer_(std::move(writer)),
       schema_version_(schema_version),
       page_cache_budget_bytes_(page_cache_budget_bytes),
       change_encoder_(options.change_encoder),
       clock_(options.clock != nullptr ? *options.clock : TheSystemClock()) {
-  writer_->SetCommitObserver(
-      [cache = competitions_.get()](const std::vector<std::string>& changed) {
-        cache->Invalidate(changed);
-      });
+  writer_->SetCommitObserver([competitions = competitions_.get(),
+                              feeds = feeds_.get()](const std::vector<std::string>& changed) {
+    competitions->Invalidate(changed);
+    feeds->Invalidate(changed);
+  });
 }
 
 SqliteStore::~SqliteStore() = default;
@@ -119,18 +138,9 @@ std::vector<StoreCounter> SqliteStore::Counters() const {
        "WAL checkpoints run beside the writes (see sqlite/group_commit.h)", writer_->checkpoints()},
       {"tt_sqlite_wal_restarts_total",
        "Times the committer finished a checkpoint and started the WAL over", writer_->restarts()}};
-  const sqlite::CompetitionCache::Stats cache = competitions_->stats();
-  counters.push_back({"tt_sqlite_competition_cache_hits_total",
-                      "Competition reads answered from the cache", cache.hits});
-  counters.push_back({"tt_sqlite_competition_cache_misses_total",
-                      "Competition reads that went to SQLite", cache.misses});
-  counters.push_back({"tt_sqlite_competition_cache_evictions_total",
-                      "Competitions dropped from the cache to stay within its budget",
-                      cache.evictions});
-  counters.push_back({"tt_sqlite_competition_cache_bytes",
-                      "Estimated bytes the competition cache holds", cache.bytes, true});
-  counters.push_back({"tt_sqlite_competition_cache_budget_bytes",
-                      "The competition cache's byte budget", competitions_->budget_bytes(), true});
+  AddCacheCounters("competition", "Competition reads", competitions_->stats(),
+                   competitions_->budget_bytes(), counters);
+  AddCacheCounters("feed", "Feed page reads", feeds_->stats(), feeds_->budget_bytes(), counters);
   // SQLite's own count (memory statistics are on in its default build), page caches included.
   sqlite3_int64 sqlite_bytes = 0;
   sqlite3_int64 sqlite_high_water = 0;

@@ -11,8 +11,11 @@
 // processes for SQLite's write lock is waited out by busy_timeout and a few short retries, and
 // then answers kUnavailable.
 //
-// Competitions recently read are kept in a bounded cache (sqlite/competition_cache.h) that the
-// group committer invalidates after each COMMIT, before the writes are answered.
+// Competitions and feed pages recently read are kept in bounded caches (sqlite/competition_cache.h,
+// sqlite/feed_cache.h) that the group committer invalidates after each COMMIT, before the writes
+// are answered. A write job notes what it changed (GroupCommitter::NoteChanged): the ids of the
+// competitions it wrote, CompetitionCache::kEverything, or FeedCache::kFeeds when it changes
+// what a feed shows (events, follows, athletes) without changing a competition.
 //
 // Change log: a write's change record is a row of table `changes` inserted in the write's own
 // savepoint, so it commits (or rolls back) with the change; ids are AUTOINCREMENT, never reused,
@@ -39,6 +42,7 @@ namespace tt {
 namespace sqlite {
 class CompetitionCache;
 class Connection;
+class FeedCache;
 class ConnectionPool;
 class GroupCommitter;
 }  // namespace sqlite
@@ -51,6 +55,8 @@ struct SqliteStoreOptions {
   // Byte budget of the cache of recently read competitions (sqlite/competition_cache.h); 0
   // turns it off.
   size_t competition_cache_bytes = 32 << 20;
+  // Byte budget of the cache of recently read feed pages (sqlite/feed_cache.h); 0 turns it off.
+  size_t feed_cache_bytes = 32 << 20;
   // Byte budget of SQLite's page caches, shared evenly by the pool's connections and the
   // writer's; 0 keeps SQLite's default (2 MiB a connection). The default holds the pages a feed
   // of a few hundred follows reads, which missed the default cache (docs/BENCHMARKS.md).
@@ -173,8 +179,9 @@ class SqliteStore final : public Store {
   Status AppendChange(sqlite::Connection& connection, ChangeType type, std::string_view data);
 
   std::unique_ptr<sqlite::ConnectionPool> pool_;  // reads
-  // Before the writer, whose committer thread invalidates it until the writer is destroyed.
+  // Before the writer, whose committer thread invalidates them until the writer is destroyed.
   std::unique_ptr<sqlite::CompetitionCache> competitions_;
+  std::unique_ptr<sqlite::FeedCache> feeds_;
   std::unique_ptr<sqlite::GroupCommitter> writer_;  // writes, with its own connection
   int schema_version_;
   uint64_t page_cache_budget_bytes_;

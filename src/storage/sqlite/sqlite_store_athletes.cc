@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "storage/sqlite/connection.h"
+#include "storage/sqlite/feed_cache.h"
 #include "storage/sqlite/field_rows.h"
 #include "storage/sqlite/group_commit.h"
 #include "storage/sqlite/queries.h"
@@ -29,6 +30,7 @@ constexpr char kNoSuchAthlete[] = "no such athlete";
 Async<Status> SqliteStore::CreateAthlete(const Athlete& athlete) {
   const sqlite::AthleteNameKeys keys = sqlite::NameKeysOf(athlete);
   co_return co_await writer_->Run([&](Connection& connection) -> Status {
+    writer_->NoteChanged(std::string(sqlite::FeedCache::kFeeds));
     if (Status status = sqlite::RequireUser(connection, athlete.id); !status.ok()) {
       return std::move(status).error();
     }
@@ -61,6 +63,7 @@ Async<Result<Athlete>> SqliteStore::GetAthlete(std::string_view id) {
 Async<Status> SqliteStore::UpdateAthlete(const Athlete& athlete, int64_t expected_version) {
   const sqlite::AthleteNameKeys keys = sqlite::NameKeysOf(athlete);
   co_return co_await writer_->Run([&](Connection& connection) -> Status {
+    writer_->NoteChanged(std::string(sqlite::FeedCache::kFeeds));
     if (Status status = sqlite::CheckVersion(connection, kAthleteVersion, athlete.id,
                                              expected_version, kNoSuchAthlete);
         !status.ok()) {
@@ -77,6 +80,7 @@ Async<Status> SqliteStore::DeleteAthlete(std::string_view id,
                                          std::optional<int64_t> expected_version) {
   const std::string change = change_encoder_->Deleted(id);
   co_return co_await writer_->Run([&](Connection& connection) -> Status {
+    writer_->NoteChanged(std::string(sqlite::FeedCache::kFeeds));
     // Its events and the follows of it cascade; the user row stays.
     if (Status status = sqlite::DeleteVersioned(connection, kAthleteVersion,
                                                 "DELETE FROM athletes WHERE id = ?1", id,
@@ -139,6 +143,7 @@ Async<Status> SqliteStore::Follow(std::string_view user_id, std::string_view ath
                                   Timestamp at) {
   const std::string change = change_encoder_->Follow(user_id, athlete_id, at);
   co_return co_await writer_->Run([&](Connection& connection) -> Status {
+    writer_->NoteChanged(std::string(sqlite::FeedCache::kFeeds));
     if (Status status = sqlite::RequireAthlete(connection, athlete_id); !status.ok()) {
       return std::move(status).error();
     }
@@ -163,6 +168,7 @@ Async<Status> SqliteStore::Follow(std::string_view user_id, std::string_view ath
 Async<Status> SqliteStore::Unfollow(std::string_view user_id, std::string_view athlete_id) {
   const std::string change = change_encoder_->FollowKey(user_id, athlete_id);
   co_return co_await writer_->Run([&](Connection& connection) -> Status {
+    writer_->NoteChanged(std::string(sqlite::FeedCache::kFeeds));
     if (Status status = sqlite::RunStatement(
             connection, "DELETE FROM follows WHERE user_id = ?1 AND athlete_id = ?2", user_id,
             athlete_id);

@@ -6,6 +6,7 @@
 
 #include "domain/feed.h"
 #include "storage/sqlite/connection.h"
+#include "storage/sqlite/feed_cache.h"
 #include "storage/sqlite/field_rows.h"
 #include "storage/sqlite/group_commit.h"
 #include "storage/sqlite/queries.h"
@@ -52,6 +53,7 @@ Async<Status> SqliteStore::CreateEvent(const Event& event) {
   const std::string local_date = event.date_time.local_date().ToString();
   const std::string change = change_encoder_->Event(event);
   co_return co_await writer_->Run([&](Connection& connection) -> Status {
+    writer_->NoteChanged(std::string(sqlite::FeedCache::kFeeds));
     if (Status status = sqlite::RequireAthlete(connection, event.athlete_id); !status.ok()) {
       return std::move(status).error();
     }
@@ -87,6 +89,7 @@ Async<Status> SqliteStore::UpdateEvent(const Event& event, int64_t expected_vers
   const std::string local_date = event.date_time.local_date().ToString();
   const std::string change = change_encoder_->Event(event);
   co_return co_await writer_->Run([&](Connection& connection) -> Status {
+    writer_->NoteChanged(std::string(sqlite::FeedCache::kFeeds));
     if (Status status = sqlite::CheckVersion(connection, kEventVersion, event.id, expected_version,
                                              kNoSuchEvent);
         !status.ok()) {
@@ -113,6 +116,7 @@ Async<Status> SqliteStore::DeleteEvent(std::string_view id,
                                        std::optional<int64_t> expected_version) {
   const std::string change = change_encoder_->Deleted(id);
   co_return co_await writer_->Run([&](Connection& connection) -> Status {
+    writer_->NoteChanged(std::string(sqlite::FeedCache::kFeeds));
     if (Status status =
             sqlite::DeleteVersioned(connection, kEventVersion, "DELETE FROM events WHERE id = ?1",
                                     id, expected_version, kNoSuchEvent);
@@ -340,35 +344,41 @@ Result<Page<FeedEntry>> ReadPageOfFewFollows(Connection& connection, const std::
 }  // namespace
 
 Async<Result<Page<FeedEntry>>> SqliteStore::Feed(const FeedQuery& query) {
+  if (std::optional<Page<FeedEntry>> cached = feeds_->Find(query)) co_return std::move(*cached);
+  // Taken before the read: see BoundedCache.
+  const uint64_t generation = feeds_->Generation();
   const int limit = sqlite::PageLimit(query.limit);
   FeedStart start{query.from.ToString(), std::string(), std::string()};
   if (query.after.has_value()) {
     start.after_start = query.after->start_date.ToString();
     start.after_id = query.after->id;
   }
-  co_return InReadTransaction(*pool_, [&](Connection& connection) -> Result<Page<FeedEntry>> {
-    // One row with a NULL athlete for a user who follows nobody; none for no such user.
-    Result<Statement> select_follows = connection.Prepare(
-        "SELECT f.athlete_id FROM users u LEFT JOIN follows f ON f.user_id = u.id"
-        " WHERE u.id = ?1");
-    if (!select_follows.ok()) return std::move(select_follows).error();
-    select_follows->BindAll(query.user_id);
-    sqlite::TextSet followed;
-    bool user_exists = false;
-    while (true) {
-      Result<bool> row = select_follows->Step();
-      if (!row.ok()) return std::move(row).error();
-      if (!*row) break;
-      user_exists = true;
-      if (!select_follows->IsNull(0)) followed.Insert(select_follows->TextView(0));
-    }
-    if (!user_exists) return Error::NotFound("no such user");
-    if (followed.empty()) return Page<FeedEntry>{{}, false};
-    if (followed.size() > kFewFollows) {
-      return ReadPageOfManyFollows(connection, followed, start, limit);
-    }
-    return ReadPageOfFewFollows(connection, query.user_id, start, limit);
-  });
+  Result<Page<FeedEntry>> page =
+      InReadTransaction(*pool_, [&](Connection& connection) -> Result<Page<FeedEntry>> {
+        // One row with a NULL athlete for a user who follows nobody; none for no such user.
+        Result<Statement> select_follows = connection.Prepare(
+            "SELECT f.athlete_id FROM users u LEFT JOIN follows f ON f.user_id = u.id"
+            " WHERE u.id = ?1");
+        if (!select_follows.ok()) return std::move(select_follows).error();
+        select_follows->BindAll(query.user_id);
+        sqlite::TextSet followed;
+        bool user_exists = false;
+        while (true) {
+          Result<bool> row = select_follows->Step();
+          if (!row.ok()) return std::move(row).error();
+          if (!*row) break;
+          user_exists = true;
+          if (!select_follows->IsNull(0)) followed.Insert(select_follows->TextView(0));
+        }
+        if (!user_exists) return Error::NotFound("no such user");
+        if (followed.empty()) return Page<FeedEntry>{{}, false};
+        if (followed.size() > kFewFollows) {
+          return ReadPageOfManyFollows(connection, followed, start, limit);
+        }
+        return ReadPageOfFewFollows(connection, query.user_id, start, limit);
+      });
+  if (page.ok()) feeds_->Insert(generation, query, *page);
+  co_return page;
 }
 
 }  // namespace tt

@@ -1,0 +1,195 @@
+// The SQLite store's feed cache (sqlite/feed_cache.h) in the store: a feed read after an
+// answered write shows that write, whichever write it was, and the writes that cannot change a
+// feed leave the cached pages alone. The typed feed tests (store_test.cc) run with the cache on.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "storage/sqlite/sqlite_store.h"
+#include "storage/store_test_fixture.h"
+
+namespace tt {
+namespace {
+
+// One database, read through a store with its caches on (the fixture's) and one with them off
+// (the truth each cached answer is compared with).
+class CachedAndUncachedFactory {
+ public:
+  static constexpr std::string_view kName = "Sqlite";
+
+  std::unique_ptr<Store> Open() { return OpenWithCaches(size_t{32} << 20); }
+  std::unique_ptr<Store> OpenUncached() { return OpenWithCaches(0); }
+
+ private:
+  std::unique_ptr<Store> OpenWithCaches(size_t bytes) {
+    Result<std::unique_ptr<SqliteStore>> store =
+        SqliteStore::Open(SqliteStoreOptions{.path = (dir_.path() / "tt.db").string(),
+                                             .pool_size = 3,
+                                             .competition_cache_bytes = bytes,
+                                             .feed_cache_bytes = bytes,
+                                             .change_encoder = api::MakeChangeEncoder()},
+                          logger_);
+    if (!store.ok()) {
+      ADD_FAILURE() << "cannot open the SQLite store: " << store.error().message;
+      return nullptr;
+    }
+    return std::move(*store);
+  }
+
+  testing::TempDir dir_;
+  Logger logger_{LogLevel::kWarn};
+};
+
+class SqliteFeedCacheTest : public StoreTest<CachedAndUncachedFactory> {
+ protected:
+  // The first page of `user_id`'s feed as text: every field a feed shows, or the error.
+  static std::string FeedText(Store& store, const std::string& user_id) {
+    Result<Page<FeedEntry>> page = RunSync(store.Feed(FeedQuery{user_id, D("2026-01-01"), {}, 50}));
+    if (!page.ok()) return Describe(page);
+    std::string text = page->has_more ? "more\n" : "\n";
+    for (const FeedEntry& entry : page->items) {
+      const Competition& competition = entry.competition;
+      text += competition.id + " " + competition.name + " " + competition.start_date.ToString() +
+              " v" + std::to_string(competition.version) + "\n";
+      for (const FeedAthlete& athlete : entry.athletes) {
+        text += "  " + athlete.id + " " + athlete.first_name + " " + athlete.last_name + "\n";
+        for (const Event& event : athlete.events) {
+          text += "    " + event.id + " " + event.name + " " + event.date_time.ToString() + " v" +
+                  std::to_string(event.version) + "\n";
+        }
+      }
+    }
+    return text;
+  }
+
+  uint64_t FeedCacheHits() {
+    for (const StoreCounter& counter : store().Counters()) {
+      if (counter.name == "tt_sqlite_feed_cache_hits_total") return counter.value;
+    }
+    ADD_FAILURE() << "no tt_sqlite_feed_cache_hits_total counter";
+    return 0;
+  }
+};
+
+TEST_F(SqliteFeedCacheTest, EveryWriteThatChangesAFeedIsSeenByTheNextRead) {
+  const User fan = AddUser("fan");
+  Athlete warholm = AddAthlete("Karsten", "Warholm");
+  const Athlete mclaughlin = AddAthlete("Sydney", "McLaughlin");
+  const Competition bislett = AddCompetition("Bislett Games", "2026-06-11", "2026-06-11", "Oslo");
+  Competition pre = AddCompetition("Prefontaine Classic", "2026-07-04", "2026-07-05");
+  Event heat = AddEvent(warholm, bislett, "2026-06-11T19:00:00+02:00", "400m hurdles");
+  AddEvent(mclaughlin, pre, "2026-07-05T13:00:00-07:00", "400m hurdles");
+  ASSERT_OK(RunSync(store().Follow(fan.id, warholm.id, At(5))));
+  std::unique_ptr<Store> uncached = factory_.OpenUncached();
+  ASSERT_NE(uncached, nullptr);
+
+  std::string shown = FeedText(store(), fan.id);
+  // After each write: the first read shows it (the page cached before is gone), and equals what
+  // the uncached store reads; the read after it is answered from the cache.
+  auto expect_seen = [&](const std::string& write) {
+    SCOPED_TRACE(write);
+    const std::string after = FeedText(store(), fan.id);
+    EXPECT_NE(after, shown) << "the write changed nothing a feed shows, so this proves nothing";
+    EXPECT_EQ(after, FeedText(*uncached, fan.id));
+    const uint64_t hits = FeedCacheHits();
+    EXPECT_EQ(FeedText(store(), fan.id), after);
+    EXPECT_EQ(FeedCacheHits(), hits + 1);
+    shown = after;
+  };
+
+  Event at_pre = AddEvent(warholm, pre, "2026-07-04T12:00:00-07:00", "400m");
+  expect_seen("CreateEvent");
+  heat.name = "400m hurdles final";
+  heat.version = 2;
+  ASSERT_OK(RunSync(store().UpdateEvent(heat, 1)));
+  expect_seen("UpdateEvent");
+  ASSERT_OK(RunSync(store().Follow(fan.id, mclaughlin.id, At(6))));
+  expect_seen("Follow");
+  warholm.first_name = "K.";
+  warholm.version = 2;
+  ASSERT_OK(RunSync(store().UpdateAthlete(warholm, 1)));
+  expect_seen("UpdateAthlete");
+  pre.name = "Prefontaine Classic 2026";
+  pre.version = 2;
+  ASSERT_OK(RunSync(store().UpdateCompetition(pre, 1)));
+  expect_seen("UpdateCompetition");
+  ASSERT_OK(RunSync(store().Unfollow(fan.id, mclaughlin.id)));
+  expect_seen("Unfollow");
+  ASSERT_OK(RunSync(store().DeleteEvent(heat.id, std::nullopt)));
+  expect_seen("DeleteEvent");
+  ASSERT_OK(RunSync(store().DeleteAthlete(warholm.id, std::nullopt)));
+  expect_seen("DeleteAthlete");
+  ASSERT_OK(RunSync(store().Follow(fan.id, mclaughlin.id, At(7))));
+  expect_seen("Follow again");
+  ASSERT_OK(RunSync(store().DeleteCompetition(pre.id, std::nullopt)));
+  expect_seen("DeleteCompetition");
+  AddEvent(mclaughlin, bislett, "2026-06-11T20:00:00+02:00", "400m");
+  expect_seen("CreateEvent again");
+  ASSERT_OK(RunSync(store().DeleteUser(mclaughlin.id, std::nullopt)));
+  expect_seen("DeleteUser of the athlete's user");
+  EXPECT_EQ(at_pre.competition_id, pre.id);
+}
+
+TEST_F(SqliteFeedCacheTest, SignInsAndSessionsLeaveTheCachedPagesAlone) {
+  const User fan = AddUser("fan");
+  const Athlete athlete = AddAthlete("Faith", "Kipyegon");
+  const Competition meet = AddCompetition("Diamond League Final", "2026-09-03", "2026-09-04");
+  AddEvent(athlete, meet, "2026-09-04T20:00:00+02:00", "1500m");
+  ASSERT_OK(RunSync(store().Follow(fan.id, athlete.id, At(5))));
+  const std::string shown = FeedText(store(), fan.id);
+
+  AddSession(fan, "token-hash");
+  ASSERT_OK(RunSync(store().RecordSignInFailure("fan", At(9))));
+  ASSERT_OK(RunSync(store().DeleteSession("token-hash")));
+  const uint64_t hits = FeedCacheHits();
+  EXPECT_EQ(FeedText(store(), fan.id), shown);
+  EXPECT_EQ(FeedCacheHits(), hits + 1);
+}
+
+TEST_F(SqliteFeedCacheTest, NoFeedReadShowsAnEventOlderThanAnAnsweredWrite) {
+  const User fan = AddUser("fan");
+  const Athlete athlete = AddAthlete("Jakob", "Ingebrigtsen");
+  const Competition meet = AddCompetition("Bislett Games", "2026-06-11", "2026-06-11", "Oslo");
+  Event event = AddEvent(athlete, meet, "2026-06-11T20:30:00+02:00", "5000m v1");
+  ASSERT_OK(RunSync(store().Follow(fan.id, athlete.id, At(5))));
+
+  constexpr int64_t kWrites = 200;
+  std::atomic<int64_t> answered{1};
+  std::atomic<bool> done{false};
+  std::atomic<int> stale{0};
+  std::atomic<int64_t> reads{0};
+  std::vector<std::thread> readers;
+  for (int r = 0; r < 4; ++r) {
+    readers.emplace_back([&] {
+      while (!done.load()) {
+        const int64_t floor = answered.load();
+        Result<Page<FeedEntry>> page =
+            RunSync(store().Feed(FeedQuery{fan.id, D("2026-01-01"), {}, 50}));
+        int64_t seen = 0;
+        if (page.ok() && page->items.size() == 1 && page->items[0].athletes.size() == 1 &&
+            page->items[0].athletes[0].events.size() == 1) {
+          seen = page->items[0].athletes[0].events[0].version;
+        }
+        if (seen < floor) ++stale;
+        ++reads;
+      }
+    });
+  }
+  for (int64_t version = 2; version <= kWrites; ++version) {
+    event.version = version;
+    event.name = "5000m v" + std::to_string(version);
+    ASSERT_OK(RunSync(store().UpdateEvent(event, version - 1)));
+    answered.store(version);
+  }
+  done.store(true);
+  for (std::thread& reader : readers) reader.join();
+  EXPECT_EQ(stale.load(), 0) << "of " << reads.load() << " reads";
+  EXPECT_GT(FeedCacheHits(), 0U);
+}
+
+}  // namespace
+}  // namespace tt

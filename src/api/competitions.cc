@@ -1,10 +1,12 @@
 // /competitions: create, read, change, delete, batch get and the filtered list.
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
+#include <memory>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "api/auth.h"
+#include "api/cached_read.h"
 #include "api/conditional_write.h"
 #include "api/decoding.h"
 #include "api/encoding.h"
@@ -18,35 +20,82 @@ namespace {
 
 constexpr size_t kMaxBatchIds = 100;
 
+// The JSON of each of `ids` (valid, each once) that names a competition: kept by the response
+// cache at the store's current generation, or read from the store (and then kept).
+struct CompetitionsJson {
+  std::string json;                        // every item found, one after another
+  std::vector<ResponseCache::Span> spans;  // where the i-th id's item is; empty: not found
+};
+
+boost::asio::awaitable<Result<CompetitionsJson>> ReadCompetitionsJson(
+    const Services& services, const std::vector<std::string>& ids) {
+  constexpr std::string_view kKind = "competition";
+  CompetitionsJson items{std::string(), std::vector<ResponseCache::Span>(ids.size())};
+  items.json.reserve(512 * ids.size());
+  std::optional<uint64_t> generation;
+  if (services.responses != nullptr) {
+    generation = services.store.ReadGeneration(ReadScope::kCompetitions);
+  }
+  if (generation.has_value()) {
+    services.responses->FindItems(kKind, ids, *generation, items.json, items.spans);
+  }
+  std::vector<std::string> to_read;
+  std::unordered_map<std::string_view, size_t> index_of;  // of the ids to read
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (items.spans[i].size != 0) continue;
+    index_of.emplace(ids[i], i);
+    to_read.push_back(ids[i]);
+  }
+  if (to_read.empty()) co_return items;
+  Result<std::vector<Competition>> found = co_await services.store.GetCompetitions(to_read);
+  if (!found) co_return std::move(found).error();
+  for (const Competition& competition : *found) {
+    auto index = index_of.find(competition.id);
+    if (index == index_of.end()) continue;  // not asked: a store's bug, not answered
+    const size_t offset = items.json.size();
+    JsonWriter out(items.json);
+    WriteCompetition(out, competition);
+    items.spans[index->second] = {offset, items.json.size() - offset};
+    if (generation.has_value()) {
+      services.responses->Insert(ResponseCache::ItemKey(kKind, competition.id), *generation,
+                                 items.json.substr(offset));
+    }
+  }
+  co_return items;
+}
+
 // Looks up `ids` (duplicates allowed) and answers {"items": [...], "missing": [...]}, both in the
 // order asked and each id once. Malformed ids are reported missing.
 Reply BatchGet(const Services& services, const std::vector<std::string>& ids) {
+  // The first time each id is asked; the valid ones are looked up, in that order.
   std::vector<std::string> wanted;
-  std::unordered_set<std::string> seen;
-  for (const std::string& id : ids) {
-    if (IsValidId(id) && seen.insert(id).second) wanted.push_back(id);
+  std::vector<bool> first(ids.size(), false);
+  std::unordered_set<std::string_view> seen;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (!seen.insert(ids[i]).second) continue;
+    first[i] = true;
+    if (IsValidId(ids[i])) wanted.push_back(ids[i]);
   }
-  Result<std::vector<Competition>> found = co_await services.store.GetCompetitions(wanted);
+  Result<CompetitionsJson> found = co_await ReadCompetitionsJson(services, wanted);
   if (!found) co_return std::move(found).error();
-  std::unordered_map<std::string_view, const Competition*> by_id;
-  for (const Competition& competition : *found) by_id.emplace(competition.id, &competition);
 
   // In the order asked, each once; the ids not found go to `missing`.
   std::string body;
-  body.reserve(64 + 512 * found->size() + 40 * (ids.size() - found->size()));
+  body.reserve(64 + 512 * wanted.size() + 40 * (ids.size() - wanted.size()));
   JsonWriter out(body);
   out.BeginObject();
   out.Key("items");
   out.BeginArray();
   std::vector<std::string_view> missing;
-  std::unordered_set<std::string_view> answered;
-  for (const std::string& id : ids) {
-    if (!answered.insert(id).second) continue;
-    auto it = by_id.find(id);
-    if (it != by_id.end()) {
-      WriteCompetition(out, *it->second);
+  size_t next_wanted = 0;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (!first[i]) continue;
+    const ResponseCache::Span item =
+        IsValidId(ids[i]) ? found->spans[next_wanted++] : ResponseCache::Span{};
+    if (item.size != 0) {
+      out.RawValue(std::string_view(found->json).substr(item.offset, item.size));
     } else {
-      missing.push_back(id);
+      missing.push_back(ids[i]);
     }
   }
   out.EndArray();
@@ -156,10 +205,21 @@ Reply ListCompetitions(const Services& services, const Request& request) {
   query.after = CursorParam(request, &DecodeCompetitionCursor, errors);
   if (!errors.empty()) co_return errors.ToError();
 
-  Result<Page<Competition>> page = co_await services.store.ListCompetitions(query);
-  if (!page) co_return std::move(page).error();
-  co_return PageResponse(*page, &WriteCompetition, [](const Competition& last) {
-    return EncodeCompetitionCursor({last.start_date, last.id});
+  // Every field of the query, as parsed (the store answers from them alone).
+  std::string key = ResponseCache::Key()
+                        .Add("competitions")
+                        .Add(query.from.has_value() ? query.from->ToString() : "")
+                        .Add(query.to.has_value() ? query.to->ToString() : "")
+                        .Add(query.text.value_or(""))
+                        .Add(query.after.has_value() ? EncodeCompetitionCursor(*query.after) : "")
+                        .Add(query.limit)
+                        .Take();
+  co_return co_await CachedRead(services, ReadScope::kCompetitions, std::move(key), [&]() -> Reply {
+    Result<Page<Competition>> page = co_await services.store.ListCompetitions(query);
+    if (!page) co_return std::move(page).error();
+    co_return PageResponse(*page, &WriteCompetition, [](const Competition& last) {
+      return EncodeCompetitionCursor({last.start_date, last.id});
+    });
   });
 }
 

@@ -3,6 +3,7 @@
 #include <boost/json/object.hpp>
 
 #include "api/auth.h"
+#include "api/cached_read.h"
 #include "api/encoding.h"
 #include "api/handlers.h"
 #include "api/json_body.h"
@@ -95,11 +96,21 @@ Reply Feed(const Services& services, const Request& request) {
   query.after = CursorParam(request, &DecodeCompetitionCursor, errors);
   if (!errors.empty()) co_return errors.ToError();
 
-  Result<Page<FeedEntry>> page = co_await services.store.Feed(query);
-  if (!page) co_return std::move(page).error();
-  co_return PageResponse(*page, &WriteFeedEntry, [](const FeedEntry& item) {
-    const Competition& last = item.competition;
-    return EncodeCompetitionCursor({last.start_date, last.id});
+  // Every field of the query, as parsed: `from` defaults to today, so the raw URL would not do.
+  std::string key = ResponseCache::Key()
+                        .Add("feed")
+                        .Add(query.user_id)
+                        .Add(query.from.ToString())
+                        .Add(query.after.has_value() ? EncodeCompetitionCursor(*query.after) : "")
+                        .Add(query.limit)
+                        .Take();
+  co_return co_await CachedRead(services, ReadScope::kFeeds, std::move(key), [&]() -> Reply {
+    Result<Page<FeedEntry>> page = co_await services.store.Feed(query);
+    if (!page) co_return std::move(page).error();
+    co_return PageResponse(*page, &WriteFeedEntry, [](const FeedEntry& item) {
+      const Competition& last = item.competition;
+      return EncodeCompetitionCursor({last.start_date, last.id});
+    });
   });
 }
 

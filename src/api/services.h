@@ -12,6 +12,8 @@
 
 namespace tt::api {
 
+class ResponseCache;
+
 struct ApiOptions {
   std::chrono::seconds session_ttl{std::chrono::hours(24 * 30)};
   // Sign-in for a username is refused (429) after this many failures within the window.
@@ -34,6 +36,8 @@ struct Services {
   ApiOptions options;
   // Seals webhook signing secrets; without it the /webhooks routes answer 503.
   const SecretBox* webhook_secrets = nullptr;
+  // The JSON of repeated reads (api/response_cache.h); null keeps nothing.
+  ResponseCache* responses = nullptr;
 };
 
 }  // namespace tt::api

@@ -65,6 +65,10 @@ struct ServeConfig {
   double request_timeout_seconds = 15;  // --request-timeout, TRACK_REQUEST_TIMEOUT
   double idle_timeout_seconds = 60;     // --idle-timeout, TRACK_IDLE_TIMEOUT
   int max_connections = 4096;           // --max-connections, TRACK_MAX_CONNECTIONS
+  // --response-cache-mb, TRACK_RESPONSE_CACHE_MB: the byte budget of the JSON kept for repeated
+  // reads (api/response_cache.h); 0 turns it off. Used only on a store that gives read
+  // generations (SQLite).
+  int response_cache_mb = 32;
   // --cors-origins, TRACK_CORS_ORIGINS: browser origins allowed to call the API, comma-separated
   // exact origins or `*`; empty allows none and sends no CORS header.
   std::string cors_origins;

@@ -44,6 +44,13 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 65536))
       ->capture_default_str();
   serve_command
+      ->add_option("--response-cache-mb", serve.response_cache_mb,
+                   "Memory for the JSON of repeated reads (lists, feeds, batch gets; SQLite), "
+                   "in MiB; 0 turns it off")
+      ->envname("TRACK_RESPONSE_CACHE_MB")
+      ->check(CLI::Range(0, 65536))
+      ->capture_default_str();
+  serve_command
       ->add_option("--sqlite-cache-mb", serve.store.sqlite_cache_mb,
                    "Memory for SQLite's page caches, shared by its connections, in MiB; 0 keeps "
                    "SQLite's default (2 MiB a connection)")

@@ -58,9 +58,22 @@ struct StoreCounter {
   bool gauge = false;  // a level that goes up and down (bytes held), not a monotonic count
 };
 
+// What a read depends on, for caches kept above the store (see Store::ReadGeneration).
+enum class ReadScope {
+  kCompetitions,  // competitions: one, a batch, a list
+  kFeeds,         // feeds: follows, events, athletes and competitions
+};
+
 class Store {
  public:
   virtual ~Store() = default;
+
+  // A number that changes before any write that can change reads of `scope` is answered, so a
+  // cache above the store can keep an answer read after taking generation G, and serve it while
+  // ReadGeneration(scope) is still G: no write it could miss has been answered. nullopt when
+  // this store cannot tell, as when other processes write the same data (DynamoDB): then keep
+  // nothing. Cheap; any thread may call it.
+  virtual std::optional<uint64_t> ReadGeneration(ReadScope /*scope*/) const { return std::nullopt; }
 
   // The store's own counters (statements run, calls made). Cheap; any thread may call it.
   virtual std::vector<StoreCounter> Counters() const = 0;

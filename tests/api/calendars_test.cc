@@ -34,7 +34,10 @@ class FixedClock final : public Clock {
 class Calendars : public ::testing::Test {
  protected:
   Calendars()
+      // No feed cache: AFeedCalendarOf1000FollowsCostsWhatTheJsonFeedsPagesCost counts what
+      // reading a feed costs, and a page the calendar read would be answered from the cache.
       : sqlite_(std::move(SqliteStore::Open({.path = (dir_.path() / "t.db").string(),
+                                             .feed_cache_bytes = 0,
                                              .change_encoder = api::MakeChangeEncoder()},
                                             logger_)
                               .value())),

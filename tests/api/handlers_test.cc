@@ -5,9 +5,13 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <boost/json.hpp>
+#include <thread>
+#include <vector>
 
 #include "api/change_encoder.h"
+#include "api/response_cache.h"
 #include "api/services.h"
 #include "security/secret_box.h"
 #include "security/tokens.h"
@@ -96,7 +100,140 @@ class Handlers : public ::testing::Test {
   SystemClock clock_;
   SodiumRandom random_;
   Services services_;
+  ResponseCache responses_{size_t{32} << 20};  // set in services_ by the tests of cached reads
 };
+
+// ---- Cached reads (api/response_cache.h) -------------------------------------------------------
+
+Request ListRequest(Params query) {
+  Request request;
+  request.query = std::move(query);
+  return request;
+}
+// The name and version of each competition a list or batch answer holds, in order.
+std::string NamesAndVersions(const Result<Response>& answer) {
+  if (!answer.ok()) return "error: " + answer.error().message;
+  std::string text;
+  const boost::json::value body = boost::json::parse(answer->body);
+  for (const boost::json::value& item : body.at("items").as_array()) {
+    text += std::string(item.at("name").as_string()) + " v" +
+            std::to_string(item.at("version").as_int64()) + "; ";
+  }
+  return text;
+}
+uint64_t Hits(const ResponseCache& cache) {
+  for (const StoreCounter& counter : cache.Counters()) {
+    if (counter.name == "tt_response_cache_hits_total") return counter.value;
+  }
+  return 0;
+}
+
+TEST_F(Handlers, CachedListsBatchesAndFeedsShowEveryWriteAnsweredBeforeThem) {
+  services_.responses = &responses_;
+  auto [user_id, token] = Account("fan");
+  ASSERT_TRUE(BecomeAthlete(token));
+  const std::string id = CreateCompetition(token);
+  const Request list = ListRequest({{"from", "2027-06-01"}, {"to", "2027-06-30"}});
+  const Request batch = ListRequest({{"ids", id}});
+  Request feed;
+  feed.path_params = {{"id", user_id}};
+  feed.query = {{"from", "2027-01-01"}};
+  feed.credentials = Credentials::Bearer(token);
+  ASSERT_TRUE(RunSync(sqlite_->Follow(user_id, user_id, clock_.Now())).ok());
+
+  // Each read twice: the second is answered from the cache, and says the same.
+  const uint64_t hits = Hits(responses_);
+  const std::string listed = NamesAndVersions(RunSync(ListCompetitions(services_, list)));
+  EXPECT_EQ(listed, "Meet v1; ");
+  EXPECT_EQ(NamesAndVersions(RunSync(ListCompetitions(services_, list))), listed);
+  EXPECT_EQ(NamesAndVersions(RunSync(ListCompetitions(services_, batch))), listed);
+  EXPECT_EQ(NamesAndVersions(RunSync(ListCompetitions(services_, batch))), listed);
+  Result<Response> empty_feed = RunSync(Feed(services_, feed));
+  ASSERT_TRUE(empty_feed.ok());
+  EXPECT_EQ(RunSync(Feed(services_, feed))->body, empty_feed->body);
+  EXPECT_EQ(Hits(responses_), hits + 3);
+
+  // A competition's write, then an event's: the next reads show them.
+  Result<Competition> competition = RunSync(sqlite_->GetCompetition(id));
+  ASSERT_TRUE(competition.ok());
+  competition->name = "Renamed";
+  competition->version = 2;
+  ASSERT_TRUE(RunSync(sqlite_->UpdateCompetition(*competition, 1)).ok());
+  EXPECT_EQ(NamesAndVersions(RunSync(ListCompetitions(services_, list))), "Renamed v2; ");
+  EXPECT_EQ(NamesAndVersions(RunSync(ListCompetitions(services_, batch))), "Renamed v2; ");
+  ASSERT_TRUE(RunSync(CreateEvent(services_, AddEventRequest(user_id, id, token))).ok());
+  Result<Response> fed = RunSync(Feed(services_, feed));
+  ASSERT_TRUE(fed.ok());
+  EXPECT_NE(fed->body, empty_feed->body);
+  EXPECT_NE(fed->body.find("Renamed"), std::string::npos) << fed->body;
+
+  // Another user's token reads no cached feed: access is checked before the cache.
+  auto [other_id, other_token] = Account("other");
+  feed.credentials = Credentials::Bearer(other_token);
+  Result<Response> refused = RunSync(Feed(services_, feed));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kForbidden);
+}
+
+TEST_F(Handlers, NoCachedListOrBatchIsOlderThanAnAnsweredWrite) {
+  services_.responses = &responses_;
+  auto [user_id, token] = Account("organiser");
+  const std::string id = CreateCompetition(token);
+  Result<Competition> competition = RunSync(sqlite_->GetCompetition(id));
+  ASSERT_TRUE(competition.ok());
+
+  constexpr int64_t kWrites = 200;
+  std::atomic<int64_t> answered{1};
+  std::atomic<bool> done{false};
+  std::atomic<int> stale{0};
+  std::atomic<int64_t> reads{0};
+  std::vector<std::thread> readers;
+  for (int r = 0; r < 4; ++r) {
+    readers.emplace_back([&, r] {
+      const Request list = ListRequest({{"from", "2027-06-01"}, {"to", "2027-06-30"}});
+      const Request batch = ListRequest({{"ids", id}});
+      while (!done.load()) {
+        const int64_t floor = answered.load();
+        Result<Response> answer = RunSync(ListCompetitions(services_, r % 2 == 0 ? list : batch));
+        int64_t seen = 0;
+        if (answer.ok()) {
+          const boost::json::value body = boost::json::parse(answer->body);
+          const boost::json::array& items = body.at("items").as_array();
+          if (items.size() == 1) seen = items[0].at("version").as_int64();
+        }
+        if (seen < floor) ++stale;
+        ++reads;
+      }
+    });
+  }
+  for (int64_t version = 2; version <= kWrites; ++version) {
+    competition->version = version;
+    competition->name = "Meet " + std::to_string(version);
+    ASSERT_TRUE(RunSync(sqlite_->UpdateCompetition(*competition, version - 1)).ok());
+    answered.store(version);
+  }
+  done.store(true);
+  for (std::thread& reader : readers) reader.join();
+  EXPECT_EQ(stale.load(), 0) << "of " << reads.load() << " reads";
+  EXPECT_GT(Hits(responses_), 0U);
+}
+
+TEST_F(Handlers, NothingIsCachedOnAStoreWithoutReadGenerations) {
+  services_.responses = &responses_;
+  store_.HideReadGenerations();
+  auto [user_id, token] = Account("organiser");
+  const std::string id = CreateCompetition(token);
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_TRUE(RunSync(ListCompetitions(services_, ListRequest({{"ids", id}}))).ok());
+    EXPECT_TRUE(RunSync(ListCompetitions(services_, ListRequest({}))).ok());
+  }
+  EXPECT_EQ(Hits(responses_), 0U);
+  for (const StoreCounter& counter : responses_.Counters()) {
+    if (counter.name == "tt_response_cache_bytes") {
+      EXPECT_EQ(counter.value, 0U);
+    }
+  }
+}
 
 TEST_F(Handlers, ReadinessFailsWhileTheStoreDoesNotAnswerAndRecovers) {
   store_.Fail("Ping", Error::Unavailable());
@@ -232,11 +369,11 @@ TEST_F(Handlers, AWebhookPatchOrDeleteReadsTheCallersSessionOnce) {
   ASSERT_TRUE(RunSync(store_.UpdateUser(promoted, admin->version, std::nullopt, "")).ok());
   const SecretBox box(SecretBox::Key{});
   services_.webhook_secrets = &box;
-  Result<Response> created = RunSync(CreateWebhook(
-      services_, JsonRequest("POST", {},
-                             {{"url", "https://hooks.example.com/in"},
-                              {"types", boost::json::array{"event.created"}}},
-                             token)));
+  Result<Response> created =
+      RunSync(CreateWebhook(services_, JsonRequest("POST", {},
+                                                   {{"url", "https://hooks.example.com/in"},
+                                                    {"types", boost::json::array{"event.created"}}},
+                                                   token)));
   ASSERT_TRUE(created.ok()) << created.error().message;
   const std::string id(boost::json::parse(created->body).at("id").as_string());
 

@@ -3,6 +3,7 @@
 // storage without breaking a real backend.
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -37,6 +38,12 @@ class FaultyStore final : public Store {
   }
 
   std::vector<StoreCounter> Counters() const override { return inner_.Counters(); }
+  // From now on ReadGeneration answers nullopt, as a store shared with other processes does.
+  void HideReadGenerations() { hide_read_generations_ = true; }
+  std::optional<uint64_t> ReadGeneration(ReadScope scope) const override {
+    if (hide_read_generations_) return std::nullopt;
+    return inner_.ReadGeneration(scope);
+  }
 
   Async<Status> Ping() override {
     if (std::optional<Error> fault = Fault("Ping")) co_return *fault;
@@ -300,6 +307,7 @@ class FaultyStore final : public Store {
   std::mutex mutex_;
   std::map<std::string, InjectedFault> faults_;
   std::map<std::string, int> throws_;
+  std::atomic<bool> hide_read_generations_{false};
 };
 
 }  // namespace tt::testing

@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "domain/competition.h"
-#include "storage/sqlite/bounded_cache.h"
+#include "storage/bounded_cache.h"
 
 namespace tt::sqlite {
 

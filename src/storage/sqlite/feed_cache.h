@@ -2,7 +2,7 @@
 // feed, a calendar app refreshing a subscription) skips the walk of the competitions. Bounded by
 // a byte budget, least recently used first out.
 //
-// Freshness: BoundedCache's rule (sqlite/bounded_cache.h), with one coarse invalidation. Every
+// Freshness: BoundedCache's rule (storage/bounded_cache.h), with one coarse invalidation. Every
 // write batch that noted a change (GroupCommitter::NoteChanged: a competition id, or kFeeds from
 // the writes of events, follows and athletes) drops every page. A finer rule, by the athletes
 // and competitions on each page, would have to know which pages a new event or follow joins;
@@ -23,7 +23,7 @@
 
 #include "domain/competition.h"
 #include "domain/feed.h"
-#include "storage/sqlite/bounded_cache.h"
+#include "storage/bounded_cache.h"
 
 namespace tt::sqlite {
 

@@ -28,9 +28,8 @@ using sqlite::Statement;
 namespace {
 
 // The counters of the cache named `cache` (tt_sqlite_<cache>_cache_...), whose reads are `reads`.
-void AddCacheCounters(const std::string& cache, const std::string& reads,
-                      const sqlite::CacheStats& stats, size_t budget_bytes,
-                      std::vector<StoreCounter>& counters) {
+void AddCacheCounters(const std::string& cache, const std::string& reads, const CacheStats& stats,
+                      size_t budget_bytes, std::vector<StoreCounter>& counters) {
   const std::string prefix = "tt_sqlite_" + cache + "_cache_";
   counters.push_back({prefix + "hits_total", reads + " answered from the cache", stats.hits});
   counters.push_back({prefix + "misses_total", reads + " that went to SQLite", stats.misses});
@@ -124,6 +123,16 @@ SqliteStore::SqliteStore(std::unique_ptr<sqlite::ConnectionPool> pool,
 }
 
 SqliteStore::~SqliteStore() = default;
+
+std::optional<uint64_t> SqliteStore::ReadGeneration(ReadScope scope) const {
+  switch (scope) {
+    case ReadScope::kCompetitions:
+      return competitions_->Generation();
+    case ReadScope::kFeeds:
+      return feeds_->Generation();
+  }
+  return std::nullopt;
+}
 
 std::vector<StoreCounter> SqliteStore::Counters() const {
   std::vector<StoreCounter> counters = {

@@ -81,6 +81,9 @@ class SqliteStore final : public Store {
   int schema_version() const { return schema_version_; }
 
   std::vector<StoreCounter> Counters() const override;
+  // The generations of the competition and feed caches, which the group committer advances
+  // after each COMMIT of a write that noted a change, before answering it.
+  std::optional<uint64_t> ReadGeneration(ReadScope scope) const override;
   Async<Status> Ping() override;
 
   Async<Status> CreateUser(const User& user, const std::string& password_hash) override;

@@ -5,9 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <boost/json.hpp>
-#include <thread>
 #include <vector>
 
 #include "api/change_encoder.h"
@@ -19,6 +17,7 @@
 #include "support/fast_hashing.h"
 #include "support/faulty_store.h"
 #include "support/run_sync.h"
+#include "support/stale_reads.h"
 #include "support/temp_dir.h"
 
 namespace tt::api {
@@ -182,39 +181,24 @@ TEST_F(Handlers, NoCachedListOrBatchIsOlderThanAnAnsweredWrite) {
   Result<Competition> competition = RunSync(sqlite_->GetCompetition(id));
   ASSERT_TRUE(competition.ok());
 
-  constexpr int64_t kWrites = 200;
-  std::atomic<int64_t> answered{1};
-  std::atomic<bool> done{false};
-  std::atomic<int> stale{0};
-  std::atomic<int64_t> reads{0};
-  std::vector<std::thread> readers;
-  for (int r = 0; r < 4; ++r) {
-    readers.emplace_back([&, r] {
-      const Request list = ListRequest({{"from", "2027-06-01"}, {"to", "2027-06-30"}});
-      const Request batch = ListRequest({{"ids", id}});
-      while (!done.load()) {
-        const int64_t floor = answered.load();
-        Result<Response> answer = RunSync(ListCompetitions(services_, r % 2 == 0 ? list : batch));
-        int64_t seen = 0;
-        if (answer.ok()) {
-          const boost::json::value body = boost::json::parse(answer->body);
-          const boost::json::array& items = body.at("items").as_array();
-          if (items.size() == 1) seen = items[0].at("version").as_int64();
-        }
-        if (seen < floor) ++stale;
-        ++reads;
-      }
-    });
-  }
-  for (int64_t version = 2; version <= kWrites; ++version) {
-    competition->version = version;
-    competition->name = "Meet " + std::to_string(version);
-    ASSERT_TRUE(RunSync(sqlite_->UpdateCompetition(*competition, version - 1)).ok());
-    answered.store(version);
-  }
-  done.store(true);
-  for (std::thread& reader : readers) reader.join();
-  EXPECT_EQ(stale.load(), 0) << "of " << reads.load() << " reads";
+  const Request list = ListRequest({{"from", "2027-06-01"}, {"to", "2027-06-30"}});
+  const Request batch = ListRequest({{"ids", id}});
+  const testing::StaleReads counted = testing::CountStaleReads(
+      4, 200,
+      [&](int reader) -> int64_t {
+        Result<Response> answer =
+            RunSync(ListCompetitions(services_, reader % 2 == 0 ? list : batch));
+        if (!answer.ok()) return 0;
+        const boost::json::value body = boost::json::parse(answer->body);
+        const boost::json::array& items = body.at("items").as_array();
+        return items.size() == 1 ? items[0].at("version").as_int64() : 0;
+      },
+      [&](int64_t version) {
+        competition->version = version;
+        competition->name = "Meet " + std::to_string(version);
+        return RunSync(sqlite_->UpdateCompetition(*competition, version - 1)).ok();
+      });
+  EXPECT_EQ(counted.stale, 0) << "of " << counted.reads << " reads";
   EXPECT_GT(Hits(responses_), 0U);
 }
 

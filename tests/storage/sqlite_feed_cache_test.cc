@@ -3,14 +3,13 @@
 // feed leave the cached pages alone. The typed feed tests (store_test.cc) run with the cache on.
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "storage/sqlite/sqlite_store.h"
 #include "storage/store_test_fixture.h"
+#include "support/stale_reads.h"
 
 namespace tt {
 namespace {
@@ -157,37 +156,23 @@ TEST_F(SqliteFeedCacheTest, NoFeedReadShowsAnEventOlderThanAnAnsweredWrite) {
   Event event = AddEvent(athlete, meet, "2026-06-11T20:30:00+02:00", "5000m v1");
   ASSERT_OK(RunSync(store().Follow(fan.id, athlete.id, At(5))));
 
-  constexpr int64_t kWrites = 200;
-  std::atomic<int64_t> answered{1};
-  std::atomic<bool> done{false};
-  std::atomic<int> stale{0};
-  std::atomic<int64_t> reads{0};
-  std::vector<std::thread> readers;
-  for (int r = 0; r < 4; ++r) {
-    readers.emplace_back([&] {
-      while (!done.load()) {
-        const int64_t floor = answered.load();
+  const testing::StaleReads counted = testing::CountStaleReads(
+      4, 200,
+      [&](int) -> int64_t {
         Result<Page<FeedEntry>> page =
             RunSync(store().Feed(FeedQuery{fan.id, D("2026-01-01"), {}, 50}));
-        int64_t seen = 0;
         if (page.ok() && page->items.size() == 1 && page->items[0].athletes.size() == 1 &&
             page->items[0].athletes[0].events.size() == 1) {
-          seen = page->items[0].athletes[0].events[0].version;
+          return page->items[0].athletes[0].events[0].version;
         }
-        if (seen < floor) ++stale;
-        ++reads;
-      }
-    });
-  }
-  for (int64_t version = 2; version <= kWrites; ++version) {
-    event.version = version;
-    event.name = "5000m v" + std::to_string(version);
-    ASSERT_OK(RunSync(store().UpdateEvent(event, version - 1)));
-    answered.store(version);
-  }
-  done.store(true);
-  for (std::thread& reader : readers) reader.join();
-  EXPECT_EQ(stale.load(), 0) << "of " << reads.load() << " reads";
+        return 0;
+      },
+      [&](int64_t version) {
+        event.version = version;
+        event.name = "5000m v" + std::to_string(version);
+        return RunSync(store().UpdateEvent(event, version - 1)).ok();
+      });
+  EXPECT_EQ(counted.stale, 0) << "of " << counted.reads << " reads";
   EXPECT_GT(FeedCacheHits(), 0U);
 }
 

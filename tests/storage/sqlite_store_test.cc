@@ -8,7 +8,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -24,6 +23,7 @@
 #include "storage/sqlite/schema.h"
 #include "support/log_file.h"
 #include "support/run_sync.h"
+#include "support/stale_reads.h"
 #include "support/temp_dir.h"
 
 namespace tt {
@@ -396,38 +396,23 @@ TEST_F(SqliteStoreTest, NoReadSeesACompetitionOlderThanAnAnsweredWrite) {
   ASSERT_TRUE(RunSync(store.CreateCompetition(competition)).ok());
 
   constexpr int64_t kWrites = 300;
-  std::atomic<int64_t> answered{1};
-  std::atomic<bool> done{false};
-  std::atomic<int> stale{0};
-  std::atomic<int64_t> reads{0};
-  std::vector<std::thread> readers;
-  for (int r = 0; r < 4; ++r) {
-    readers.emplace_back([&, r] {
-      const std::vector<std::string> ids = {id};
-      while (!done.load()) {
-        const int64_t floor = answered.load();
-        int64_t seen = 0;
-        if (r % 2 == 0) {
+  const std::vector<std::string> ids = {id};
+  const testing::StaleReads counted = testing::CountStaleReads(
+      4, kWrites,
+      [&](int reader) -> int64_t {
+        if (reader % 2 == 0) {
           Result<Competition> read = RunSync(store.GetCompetition(id));
-          seen = read.ok() ? read->version : 0;
-        } else {
-          Result<std::vector<Competition>> read = RunSync(store.GetCompetitions(ids));
-          seen = read.ok() && read->size() == 1 ? (*read)[0].version : 0;
+          return read.ok() ? read->version : 0;
         }
-        if (seen < floor) ++stale;
-        ++reads;
-      }
-    });
-  }
-  for (int64_t version = 2; version <= kWrites; ++version) {
-    competition.version = version;
-    competition.name = "Bislett Games " + std::to_string(version);
-    ASSERT_TRUE(RunSync(store.UpdateCompetition(competition, version - 1)).ok());
-    answered.store(version);
-  }
-  done.store(true);
-  for (std::thread& reader : readers) reader.join();
-  EXPECT_EQ(stale.load(), 0) << "of " << reads.load() << " reads";
+        Result<std::vector<Competition>> read = RunSync(store.GetCompetitions(ids));
+        return read.ok() && read->size() == 1 ? (*read)[0].version : 0;
+      },
+      [&](int64_t version) {
+        competition.version = version;
+        competition.name = "Bislett Games " + std::to_string(version);
+        return RunSync(store.UpdateCompetition(competition, version - 1)).ok();
+      });
+  EXPECT_EQ(counted.stale, 0) << "of " << counted.reads << " reads";
   Result<Competition> last = RunSync(store.GetCompetition(id));
   ASSERT_TRUE(last.ok());
   EXPECT_EQ(last->version, kWrites);

@@ -8,7 +8,7 @@
 // store that gives no generation (DynamoDB, whose other instances write too) has nothing cached:
 // see CachedRead.
 //
-// Bounded by a byte budget, least recently used first out. Thread-safety: any thread.
+// Bounded by a byte budget (BoundedCache's CLOCK eviction). Thread-safety: any thread.
 #pragma once
 
 #include <atomic>

@@ -117,7 +117,9 @@ class BoundedCache {
       Entry& oldest = lru_.back();
       if (oldest.referenced) {  // read since its last round: one more
         oldest.referenced = false;
-        lru_.splice(lru_.begin(), lru_, std::prev(lru_.end()));
+        // Behind the entry just inserted, which stays first: were every other entry read, it
+        // would otherwise come round to the end first and be the one dropped.
+        lru_.splice(std::next(lru_.begin()), lru_, std::prev(lru_.end()));
         continue;
       }
       EraseLocked(by_key_.find(oldest.key));

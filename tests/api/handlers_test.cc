@@ -174,6 +174,32 @@ TEST_F(Handlers, CachedListsBatchesAndFeedsShowEveryWriteAnsweredBeforeThem) {
   EXPECT_EQ(refused.error().code, ErrorCode::kForbidden);
 }
 
+TEST_F(Handlers, ABatchOfSomeCachedIdsAnswersAsAnUncachedOneDoes) {
+  auto [user_id, token] = Account("organiser");
+  const std::string a = CreateCompetition(token);
+  const std::string b = CreateCompetition(token);
+  const std::string c = CreateCompetition(token);
+  const std::string unknown = "00000000-0000-4000-8000-000000000000";
+  const Request mixed = ListRequest(
+      {{"ids", c + "," + a + ",not-an-id," + unknown + "," + a + "," + b + ",not-an-id," + c}});
+  Result<Response> uncached = RunSync(ListCompetitions(services_, mixed));
+  ASSERT_TRUE(uncached.ok());
+
+  services_.responses = &responses_;
+  ASSERT_TRUE(RunSync(ListCompetitions(services_, ListRequest({{"ids", a + "," + c}}))).ok());
+  const uint64_t hits = Hits(responses_);
+  Result<Response> partly_cached = RunSync(ListCompetitions(services_, mixed));
+  ASSERT_TRUE(partly_cached.ok());
+  EXPECT_EQ(Hits(responses_), hits + 2) << "a and c from the cache, b from the store";
+  EXPECT_EQ(partly_cached->body, uncached->body);
+  Result<Response> all_cached = RunSync(ListCompetitions(services_, mixed));
+  ASSERT_TRUE(all_cached.ok());
+  EXPECT_EQ(all_cached->body, uncached->body);
+  const boost::json::value body = boost::json::parse(uncached->body);
+  EXPECT_EQ(body.at("items").as_array().size(), 3U);
+  EXPECT_EQ(boost::json::serialize(body.at("missing")), "[\"not-an-id\",\"" + unknown + "\"]");
+}
+
 TEST_F(Handlers, NoCachedListOrBatchIsOlderThanAnAnsweredWrite) {
   services_.responses = &responses_;
   auto [user_id, token] = Account("organiser");

@@ -63,6 +63,17 @@ TEST(CompetitionCache, StaysWithinItsBudgetDroppingTheLeastRecentlyUsed) {
   }
 }
 
+TEST(CompetitionCache, AnEntryJustInsertedIsKeptWhenEveryOtherWasRead) {
+  const size_t entry = CompetitionCache::EntryBytes(MakeCompetition("0"));
+  CompetitionCache cache(entry * 3 + entry / 2);
+  for (const char* id : {"0", "1", "2"}) cache.Insert(cache.Generation(), MakeCompetition(id));
+  for (const char* id : {"0", "1", "2"}) ASSERT_TRUE(cache.Find(id).has_value());
+  cache.Insert(cache.Generation(), MakeCompetition("3"));
+  EXPECT_EQ(cache.stats().entries, 3U);
+  EXPECT_TRUE(cache.Find("3").has_value());
+  EXPECT_FALSE(cache.Find("0").has_value()) << "the oldest goes, its read given one more round";
+}
+
 TEST(CompetitionCache, EverythingClearsAllAndABudgetOfZeroKeepsNothing) {
   CompetitionCache cache(1 << 20);
   cache.Insert(cache.Generation(), MakeCompetition("a"));

@@ -149,6 +149,43 @@ TEST_F(SqliteFeedCacheTest, SignInsAndSessionsLeaveTheCachedPagesAlone) {
   EXPECT_EQ(FeedCacheHits(), hits + 1);
 }
 
+// Store::ReadGeneration's contract on SQLite: a scope's generation moves with each write that
+// can change its reads, before that write is answered, and with no other.
+TEST_F(SqliteFeedCacheTest, ReadGenerationsMoveWithTheWritesOfTheirScopeOnly) {
+  const User fan = AddUser("fan");
+  const Athlete athlete = AddAthlete("Mondo", "Duplantis");
+  Competition meet = AddCompetition("Bislett Games", "2026-06-11", "2026-06-11", "Oslo");
+  auto generations = [&] {
+    return std::make_pair(store().ReadGeneration(ReadScope::kCompetitions).value_or(0),
+                          store().ReadGeneration(ReadScope::kFeeds).value_or(0));
+  };
+  ASSERT_TRUE(store().ReadGeneration(ReadScope::kCompetitions).has_value());
+  ASSERT_TRUE(store().ReadGeneration(ReadScope::kFeeds).has_value());
+
+  auto before = generations();
+  AddEvent(athlete, meet, "2026-06-11T19:00:00+02:00", "Pole vault");
+  ASSERT_OK(RunSync(store().Follow(fan.id, athlete.id, At(5))));
+  EXPECT_EQ(generations().first, before.first) << "an event or a follow changes no competition";
+  EXPECT_NE(generations().second, before.second);
+
+  before = generations();
+  meet.name = "Bislett Games 2026";
+  meet.version = 2;
+  ASSERT_OK(RunSync(store().UpdateCompetition(meet, 1)));
+  EXPECT_NE(generations().first, before.first);
+  EXPECT_NE(generations().second, before.second);
+
+  before = generations();
+  AddSession(fan, "token-hash");
+  ASSERT_OK(RunSync(store().RecordSignInFailure("fan", At(9))));
+  EXPECT_EQ(generations(), before) << "sessions and sign-in failures change neither";
+
+  before = generations();
+  ASSERT_OK(RunSync(store().DeleteUser(fan.id, std::nullopt)));
+  EXPECT_NE(generations().first, before.first) << "created_by of its competitions may change";
+  EXPECT_NE(generations().second, before.second);
+}
+
 TEST_F(SqliteFeedCacheTest, NoFeedReadShowsAnEventOlderThanAnAnsweredWrite) {
   const User fan = AddUser("fan");
   const Athlete athlete = AddAthlete("Jakob", "Ingebrigtsen");

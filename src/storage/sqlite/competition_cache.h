@@ -1,5 +1,5 @@
 // CompetitionCache: recently read competitions, so that the hottest reads (GET /competitions/{id}
-// and batch gets) skip SQLite. Bounded by a byte budget, least recently used first out.
+// and batch gets) skip SQLite. Bounded by a byte budget (BoundedCache's CLOCK eviction).
 //
 // Freshness contract: a Find never returns a competition older than a write that was answered.
 // Writers invalidate after COMMIT and before they are answered (the group committer calls

@@ -1,6 +1,6 @@
 // FeedCache: feed pages recently read, so that reading the same page again (a client polling its
 // feed, a calendar app refreshing a subscription) skips the walk of the competitions. Bounded by
-// a byte budget, least recently used first out.
+// a byte budget (BoundedCache's CLOCK eviction).
 //
 // Freshness: BoundedCache's rule (storage/bounded_cache.h), with one coarse invalidation. Every
 // write batch that noted a change (GroupCommitter::NoteChanged: a competition id, or kFeeds from

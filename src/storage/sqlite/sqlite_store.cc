@@ -117,8 +117,14 @@ SqliteStore::SqliteStore(std::unique_ptr<sqlite::ConnectionPool> pool,
       clock_(options.clock != nullptr ? *options.clock : TheSystemClock()) {
   writer_->SetCommitObserver([competitions = competitions_.get(),
                               feeds = feeds_.get()](const std::vector<std::string>& changed) {
-    competitions->Invalidate(changed);
+    // Any note can change a feed. Only competition ids and kEverything change competitions (and
+    // so ReadGeneration(kCompetitions)): an event's or a follow's write keeps cached lists.
     feeds->Invalidate(changed);
+    std::vector<std::string> competition_notes;
+    for (const std::string& key : changed) {
+      if (key != sqlite::FeedCache::kFeeds) competition_notes.push_back(key);
+    }
+    if (!competition_notes.empty()) competitions->Invalidate(competition_notes);
   });
 }
 

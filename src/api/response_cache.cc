@@ -28,9 +28,7 @@ void ResponseCache::FindItems(std::string_view kind, std::span<const std::string
       ids.size(),
       [&](size_t i) -> std::string_view {
         key.assign(prefix);
-        key += std::to_string(ids[i].size());
-        key += ':';
-        key += ids[i];
+        Key::Append(ids[i], key);
         return key;
       },
       [&](size_t i, const std::shared_ptr<const Entry>& entry) {
@@ -70,11 +68,10 @@ std::vector<StoreCounter> ResponseCache::Counters() const {
   };
 }
 
-ResponseCache::Key& ResponseCache::Key::Add(std::string_view field) {
-  text_ += std::to_string(field.size());
-  text_ += ':';
-  text_ += field;
-  return *this;
+void ResponseCache::Key::Append(std::string_view field, std::string& key) {
+  key += std::to_string(field.size());
+  key += ':';
+  key += field;
 }
 
 }  // namespace tt::api

@@ -54,9 +54,14 @@ class ResponseCache {
   // Builds a key from fields, each length-prefixed, so that no two field lists share one.
   class Key {
    public:
-    Key& Add(std::string_view field);
+    Key& Add(std::string_view field) {
+      Append(field, text_);
+      return *this;
+    }
     Key& Add(int64_t number) { return Add(std::to_string(number)); }
     std::string Take() { return std::move(text_); }
+    // Appends `field` to `key` as Add does, for keys built in a reused buffer.
+    static void Append(std::string_view field, std::string& key);
 
    private:
     std::string text_;

@@ -13,6 +13,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -140,6 +141,12 @@ class DispatcherThread {
     if (!thread_.joinable()) return;
     asio::post(io_, [this] { stop_.emit(asio::cancellation_type::terminal); });
     thread_.join();
+    // A store write the dispatcher started may still be queued at SQLite's group committer,
+    // which posts its completion here; the context must outlive it (ASan saw the committer post
+    // into a destroyed context at a SIGTERM). Let the work left finish, within a bound: a DNS
+    // lookup that never answers must not hold the exit.
+    io_.restart();
+    io_.run_for(std::chrono::seconds(2));
   }
 
  private:

@@ -53,19 +53,11 @@ void ResponseCache::Insert(std::string key, uint64_t generation, std::string jso
 }
 
 std::vector<StoreCounter> ResponseCache::Counters() const {
-  const CacheStats stats = cache_.stats();
-  return {
-      {"tt_response_cache_hits_total", "Reads answered with JSON kept from an earlier read",
-       hits_.load(std::memory_order_relaxed)},
-      {"tt_response_cache_misses_total",
-       "Reads that found no JSON kept, or only JSON older than a write since",
-       misses_.load(std::memory_order_relaxed)},
-      {"tt_response_cache_evictions_total",
-       "Entries dropped from the response cache to stay within its budget", stats.evictions},
-      {"tt_response_cache_bytes", "Estimated bytes the response cache holds", stats.bytes, true},
-      {"tt_response_cache_budget_bytes", "The response cache's byte budget", cache_.budget_bytes(),
-       true},
-  };
+  return CacheCounters(
+      "tt_response_cache_", "response cache", "Reads answered with JSON kept from an earlier read",
+      hits_.load(std::memory_order_relaxed),
+      "Reads that found no JSON kept, or only JSON older than a write since",
+      misses_.load(std::memory_order_relaxed), cache_.stats(), cache_.budget_bytes());
 }
 
 void ResponseCache::Key::Append(std::string_view field, std::string& key) {

@@ -27,8 +27,10 @@
 #include <string_view>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "domain/time.h"
+#include "storage/store.h"
 
 namespace tt {
 
@@ -39,6 +41,23 @@ struct CacheStats {
   size_t bytes = 0;  // the entries' estimated size
   size_t entries = 0;
 };
+
+// A cache's counters for /metrics: `<prefix>hits_total` and `<prefix>misses_total` (with their
+// help texts), `<prefix>evictions_total`, `<prefix>bytes` and `<prefix>budget_bytes`, the cache
+// called `name` in the others' help texts.
+inline std::vector<StoreCounter> CacheCounters(const std::string& prefix, const std::string& name,
+                                               const std::string& hits_help, uint64_t hits,
+                                               const std::string& misses_help, uint64_t misses,
+                                               const CacheStats& stats, size_t budget_bytes) {
+  return {
+      {prefix + "hits_total", hits_help, hits},
+      {prefix + "misses_total", misses_help, misses},
+      {prefix + "evictions_total",
+       "Entries dropped from the " + name + " to stay within its budget", stats.evictions},
+      {prefix + "bytes", "Estimated bytes the " + name + " holds", stats.bytes, true},
+      {prefix + "budget_bytes", "The " + name + "'s byte budget", budget_bytes, true},
+  };
+}
 
 // The heap bytes a string holds beyond its object: its buffer when it is not inline.
 inline size_t HeapBytes(const std::string& text) {

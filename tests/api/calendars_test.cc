@@ -16,6 +16,7 @@
 #include "support/fast_hashing.h"
 #include "support/faulty_store.h"
 #include "support/run_sync.h"
+#include "support/store_counters.h"
 #include "support/temp_dir.h"
 
 namespace tt::api {
@@ -239,10 +240,7 @@ TEST_F(Calendars, AFeedCalendarOf1000FollowsCostsWhatTheJsonFeedsPagesCost) {
   ASSERT_EQ(failures, 0);
 
   auto statements = [&] {
-    for (const StoreCounter& counter : store_.Counters()) {
-      if (counter.name == "tt_sqlite_statements_total") return counter.value;
-    }
-    return uint64_t{0};
+    return testing::CounterValue(store_.Counters(), "tt_sqlite_statements_total");
   };
   const std::string token = NewSessionToken(random_);
   ASSERT_TRUE(RunSync(store_.SetCalendarToken(fan.id, HashSessionToken(token), clock_.Now())).ok());

@@ -18,6 +18,7 @@
 #include "support/faulty_store.h"
 #include "support/run_sync.h"
 #include "support/stale_reads.h"
+#include "support/store_counters.h"
 #include "support/temp_dir.h"
 
 namespace tt::api {
@@ -121,10 +122,7 @@ std::string NamesAndVersions(const Result<Response>& answer) {
   return text;
 }
 uint64_t Hits(const ResponseCache& cache) {
-  for (const StoreCounter& counter : cache.Counters()) {
-    if (counter.name == "tt_response_cache_hits_total") return counter.value;
-  }
-  return 0;
+  return testing::CounterValue(cache.Counters(), "tt_response_cache_hits_total");
 }
 
 TEST_F(Handlers, CachedListsBatchesAndFeedsShowEveryWriteAnsweredBeforeThem) {
@@ -200,6 +198,22 @@ TEST_F(Handlers, ABatchOfSomeCachedIdsAnswersAsAnUncachedOneDoes) {
   EXPECT_EQ(boost::json::serialize(body.at("missing")), "[\"not-an-id\",\"" + unknown + "\"]");
 }
 
+TEST_F(Handlers, ABatchWhoseStoreReadFailsAnswersTheErrorEvenWithSomeIdsCached) {
+  services_.responses = &responses_;
+  auto [user_id, token] = Account("organiser");
+  const std::string a = CreateCompetition(token);
+  const std::string b = CreateCompetition(token);
+  ASSERT_TRUE(RunSync(ListCompetitions(services_, ListRequest({{"ids", a}}))).ok());
+  store_.Fail("GetCompetitions", Error::Unavailable(), 1);
+  Result<Response> failed =
+      RunSync(ListCompetitions(services_, ListRequest({{"ids", a + "," + b}})));
+  ASSERT_FALSE(failed.ok()) << "a cached half is no answer";
+  EXPECT_EQ(failed.error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(
+      NamesAndVersions(RunSync(ListCompetitions(services_, ListRequest({{"ids", a + "," + b}})))),
+      "Meet v1; Meet v1; ");
+}
+
 TEST_F(Handlers, NoCachedListOrBatchIsOlderThanAnAnsweredWrite) {
   services_.responses = &responses_;
   auto [user_id, token] = Account("organiser");
@@ -238,11 +252,7 @@ TEST_F(Handlers, NothingIsCachedOnAStoreWithoutReadGenerations) {
     EXPECT_TRUE(RunSync(ListCompetitions(services_, ListRequest({}))).ok());
   }
   EXPECT_EQ(Hits(responses_), 0U);
-  for (const StoreCounter& counter : responses_.Counters()) {
-    if (counter.name == "tt_response_cache_bytes") {
-      EXPECT_EQ(counter.value, 0U);
-    }
-  }
+  EXPECT_EQ(testing::CounterValue(responses_.Counters(), "tt_response_cache_bytes"), 0U);
 }
 
 TEST_F(Handlers, ReadinessFailsWhileTheStoreDoesNotAnswerAndRecovers) {

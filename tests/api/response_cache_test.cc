@@ -7,17 +7,16 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "support/store_counters.h"
 
 namespace tt::api {
 namespace {
 
-uint64_t CounterValue(const ResponseCache& cache, const std::string& name) {
-  for (const StoreCounter& counter : cache.Counters()) {
-    if (counter.name == name) return counter.value;
-  }
-  ADD_FAILURE() << "no counter " << name;
-  return 0;
+uint64_t CounterValue(const ResponseCache& cache, std::string_view name) {
+  return testing::CounterValue(cache.Counters(), name);
 }
 
 TEST(ResponseCache, AnswersJsonOnlyAtTheGenerationItWasReadAt) {

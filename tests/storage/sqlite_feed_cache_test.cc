@@ -10,40 +10,14 @@
 #include "storage/sqlite/sqlite_store.h"
 #include "storage/store_test_fixture.h"
 #include "support/stale_reads.h"
+#include "support/store_counters.h"
 
 namespace tt {
 namespace {
 
-// One database, read through a store with its caches on (the fixture's) and one with them off
-// (the truth each cached answer is compared with).
-class CachedAndUncachedFactory {
- public:
-  static constexpr std::string_view kName = "Sqlite";
-
-  std::unique_ptr<Store> Open() { return OpenWithCaches(size_t{32} << 20); }
-  std::unique_ptr<Store> OpenUncached() { return OpenWithCaches(0); }
-
- private:
-  std::unique_ptr<Store> OpenWithCaches(size_t bytes) {
-    Result<std::unique_ptr<SqliteStore>> store =
-        SqliteStore::Open(SqliteStoreOptions{.path = (dir_.path() / "tt.db").string(),
-                                             .pool_size = 3,
-                                             .competition_cache_bytes = bytes,
-                                             .feed_cache_bytes = bytes,
-                                             .change_encoder = api::MakeChangeEncoder()},
-                          logger_);
-    if (!store.ok()) {
-      ADD_FAILURE() << "cannot open the SQLite store: " << store.error().message;
-      return nullptr;
-    }
-    return std::move(*store);
-  }
-
-  testing::TempDir dir_;
-  Logger logger_{LogLevel::kWarn};
-};
-
-class SqliteFeedCacheTest : public StoreTest<CachedAndUncachedFactory> {
+// The fixture's store keeps its caches on (SqliteStoreOptions' defaults); factory_.OpenUncached()
+// reads the same data without them.
+class SqliteFeedCacheTest : public StoreTest<testing::SqliteStoreFactory> {
  protected:
   // The first page of `user_id`'s feed as text: every field a feed shows, or the error.
   static std::string FeedText(Store& store, const std::string& user_id) {
@@ -66,11 +40,7 @@ class SqliteFeedCacheTest : public StoreTest<CachedAndUncachedFactory> {
   }
 
   uint64_t FeedCacheHits() {
-    for (const StoreCounter& counter : store().Counters()) {
-      if (counter.name == "tt_sqlite_feed_cache_hits_total") return counter.value;
-    }
-    ADD_FAILURE() << "no tt_sqlite_feed_cache_hits_total counter";
-    return 0;
+    return testing::CounterValue(store().Counters(), "tt_sqlite_feed_cache_hits_total");
   }
 };
 
@@ -131,6 +101,17 @@ TEST_F(SqliteFeedCacheTest, EveryWriteThatChangesAFeedIsSeenByTheNextRead) {
   ASSERT_OK(RunSync(store().DeleteUser(mclaughlin.id, std::nullopt)));
   expect_seen("DeleteUser of the athlete's user");
   EXPECT_EQ(at_pre.competition_id, pre.id);
+}
+
+TEST_F(SqliteFeedCacheTest, AFeedThatFailedIsNotKept) {
+  // No write is noted between the two reads (a new user's creation notes nothing): only not
+  // keeping the first answer lets the second see the user.
+  const User fan = MakeUser("fan");
+  EXPECT_EQ(CodeOf(RunSync(store().Feed(FeedQuery{fan.id, D("2026-01-01"), {}, 50}))), "not_found");
+  ASSERT_OK(RunSync(store().CreateUser(fan, "hash")));
+  Result<Page<FeedEntry>> page = RunSync(store().Feed(FeedQuery{fan.id, D("2026-01-01"), {}, 50}));
+  ASSERT_OK(page);
+  EXPECT_TRUE(page->items.empty());
 }
 
 TEST_F(SqliteFeedCacheTest, SignInsAndSessionsLeaveTheCachedPagesAlone) {

@@ -24,6 +24,7 @@
 #include "support/log_file.h"
 #include "support/run_sync.h"
 #include "support/stale_reads.h"
+#include "support/store_counters.h"
 #include "support/temp_dir.h"
 
 namespace tt {
@@ -181,11 +182,8 @@ TEST_F(SqliteStoreTest, ThePageCacheBudgetIsSharedByTheConnectionsAndShowsOnTheC
                                            .change_encoder = api::MakeChangeEncoder()},
                         logger_);
   ASSERT_TRUE(default_cache.ok()) << default_cache.error().message;
-  for (const StoreCounter& counter : (*default_cache)->Counters()) {
-    if (counter.name == "tt_sqlite_page_cache_budget_bytes") {
-      EXPECT_EQ(counter.value, 0U);
-    }
-  }
+  EXPECT_EQ(
+      testing::CounterValue((*default_cache)->Counters(), "tt_sqlite_page_cache_budget_bytes"), 0U);
 }
 
 TEST(SqliteTextSet, HoldsWhatWasInsertedAndNothingElseAcrossGrowth) {
@@ -418,11 +416,7 @@ TEST_F(SqliteStoreTest, NoReadSeesACompetitionOlderThanAnAnsweredWrite) {
   EXPECT_EQ(last->version, kWrites);
   EXPECT_EQ(last->name, "Bislett Games " + std::to_string(kWrites));
   // The cache was used, and shows on the counters.
-  uint64_t hits = 0;
-  for (const StoreCounter& counter : store.Counters()) {
-    if (counter.name == "tt_sqlite_competition_cache_hits_total") hits = counter.value;
-  }
-  EXPECT_GT(hits, 0U);
+  EXPECT_GT(testing::CounterValue(store.Counters(), "tt_sqlite_competition_cache_hits_total"), 0U);
 }
 
 TEST_F(SqliteStoreTest, CachedCompetitionsFollowDeletesAndTheirCreatorsDeletion) {

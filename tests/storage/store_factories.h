@@ -27,13 +27,20 @@ class SqliteStoreFactory {
  public:
   static constexpr std::string_view kName = "Sqlite";
 
-  std::unique_ptr<Store> Open() {
+  std::unique_ptr<Store> Open() { return OpenWith(SqliteStoreOptions{}); }
+  // Another store over the same data that keeps no competitions or feed pages: the answers the
+  // caches must give (sqlite_feed_cache_test.cc).
+  std::unique_ptr<Store> OpenUncached() {
+    return OpenWith(SqliteStoreOptions{.competition_cache_bytes = 0, .feed_cache_bytes = 0});
+  }
+
+ private:
+  std::unique_ptr<Store> OpenWith(SqliteStoreOptions options) {
+    options.path = (dir_.path() / "data" / "tt.db").string();
     // A small pool, so that the concurrency tests also exercise waiting for a connection.
-    Result<std::unique_ptr<SqliteStore>> store =
-        SqliteStore::Open(SqliteStoreOptions{.path = (dir_.path() / "data" / "tt.db").string(),
-                                             .pool_size = 3,
-                                             .change_encoder = api::MakeChangeEncoder()},
-                          logger_);
+    options.pool_size = 3;
+    options.change_encoder = api::MakeChangeEncoder();
+    Result<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(options, logger_);
     if (!store.ok()) {
       ADD_FAILURE() << "cannot open the SQLite store: " << store.error().message;
       return nullptr;
@@ -41,7 +48,6 @@ class SqliteStoreFactory {
     return std::move(*store);
   }
 
- private:
   TempDir dir_;
   // Warnings and errors show in the test output; expected outcomes log below that.
   Logger logger_{LogLevel::kWarn};

@@ -27,21 +27,6 @@ using sqlite::Statement;
 
 namespace {
 
-// The counters of the cache named `cache` (tt_sqlite_<cache>_cache_...), whose reads are `reads`.
-void AddCacheCounters(const std::string& cache, const std::string& reads, const CacheStats& stats,
-                      size_t budget_bytes, std::vector<StoreCounter>& counters) {
-  const std::string prefix = "tt_sqlite_" + cache + "_cache_";
-  counters.push_back({prefix + "hits_total", reads + " answered from the cache", stats.hits});
-  counters.push_back({prefix + "misses_total", reads + " that went to SQLite", stats.misses});
-  counters.push_back({prefix + "evictions_total",
-                      "Entries dropped from the " + cache + " cache to stay within its budget",
-                      stats.evictions});
-  counters.push_back(
-      {prefix + "bytes", "Estimated bytes the " + cache + " cache holds", stats.bytes, true});
-  counters.push_back(
-      {prefix + "budget_bytes", "The " + cache + " cache's byte budget", budget_bytes, true});
-}
-
 constexpr char kUserVersion[] = "SELECT version FROM users WHERE id = ?1";
 constexpr char kNoSuchUser[] = "no such user";
 
@@ -153,9 +138,17 @@ std::vector<StoreCounter> SqliteStore::Counters() const {
        "WAL checkpoints run beside the writes (see sqlite/group_commit.h)", writer_->checkpoints()},
       {"tt_sqlite_wal_restarts_total",
        "Times the committer finished a checkpoint and started the WAL over", writer_->restarts()}};
-  AddCacheCounters("competition", "Competition reads", competitions_->stats(),
-                   competitions_->budget_bytes(), counters);
-  AddCacheCounters("feed", "Feed page reads", feeds_->stats(), feeds_->budget_bytes(), counters);
+  auto add_cache = [&](const std::string& cache, const std::string& reads, const CacheStats& stats,
+                       size_t budget_bytes) {
+    for (StoreCounter& counter : CacheCounters(
+             "tt_sqlite_" + cache + "_cache_", cache + " cache", reads + " answered from the cache",
+             stats.hits, reads + " that went to SQLite", stats.misses, stats, budget_bytes)) {
+      counters.push_back(std::move(counter));
+    }
+  };
+  add_cache("competition", "Competition reads", competitions_->stats(),
+            competitions_->budget_bytes());
+  add_cache("feed", "Feed page reads", feeds_->stats(), feeds_->budget_bytes());
   // SQLite's own count (memory statistics are on in its default build), page caches included.
   sqlite3_int64 sqlite_bytes = 0;
   sqlite3_int64 sqlite_high_water = 0;
